@@ -1,0 +1,10 @@
+# Project-wide warnings and hardening flags (style.md §3).
+add_compile_options(
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wold-style-cast
+  -Wnon-virtual-dtor -Woverloaded-virtual -Wimplicit-fallthrough -Wformat=2 -Wnull-dereference
+  -fstack-protector-strong)
+add_compile_definitions($<$<NOT:$<CONFIG:Debug>>:_FORTIFY_SOURCE=2> _GLIBCXX_ASSERTIONS)
+add_link_options(-Wl,-z,relro,-z,now -pie)
+if(CASSIOPEIA_WERROR)
+  add_compile_options(-Werror)
+endif()

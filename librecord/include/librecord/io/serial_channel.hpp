@@ -1,0 +1,52 @@
+// The serial port or pty transport (docs/protocol.md §1), on Boost.Asio.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "stream.hpp"
+
+namespace librecord::io {
+
+struct SerialOptions {
+    std::string path;       ///< /dev/ttyS0, /dev/ttyUSB0, or a pty (socat link)
+    unsigned baud = 115200;  ///< ignored for a pty
+};
+
+/**
+ * An open line: raw 8N1 at the configured baud rate, held with an exclusive flock and
+ * TIOCEXCL for as long as the object lives. Reads and writes run on a private
+ * io_context with deadlines.
+ */
+class SerialChannel final : public Stream {
+public:
+    /**
+     * Opens and locks the line. When another process holds it (EBUSY, a held flock), retries
+     * with back-off until `wait_until`, calling `on_busy` once.
+     * @return the channel, or nullptr with `ec` set (line_busy, io_failed).
+     */
+    [[nodiscard]] static std::unique_ptr<SerialChannel> open(
+        const SerialOptions& options,
+        Clock::time_point wait_until,
+        std::error_code& ec,
+        const std::function<void(const std::string&)>& on_busy = {});
+
+    ~SerialChannel() override;
+
+    [[nodiscard]] std::error_code read_some(std::vector<uint8_t>& out,
+                                            Clock::time_point deadline) override;
+    [[nodiscard]] std::error_code write_all(std::span<const uint8_t> data,
+                                            Clock::time_point deadline) override;
+    void discard_input() override;
+
+    struct Impl;
+    explicit SerialChannel(std::unique_ptr<Impl> impl);
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace librecord::io
