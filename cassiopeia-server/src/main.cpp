@@ -1,1 +1,50 @@
-int main() { return 0; }
+// cassiopeia-server: options, logging, App{config}.run(), exit status.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include <iostream>
+
+#include <librecord/errors.hpp>
+
+#include "app.hpp"
+#include "config.hpp"
+#include "logging.hpp"
+
+int main(int argc, char** argv) {
+    using cassiopeia::server::Invocation;
+    cassiopeia::server::LoggingGuard logging;
+    Invocation inv;
+    try {
+        inv = cassiopeia::server::parse_invocation(argc, argv);
+    } catch (const cassiopeia::Error& e) {
+        std::cerr << "cassiopeia-server: " << e.detail() << " (try --help)\n";
+        return 2;
+    }
+    switch (inv.action) {
+        case Invocation::Action::help:
+            std::cout << inv.help_text;
+            return 0;
+        case Invocation::Action::version:
+            std::cout << "cassiopeia-server " << CASSIOPEIA_VERSION << '\n';
+            return 0;
+        default:
+            break;
+    }
+    try {
+        cassiopeia::server::LoggingGuard::configure(inv.config.log_config);
+        cassiopeia::server::App app(inv.config);
+        switch (inv.action) {
+            case Invocation::Action::check:
+                return app.check(std::cout);
+            case Invocation::Action::audit_verify:
+                std::cerr << "cassiopeia-server: audit-verify: no repository yet\n";
+                return 1;
+            default:
+                return app.run();
+        }
+    } catch (const cassiopeia::Error& e) {
+        std::cerr << "cassiopeia-server: " << e.what() << '\n';
+        return e.kind() == cassiopeia::ErrorKind::config ? 2 : 1;
+    } catch (const std::exception& e) {
+        std::cerr << "cassiopeia-server: " << e.what() << '\n';
+        return 1;
+    }
+}

@@ -112,6 +112,8 @@ public:
 
     void feed(std::span<const uint8_t> in, std::vector<Item>& out);
     void reset() noexcept;
+    /** True while part of a line waits for its '\n'. */
+    [[nodiscard]] bool partial() const noexcept { return !m_buf.empty() || m_discarding; }
 
 private:
     size_t m_max;

@@ -1,1 +1,205 @@
-// placeholder: being written
+// Serial port / pty transport on Boost.Asio, with flock + TIOCEXCL and deadlines (protocol §1).
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "librecord/io/serial_channel.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/serial_port.hpp>
+#include <boost/asio/write.hpp>
+#include <cerrno>
+#include <thread>
+
+#include "librecord/errors.hpp"
+
+namespace librecord::io {
+
+namespace asio = boost::asio;
+
+namespace {
+
+speed_t to_speed(unsigned baud) {
+    switch (baud) {
+        case 9600:
+            return B9600;
+        case 19200:
+            return B19200;
+        case 38400:
+            return B38400;
+        case 57600:
+            return B57600;
+        case 115200:
+            return B115200;
+        case 230400:
+            return B230400;
+        case 460800:
+            return B460800;
+        case 921600:
+            return B921600;
+        default:
+            throw cassiopeia::Error(cassiopeia::ErrorKind::config,
+                                    "baud",
+                                    "unsupported baud rate " + std::to_string(baud));
+    }
+}
+
+/** Raw 8N1, no flow control, no echo, reads return what is there (§1). */
+bool make_raw(int fd, unsigned baud) {
+    termios t{};
+    if (::tcgetattr(fd, &t) != 0) {
+        return false;
+    }
+    ::cfmakeraw(&t);
+    t.c_cflag |= (CLOCAL | CREAD);
+    t.c_cflag &= ~static_cast<tcflag_t>(CSTOPB | CRTSCTS | PARENB);
+    t.c_iflag &= ~static_cast<tcflag_t>(IXON | IXOFF | IXANY);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    const speed_t speed = to_speed(baud);
+    ::cfsetispeed(&t, speed);
+    ::cfsetospeed(&t, speed);
+    return ::tcsetattr(fd, TCSANOW, &t) == 0;
+}
+
+/** A file descriptor that closes itself unless released. */
+class Fd final {
+public:
+    explicit Fd(int fd) noexcept : m_fd(fd) {}
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    ~Fd() {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+    }
+    [[nodiscard]] int get() const noexcept { return m_fd; }
+    int release() noexcept { return std::exchange(m_fd, -1); }
+
+private:
+    int m_fd;
+};
+
+}  // namespace
+
+struct SerialChannel::Impl {
+    asio::io_context ctx;
+    asio::serial_port port{ctx};
+    std::array<uint8_t, 4096> buf{};
+
+    /** Runs the context until `done` or `deadline`; cancels and drains on timeout. */
+    bool run_until(const bool& done, Clock::time_point deadline) {
+        ctx.restart();
+        while (!done && Clock::now() < deadline) {
+            ctx.run_one_until(deadline);
+        }
+        if (done) {
+            return true;
+        }
+        boost::system::error_code ignored;
+        port.cancel(ignored);  // NOLINT(bugprone-unused-return-value)
+        ctx.restart();
+        ctx.run();  // let the cancelled handler run before `done` and `buf` go away
+        return false;
+    }
+};
+
+SerialChannel::SerialChannel(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+SerialChannel::~SerialChannel() = default;
+
+std::unique_ptr<SerialChannel> SerialChannel::open(
+    const SerialOptions& options,
+    Clock::time_point wait_until,
+    std::error_code& ec,
+    const std::function<void(const std::string&)>& on_busy) {
+    auto backoff = std::chrono::milliseconds(100);
+    bool told = false;
+    while (true) {
+        int err = 0;
+        Fd fd{::open(options.path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)};
+        if (fd.get() < 0) {
+            err = errno;
+        } else if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+            err = errno == EWOULDBLOCK ? EBUSY : errno;
+        }
+        if (err == 0) {
+            // §1: exclusive flock first, then TIOCEXCL, both held while the line is used.
+            if (::ioctl(fd.get(), TIOCEXCL) != 0 || !make_raw(fd.get(), options.baud)) {
+                ec = Errc::io_failed;
+                return nullptr;
+            }
+            auto impl = std::make_unique<Impl>();
+            boost::system::error_code aec;
+            impl->port.assign(fd.get(), aec);  // NOLINT(bugprone-unused-return-value)
+            if (aec) {
+                ec = Errc::io_failed;
+                return nullptr;
+            }
+            fd.release();  // now owned by the serial_port
+            ec = {};
+            return std::make_unique<SerialChannel>(std::move(impl));
+        }
+        if (err != EBUSY) {
+            ec = Errc::io_failed;
+            return nullptr;
+        }
+        if (!told && on_busy) {
+            on_busy(options.path + " is in use by another process; waiting");
+            told = true;
+        }
+        if (Clock::now() + backoff > wait_until) {
+            ec = Errc::line_busy;
+            return nullptr;
+        }
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+    }
+}
+
+std::error_code SerialChannel::read_some(std::vector<uint8_t>& out, Clock::time_point deadline) {
+    auto& impl = *m_impl;
+    bool done = false;
+    boost::system::error_code rec;
+    size_t got = 0;
+    impl.port.async_read_some(asio::buffer(impl.buf),
+                              [&](const boost::system::error_code& e, size_t n) {
+                                  rec = e;
+                                  got = n;
+                                  done = true;
+                              });
+    if (!impl.run_until(done, deadline)) {
+        return Errc::timed_out;
+    }
+    if (rec) {
+        return Errc::io_failed;
+    }
+    out.insert(out.end(), impl.buf.begin(), impl.buf.begin() + static_cast<std::ptrdiff_t>(got));
+    return {};
+}
+
+std::error_code SerialChannel::write_all(std::span<const uint8_t> data, Clock::time_point deadline) {
+    auto& impl = *m_impl;
+    bool done = false;
+    boost::system::error_code wec;
+    asio::async_write(impl.port,
+                      asio::buffer(data.data(), data.size()),
+                      [&](const boost::system::error_code& e, size_t) {
+                          wec = e;
+                          done = true;
+                      });
+    if (!impl.run_until(done, deadline)) {
+        return Errc::timed_out;
+    }
+    return wec ? make_error_code(Errc::io_failed) : std::error_code{};
+}
+
+void SerialChannel::discard_input() {
+    ::tcflush(m_impl->port.native_handle(), TCIOFLUSH);
+}
+
+}  // namespace librecord::io

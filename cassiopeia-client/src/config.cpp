@@ -1,0 +1,117 @@
+// The client's configuration and command line.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "config.hpp"
+
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <sstream>
+
+#include <librecord/errors.hpp>
+
+namespace cassiopeia::client {
+
+namespace po = boost::program_options;
+
+namespace {
+
+[[noreturn]] void config_error(const std::string& what) {
+    throw Error(ErrorKind::config, "configuration", what);
+}
+
+void require(const std::string& value, const char* name) {
+    if (value.empty()) {
+        config_error(std::string("missing setting '") + name + "'");
+    }
+}
+
+}  // namespace
+
+Invocation parse_invocation(int argc, const char* const* argv) {
+    Invocation inv;
+    ClientConfig& c = inv.config;
+    unsigned handshake_s = 60;
+    unsigned io_s = 30;
+    unsigned idle_s = 300;
+
+    po::options_description generic("Usage: cassiopeia-client -c FILE <command> [options]");
+    generic.add_options()
+        ("help,h", "show this help")
+        ("version", "show the version")
+        ("config,c", po::value(&c.config_file), "configuration file");
+    po::options_description conf("Configuration (file or command line)");
+    conf.add_options()
+        ("line", po::value(&c.line), "serial line or pty to the signer")
+        ("baud", po::value(&c.baud)->default_value(115200), "baud rate of a serial line")
+        ("log_config", po::value(&c.log_config), "log4cplus properties file")
+        ("crl_dir", po::value(&c.crl_dir), "folder of the verified CRL copies")
+        ("tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")
+        ("tls.cert", po::value(&c.tls.cert_file), "the client's link certificate (PEM)")
+        ("tls.key", po::value(&c.tls.key_file), "the client's link key (PEM, mode 0600)")
+        ("tls.peer_name", po::value(&c.peer_name), "dNSName the signer's certificate must carry")
+        ("deadline.handshake_s", po::value(&handshake_s)->default_value(60),
+         "HELLO to TLS established, seconds")
+        ("deadline.io_s", po::value(&io_s)->default_value(30), "each read and write, seconds")
+        ("deadline.idle_s", po::value(&idle_s)->default_value(300),
+         "close an idle session after this many seconds");
+    po::options_description hidden;
+    std::vector<std::string> words;
+    hidden.add_options()("command", po::value(&words));
+    po::positional_options_description pos;
+    pos.add("command", -1);
+
+    po::options_description all;
+    all.add(generic).add(conf).add(hidden);
+    po::options_description visible;
+    visible.add(generic).add(conf);
+    std::ostringstream help;
+    help << visible << "\nCommands:\n"
+         << "  time     print the signer's UTC time and its offset from local time (s)\n"
+         << "  status   print the signer's status report (JSON)\n"
+         << "\nExit status: 0 ok, 1 link/TLS/deadline failure, 2 usage or configuration,\n"
+         << "3 the signer answered error, 4 a result failed local verification.\n";
+    inv.help_text = help.str();
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+        if (vm.count("help") != 0U) {
+            inv.action = Invocation::Action::help;
+            return inv;
+        }
+        if (vm.count("version") != 0U) {
+            inv.action = Invocation::Action::version;
+            return inv;
+        }
+        if (vm.count("config") == 0U) {
+            config_error("no configuration file (-c FILE)");
+        }
+        const auto file = vm["config"].as<std::string>();
+        std::ifstream in(file);
+        if (!in) {
+            config_error("cannot read configuration file " + file);
+        }
+        po::store(po::parse_config_file(in, conf), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        config_error(e.what());
+    }
+    if (words.empty()) {
+        config_error("no command given");
+    }
+    inv.command = words.front();
+    inv.args.assign(words.begin() + 1, words.end());
+    require(c.line, "line");
+    require(c.tls.ca_file, "tls.ca");
+    require(c.tls.cert_file, "tls.cert");
+    require(c.tls.key_file, "tls.key");
+    require(c.peer_name, "tls.peer_name");
+    if (handshake_s == 0 || io_s == 0 || idle_s == 0) {
+        config_error("deadlines must be at least one second");
+    }
+    c.link.handshake_timeout = std::chrono::seconds(handshake_s);
+    c.link.io_timeout = std::chrono::seconds(io_s);
+    c.idle = std::chrono::seconds(idle_s);
+    return inv;
+}
+
+}  // namespace cassiopeia::client

@@ -1,0 +1,126 @@
+// One client's link to the signer.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "connection.hpp"
+
+#include <thread>
+
+#include <librecord/errors.hpp>
+
+#include "logging.hpp"
+
+namespace cassiopeia::client {
+
+namespace lr = librecord;
+using lr::io::Clock;
+
+namespace {
+
+const log4cplus::Logger& log() {
+    static const log4cplus::Logger l = logger("cassiopeia.client.link");
+    return l;
+}
+
+/** Errors after which a fresh link session may succeed. */
+bool retryable(std::error_code ec) {
+    return ec == lr::Errc::timed_out || ec == lr::Errc::link_reset || ec == lr::Errc::tls_closed ||
+           ec == lr::Errc::tls_failed || ec == lr::Errc::protocol;
+}
+
+}  // namespace
+
+SignerRefusal parse_refusal(std::span<const uint8_t> payload) {
+    const std::string text(payload.begin(), payload.end());
+    const auto sp = text.find(' ');
+    if (sp == std::string::npos) {
+        return {text, ""};
+    }
+    return {text.substr(0, sp), text.substr(sp + 1)};
+}
+
+Connection::Connection(const ClientConfig& config) : m_config(config) {}
+
+Connection::~Connection() {
+    close();
+}
+
+void Connection::close() noexcept {
+    if (m_link) {
+        m_link->close();
+    }
+}
+
+std::error_code Connection::ensure_connected(Clock::time_point deadline) {
+    if (!m_creds) {
+        m_creds = std::make_unique<lr::tls::Credentials>(m_config.tls);
+    }
+    if (!m_line) {
+        std::error_code ec;
+        m_line = lr::io::SerialChannel::open(
+            {m_config.line, m_config.baud}, deadline, ec, [](const std::string& what) {
+                LOG4CPLUS_WARN(log(), what);
+            });
+        if (!m_line) {
+            return ec;
+        }
+    }
+    if (!m_link) {
+        auto opts = m_config.link;
+        m_link = std::make_unique<lr::ClientLink>(
+            *m_line, *m_creds, lr::tls::SessionOptions{m_config.peer_name}, opts);
+    }
+    if (m_link->connected()) {
+        return {};
+    }
+    return m_link->connect();
+}
+
+Outcome Connection::request(const std::vector<Step>& steps, size_t replies) {
+    const auto deadline = Clock::now() + m_config.link.handshake_timeout;
+    Outcome out;
+    std::error_code last;
+    while (true) {
+        out.replies.clear();
+        auto ec = ensure_connected(deadline);
+        if (!ec) {
+            for (const auto& step : steps) {
+                ec = m_link->send(static_cast<uint16_t>(step.command), step.payload);
+                if (ec) {
+                    break;
+                }
+            }
+        }
+        const uint16_t counter = m_link && !ec ? m_link->last_counter() : 0;
+        while (!ec && out.replies.size() < replies) {
+            auto msg = m_link->receive();
+            if (!msg) {
+                ec = msg.error();
+                break;
+            }
+            if (msg->counter != counter) {
+                continue;  // a late reply to an earlier command of this session
+            }
+            if (msg->command == static_cast<uint16_t>(lr::Reply::error)) {
+                out.refusal = parse_refusal(msg->payload);
+                return out;
+            }
+            out.replies.push_back(std::move(msg.value()));
+        }
+        if (!ec) {
+            return out;
+        }
+        if (ec != last) {
+            const auto& why = m_link ? m_link->failure() : std::string();
+            LOG4CPLUS_WARN(log(),
+                           "link to the signer failed: " << ec.message()
+                                                         << (why.empty() ? "" : ": " + why));
+            last = ec;
+        }
+        if (!retryable(ec) || Clock::now() >= deadline) {
+            out.link_error = ec;
+            return out;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+}
+
+}  // namespace cassiopeia::client

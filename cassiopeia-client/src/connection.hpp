@@ -1,0 +1,68 @@
+// One client's link to the signer: the line, the TLS session, and request/reply with the
+// retry rules of protocol §2 (a lost session is started over and the request replayed).
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <librecord/io/serial_channel.hpp>
+#include <librecord/link.hpp>
+#include <librecord/record.hpp>
+
+#include "config.hpp"
+
+namespace cassiopeia::client {
+
+/** A refusal by the signer: the payload of an `error` record (protocol §5.8). */
+struct SignerRefusal {
+    std::string code;
+    std::string message;
+};
+
+/** Outcome of one request: the replies, a refusal, or a link failure. */
+struct Outcome {
+    std::vector<librecord::Message> replies;
+    std::optional<SignerRefusal> refusal;
+    std::error_code link_error;  ///< set when the link failed past the deadline
+};
+
+/** One command of a request, in the order sent. */
+struct Step {
+    librecord::Command command;
+    std::vector<uint8_t> payload;
+};
+
+class Connection final {
+public:
+    explicit Connection(const ClientConfig& config);
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    /**
+     * Sends `steps` (set-up commands then one closing command) and collects `replies`
+     * replies to the closing command. A link failure starts a new link session and replays
+     * the whole request until the handshake deadline, counted from the first try; requests
+     * are idempotent (§6).
+     */
+    [[nodiscard]] Outcome request(const std::vector<Step>& steps, size_t replies);
+
+    /** Closes the TLS session (close_notify). */
+    void close() noexcept;
+
+private:
+    [[nodiscard]] std::error_code ensure_connected(librecord::io::Clock::time_point deadline);
+
+    const ClientConfig& m_config;
+    std::unique_ptr<librecord::tls::Credentials> m_creds;
+    std::unique_ptr<librecord::io::SerialChannel> m_line;
+    std::unique_ptr<librecord::ClientLink> m_link;
+};
+
+/** Splits an `error` payload `<code> <message>`. */
+[[nodiscard]] SignerRefusal parse_refusal(std::span<const uint8_t> payload);
+
+}  // namespace cassiopeia::client

@@ -1,0 +1,32 @@
+// The signer daemon: opens its lines and keys, drops privileges, serves each line on its own
+// thread until SIGINT/SIGTERM.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#pragma once
+
+#include <chrono>
+#include <ostream>
+
+#include "config.hpp"
+#include "session.hpp"
+
+namespace cassiopeia::server {
+
+class App final : public Services {
+public:
+    explicit App(ServerConfig config);
+
+    /** Serves until SIGINT/SIGTERM. @return the process exit status. */
+    [[nodiscard]] int run();
+
+    /** `check`: validates configuration and keys, prints what it found. */
+    [[nodiscard]] int check(std::ostream& out);
+
+    [[nodiscard]] std::chrono::system_clock::time_point now() const override;
+    [[nodiscard]] std::string status_json() override;
+
+private:
+    ServerConfig m_config;
+    std::chrono::steady_clock::time_point m_started;
+};
+
+}  // namespace cassiopeia::server

@@ -1,0 +1,137 @@
+// The signer's configuration: config file plus command-line overrides.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "config.hpp"
+
+#include <boost/program_options.hpp>
+#include <fstream>
+#include <sstream>
+
+#include <librecord/errors.hpp>
+
+namespace cassiopeia::server {
+
+namespace po = boost::program_options;
+
+namespace {
+
+[[noreturn]] void config_error(const std::string& what) {
+    throw Error(ErrorKind::config, "configuration", what);
+}
+
+po::options_description config_options(ServerConfig& c, unsigned& handshake_s, unsigned& io_s,
+                                        unsigned& idle_s) {
+    po::options_description d("Configuration (file or command line)");
+    d.add_options()
+        ("user", po::value(&c.user), "drop to this user when started as root")
+        ("group", po::value(&c.group), "and to this group")
+        ("repository", po::value(&c.repository), "the signer's repository folder")
+        ("log_config", po::value(&c.log_config), "log4cplus properties file")
+        ("line", po::value(&c.lines)->composing(), "serial line or pty to serve (repeatable)")
+        ("baud", po::value(&c.baud)->default_value(115200), "baud rate of serial lines")
+        ("tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")
+        ("tls.cert", po::value(&c.tls.cert_file), "the signer's link certificate (PEM)")
+        ("tls.key", po::value(&c.tls.key_file), "the signer's link key (PEM, mode 0600)")
+        ("tls.peer_name", po::value(&c.peer_name), "dNSName the client's certificate must carry")
+        ("deadline.handshake_s", po::value(&handshake_s)->default_value(60),
+         "HELLO to TLS established, seconds")
+        ("deadline.io_s", po::value(&io_s)->default_value(30), "each read and write, seconds")
+        ("deadline.idle_s", po::value(&idle_s)->default_value(900),
+         "an idle link session is closed after this many seconds");
+    return d;
+}
+
+void require(const std::string& value, const char* name) {
+    if (value.empty()) {
+        config_error(std::string("missing setting '") + name + "'");
+    }
+}
+
+}  // namespace
+
+Invocation parse_invocation(int argc, const char* const* argv) {
+    Invocation inv;
+    ServerConfig& c = inv.config;
+    unsigned handshake_s = 60;
+    unsigned io_s = 30;
+    unsigned idle_s = 900;
+
+    po::options_description generic("Usage: cassiopeia-server -c FILE [check | audit-verify]");
+    generic.add_options()
+        ("help,h", "show this help")
+        ("version", "show the version")
+        ("config,c", po::value(&c.config_file), "configuration file");
+    const auto conf = config_options(c, handshake_s, io_s, idle_s);
+    po::options_description hidden;
+    std::vector<std::string> commands;
+    hidden.add_options()("command", po::value(&commands));
+    po::positional_options_description pos;
+    pos.add("command", -1);
+
+    po::options_description all;
+    all.add(generic).add(conf).add(hidden);
+    po::options_description visible;
+    visible.add(generic).add(conf);
+    std::ostringstream help;
+    help << visible << "\nCommands:\n"
+         << "  (none)        serve the configured lines\n"
+         << "  check         validate configuration and keys, list the CAs\n"
+         << "  audit-verify  walk the audit chain; non-zero if an entry was changed\n";
+    inv.help_text = help.str();
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+        if (vm.count("help") != 0U) {
+            inv.action = Invocation::Action::help;
+            return inv;
+        }
+        if (vm.count("version") != 0U) {
+            inv.action = Invocation::Action::version;
+            return inv;
+        }
+        if (vm.count("config") == 0U) {
+            config_error("no configuration file (-c FILE)");
+        }
+        const auto file = vm["config"].as<std::string>();
+        std::ifstream in(file);
+        if (!in) {
+            config_error("cannot read configuration file " + file);
+        }
+        po::store(po::parse_config_file(in, conf), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        config_error(e.what());
+    }
+
+    if (commands.size() > 1) {
+        config_error("one command at most");
+    }
+    if (!commands.empty()) {
+        if (commands[0] == "check") {
+            inv.action = Invocation::Action::check;
+        } else if (commands[0] == "audit-verify") {
+            inv.action = Invocation::Action::audit_verify;
+        } else {
+            config_error("unknown command '" + commands[0] + "'");
+        }
+    }
+    require(c.repository, "repository");
+    if (inv.action == Invocation::Action::serve || inv.action == Invocation::Action::check) {
+        if (c.lines.empty()) {
+            config_error("missing setting 'line'");
+        }
+        require(c.tls.ca_file, "tls.ca");
+        require(c.tls.cert_file, "tls.cert");
+        require(c.tls.key_file, "tls.key");
+        require(c.peer_name, "tls.peer_name");
+    }
+    if (handshake_s == 0 || io_s == 0 || idle_s == 0) {
+        config_error("deadlines must be at least one second");
+    }
+    c.link.handshake_timeout = std::chrono::seconds(handshake_s);
+    c.link.io_timeout = std::chrono::seconds(io_s);
+    c.link.session_idle_timeout = std::chrono::seconds(idle_s);
+    return inv;
+}
+
+}  // namespace cassiopeia::server

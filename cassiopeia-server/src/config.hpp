@@ -1,0 +1,42 @@
+// The signer's configuration: config file plus command-line overrides (conventions.md §2).
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <librecord/link.hpp>
+#include <librecord/tls_engine.hpp>
+
+namespace cassiopeia::server {
+
+struct ServerConfig {
+    std::string config_file;
+    std::string user;   ///< drop to this user when started as root
+    std::string group;  ///< and this group (default: the user's primary group)
+    std::string repository;
+    std::string log_config;
+    std::vector<std::string> lines;
+    unsigned baud = 115200;
+    librecord::tls::CredentialFiles tls;
+    std::string peer_name;
+    librecord::LinkOptions link;
+};
+
+/** What main() should do. */
+struct Invocation {
+    enum class Action { serve, check, audit_verify, help, version };
+    Action action = Action::serve;
+    ServerConfig config;
+    std::string help_text;
+};
+
+/**
+ * Parses argv and the config file named by -c. Throws cassiopeia::Error{config} with a
+ * message for the operator on any usage or configuration fault.
+ */
+[[nodiscard]] Invocation parse_invocation(int argc, const char* const* argv);
+
+}  // namespace cassiopeia::server

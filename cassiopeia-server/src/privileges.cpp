@@ -1,0 +1,82 @@
+// Least privilege for the signer.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "privileges.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <librecord/errors.hpp>
+
+namespace cassiopeia::server {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& call, const std::string& what) {
+    throw Error(ErrorKind::config, call, what);
+}
+
+}  // namespace
+
+void harden_process() {
+    const rlimit none{0, 0};
+    if (::setrlimit(RLIMIT_CORE, &none) != 0) {
+        fail("setrlimit", std::strerror(errno));
+    }
+    // Secrets never reach core dumps (brief: standards); also blocks ptrace by the same uid.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        fail("prctl", std::strerror(errno));
+    }
+    ::umask(077);
+}
+
+void check_key_file_mode(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        fail("stat", path + ": " + std::strerror(errno));
+    }
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        fail("key file", path + " is readable by group or others (chmod 0600 it)");
+    }
+}
+
+void drop_privileges(const std::string& user, const std::string& group) {
+    if (::geteuid() != 0) {
+        return;
+    }
+    if (user.empty()) {
+        fail("user", "refusing to serve as root: set 'user' (and 'group') in the configuration");
+    }
+    const passwd* pw = ::getpwnam(user.c_str());
+    if (pw == nullptr) {
+        fail("getpwnam", "no such user '" + user + "'");
+    }
+    const uid_t uid = pw->pw_uid;
+    gid_t gid = pw->pw_gid;
+    if (!group.empty()) {
+        const struct group* gr = ::getgrnam(group.c_str());
+        if (gr == nullptr) {
+            fail("getgrnam", "no such group '" + group + "'");
+        }
+        gid = gr->gr_gid;
+    }
+    if (uid == 0) {
+        fail("user", "'" + user + "' is root");
+    }
+    if (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
+        fail("setuid", std::strerror(errno));
+    }
+    if (::setuid(0) == 0 || ::geteuid() == 0 || ::getegid() == 0) {
+        fail("setuid", "root could be regained after dropping privileges");
+    }
+    // setuid cleared the dumpable flag's effect; set it again for good measure.
+    (void)::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+}  // namespace cassiopeia::server
