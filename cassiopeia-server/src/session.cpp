@@ -67,17 +67,22 @@ std::string format_utc(std::chrono::system_clock::time_point t) {
     return buf.data();
 }
 
-uint16_t best_effort_counter(std::string_view line) noexcept {
-    // ':' + hex of command(2) flags(1) session(4) counter(2): the counter is bytes 7..8.
-    constexpr size_t counter_at = 1 + 2 * 7;
-    if (line.size() < counter_at + 4 || line.front() != ':') {
-        return 0;
+HeaderGuess guess_header(std::string_view line) noexcept {
+    // ':' + hex of command(2) flags(1) session(4) counter(2).
+    constexpr size_t header_digits = 2 * 9;
+    HeaderGuess g;
+    if (line.size() < 1 + header_digits || line.front() != ':') {
+        return g;
     }
-    const auto raw = lr::from_hex(line.substr(counter_at, 4));
+    const auto raw = lr::from_hex(line.substr(1, header_digits));
     if (!raw) {
-        return 0;
+        return g;
     }
-    return static_cast<uint16_t>(raw.value()[0] | (raw.value()[1] << 8U));
+    const auto& b = raw.value();
+    g.session = static_cast<uint32_t>(b[3]) | (static_cast<uint32_t>(b[4]) << 8U) |
+                (static_cast<uint32_t>(b[5]) << 16U) | (static_cast<uint32_t>(b[6]) << 24U);
+    g.counter = static_cast<uint16_t>(b[7] | (b[8] << 8U));
+    return g;
 }
 
 RecordSession::RecordSession(Services& services, std::string line_name)
@@ -141,7 +146,11 @@ void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& 
     }
     auto rec = lr::decode_record(line.line);
     if (!rec) {
-        bad(best_effort_counter(line.line), "record: " + rec.error().message());
+        const auto guess = guess_header(line.line);
+        if (!m_session && guess.session) {
+            m_session = guess.session;  // so that the client can take the refusal
+        }
+        bad(guess.counter, "record: " + rec.error().message());
         return;
     }
     if (!m_session) {

@@ -67,11 +67,17 @@ private:
     size_t m_serials = 0;
 };
 
+/** Session and counter read from the header of a record line that failed to decode. */
+struct HeaderGuess {
+    std::optional<uint32_t> session;
+    uint16_t counter = 0;
+};
+
 /**
- * The counter of a record line that failed to decode, when its header can still be read;
- * 0 otherwise (docs/protocol.md: error replies to undecodable records).
+ * Reads the session and counter of a damaged record line when the first 9 header bytes are
+ * still valid hex; counter 0 and no session otherwise (docs/protocol.md §8.3).
  */
-[[nodiscard]] uint16_t best_effort_counter(std::string_view line) noexcept;
+[[nodiscard]] HeaderGuess guess_header(std::string_view line) noexcept;
 
 /** Formats a UTC time as YYYY-MM-DDTHH:MM:SSZ. */
 [[nodiscard]] std::string format_utc(std::chrono::system_clock::time_point t);

@@ -217,6 +217,16 @@ std::error_code ClientLink::send(uint16_t command, std::span<const uint8_t> payl
     return {};
 }
 
+std::error_code ClientLink::send_text_for_test(std::string_view text) {
+    if (!connected()) {
+        return Errc::link_reset;
+    }
+    if (const auto ec = m_tls->write(as_bytes(std::string(text))); ec) {
+        return ec;
+    }
+    return flush_tls();
+}
+
 std::error_code ClientLink::pump(Clock::time_point deadline) {
     std::vector<uint8_t> buf;
     if (const auto ec = m_line.read_some(buf, deadline); ec) {

@@ -81,6 +81,9 @@ public:
     /** Sends close_notify and forgets the session. */
     void close() noexcept;
 
+    /** Writes `text` into the TLS session as is, to send malformed records in tests. */
+    [[nodiscard]] std::error_code send_text_for_test(std::string_view text);
+
     [[nodiscard]] uint32_t session_id() const noexcept { return m_session; }
     [[nodiscard]] const LinkStats& stats() const noexcept { return m_stats; }
     /** Reason of the last TLS failure, for the operator's log. */

@@ -1,0 +1,61 @@
+// Tests of the client's command helpers: UTC parsing, refusal parsing, usage errors.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "commands.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+#include "connection.hpp"
+
+namespace cc = cassiopeia::client;
+
+BOOST_AUTO_TEST_SUITE(client_commands)
+
+BOOST_AUTO_TEST_CASE(parses_strict_utc_times) {
+    using namespace std::chrono;
+    const auto t = cc::parse_utc("2024-02-29T23:59:58Z");
+    BOOST_REQUIRE(t.has_value());
+    BOOST_TEST((*t == sys_days{year{2024} / 2 / 29} + 23h + 59min + 58s));
+}
+
+BOOST_AUTO_TEST_CASE(refuses_malformed_utc_times) {
+    for (const char* bad : {"",
+                            "2023-02-29T00:00:00Z",
+                            "2026-13-01T00:00:00Z",
+                            "2026-11-25T24:00:00Z",
+                            "2026-11-25T12:60:00Z",
+                            "2026-11-25T12:00:60Z",
+                            "2026-11-25 12:00:00Z",
+                            "2026-11-25T12:00:00",
+                            "2026-11-25T12:00:00+01:00",
+                            "2026-11-25T12:00:00ZZ",
+                            "+026-11-25T12:00:00Z",
+                            "2026-1a-25T12:00:00Z"}) {
+        BOOST_TEST(!cc::parse_utc(bad).has_value(), bad);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(splits_a_refusal_into_code_and_message) {
+    const std::string payload = "proof_stale emails proof of a@example.org is 31 days old";
+    const auto r = cc::parse_refusal(
+        std::span(reinterpret_cast<const uint8_t*>(payload.data()), payload.size()));  // NOLINT
+    BOOST_TEST(r.code == "proof_stale");
+    BOOST_TEST(r.message == "emails proof of a@example.org is 31 days old");
+    const std::string bare = "internal";
+    const auto b = cc::parse_refusal(
+        std::span(reinterpret_cast<const uint8_t*>(bare.data()), bare.size()));  // NOLINT
+    BOOST_TEST(b.code == "internal");
+    BOOST_TEST(b.message.empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_command_is_a_usage_error) {
+    cc::Invocation inv;
+    inv.command = "frobnicate";
+    std::ostringstream out;
+    std::ostringstream err;
+    BOOST_TEST(cc::run_command(inv, out, err) == cc::exit_code::usage);
+    BOOST_TEST(out.str().empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
