@@ -89,13 +89,22 @@ std::string App::status_json() {
     const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::steady_clock::now() - m_started)
                             .count();
+    int64_t certificates = 0;
+    int64_t jobs = 0;
+    std::string head(64, '0');
+    if (m_repo) {
+        const std::lock_guard lock(m_repo_mutex);
+        certificates = m_repo->count_certificates();
+        jobs = m_repo->count_jobs();
+        head = m_repo->audit_head();
+    }
     std::ostringstream j;
-    // TODO(lead): CAs, repository counts and the audit head come from the repository (#4, #5).
+    // TODO(lead): the CAs with their CRL state join the report with issuance (#4, #5).
     j << "{\"version\": " << json_string(CASSIOPEIA_VERSION) << ", \"protocol\": 1"
       << ", \"time\": " << json_string(format_utc(now())) << ", \"uptime_s\": " << uptime
       << ", \"cas\": []"
-      << ", \"repository\": {\"certificates\": 0, \"jobs\": 0}"
-      << ", \"audit_head\": " << json_string(std::string(64, '0')) << "}";
+      << ", \"repository\": {\"certificates\": " << certificates << ", \"jobs\": " << jobs
+      << "}, \"audit_head\": " << json_string(head) << "}";
     return j.str();
 }
 
@@ -130,6 +139,9 @@ int App::run() {
         lines.push_back(std::move(ch));
     }
     drop_privileges(m_config.user, m_config.group);
+    // Opened after the drop, so that the database files belong to the signer's user.
+    m_repo = std::make_unique<Repository>(Repository::open(m_config.repository));
+    m_repo->audit_append("start", std::string("cassiopeia-server ") + CASSIOPEIA_VERSION);
     LOG4CPLUS_INFO(log(),
                    "cassiopeia-server " << CASSIOPEIA_VERSION << " serving " << lines.size()
                                         << " line(s)");
@@ -158,6 +170,7 @@ int App::run() {
     for (auto& w : workers) {
         w.join();
     }
+    m_repo->audit_append("stop", "signal");
     LOG4CPLUS_INFO(log(), "stopped");
     return 0;
 }

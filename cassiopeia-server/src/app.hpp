@@ -4,9 +4,12 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <ostream>
 
 #include "config.hpp"
+#include "repository/repository.hpp"
 #include "session.hpp"
 
 namespace cassiopeia::server {
@@ -27,6 +30,8 @@ public:
 private:
     ServerConfig m_config;
     std::chrono::steady_clock::time_point m_started;
+    std::mutex m_repo_mutex;  // one SQLite connection, shared by the line threads
+    std::unique_ptr<Repository> m_repo;
 };
 
 }  // namespace cassiopeia::server

@@ -7,6 +7,7 @@
 #include "app.hpp"
 #include "config.hpp"
 #include "logging.hpp"
+#include "repository/repository.hpp"
 
 int main(int argc, char** argv) {
     using cassiopeia::server::Invocation;
@@ -35,8 +36,7 @@ int main(int argc, char** argv) {
             case Invocation::Action::check:
                 return app.check(std::cout);
             case Invocation::Action::audit_verify:
-                std::cerr << "cassiopeia-server: audit-verify: no repository yet\n";
-                return 1;
+                return cassiopeia::server::run_audit_verify(inv.config.repository, std::cout);
             default:
                 return app.run();
         }
