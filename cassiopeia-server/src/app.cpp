@@ -14,6 +14,7 @@
 #include <librecord/link.hpp>
 #include <librecord/tls_engine.hpp>
 
+#include "issuance/time_util.hpp"
 #include "logging.hpp"
 #include "privileges.hpp"
 
@@ -101,7 +102,7 @@ std::string App::status_json() {
     std::ostringstream j;
     // TODO(lead): the CAs with their CRL state join the report with issuance (#4, #5).
     j << "{\"version\": " << json_string(CASSIOPEIA_VERSION) << ", \"protocol\": 1"
-      << ", \"time\": " << json_string(format_utc(now())) << ", \"uptime_s\": " << uptime
+      << ", \"time\": " << json_string(format_utc(std::chrono::floor<std::chrono::seconds>(now()))) << ", \"uptime_s\": " << uptime
       << ", \"cas\": []"
       << ", \"repository\": {\"certificates\": " << certificates << ", \"jobs\": " << jobs
       << "}, \"audit_head\": " << json_string(head) << "}";

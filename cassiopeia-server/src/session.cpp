@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 
+#include "issuance/time_util.hpp"
 #include "logging.hpp"
 
 namespace cassiopeia::server {
@@ -48,24 +49,6 @@ bool is_setup(lr::Command c) {
 }
 
 }  // namespace
-
-std::string format_utc(std::chrono::system_clock::time_point t) {
-    const auto secs = std::chrono::floor<std::chrono::seconds>(t);
-    const auto days = std::chrono::floor<std::chrono::days>(secs);
-    const std::chrono::year_month_day ymd{days};
-    const std::chrono::hh_mm_ss hms{secs - days};
-    std::array<char, 32> buf{};
-    std::snprintf(buf.data(),
-                  buf.size(),
-                  "%04d-%02u-%02uT%02d:%02d:%02dZ",
-                  static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf.data();
-}
 
 HeaderGuess guess_header(std::string_view line) noexcept {
     // ':' + hex of command(2) flags(1) session(4) counter(2).
@@ -226,7 +209,7 @@ void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, uint16
             if (has_setup) {
                 break;
             }
-            const auto now = format_utc(m_services.now());
+            const auto now = format_utc(std::chrono::floor<std::chrono::seconds>(m_services.now()));
             reply(link, lr::Reply::timestamp_response, counter, bytes_of(now));
             return;
         }

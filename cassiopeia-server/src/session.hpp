@@ -79,7 +79,4 @@ struct HeaderGuess {
  */
 [[nodiscard]] HeaderGuess guess_header(std::string_view line) noexcept;
 
-/** Formats a UTC time as YYYY-MM-DDTHH:MM:SSZ. */
-[[nodiscard]] std::string format_utc(std::chrono::system_clock::time_point t);
-
 }  // namespace cassiopeia::server

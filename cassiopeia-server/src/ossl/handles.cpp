@@ -3,6 +3,7 @@
 #include "ossl/handles.hpp"
 
 #include <librecord/errors.hpp>
+
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
@@ -10,7 +11,9 @@
 
 namespace cassiopeia::ossl {
 
-void openssl_free(void* p) noexcept { ::OPENSSL_free(p); }
+void openssl_free(void* p) noexcept {
+    ::OPENSSL_free(p);
+}
 
 X509Ptr share(X509* cert) {
     check_ossl(cert != nullptr && ::X509_up_ref(cert) == 1, "X509_up_ref");

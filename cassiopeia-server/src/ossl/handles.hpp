@@ -15,8 +15,10 @@
 namespace cassiopeia::ossl {
 
 /** Stateless deleter calling FreeFn on a non-null pointer. */
-template <auto FreeFn> struct CFree {
-    template <class T> void operator()(T* p) const noexcept {
+template <auto FreeFn>
+struct CFree {
+    template <class T>
+    void operator()(T* p) const noexcept {
         if (p != nullptr) {
             FreeFn(p);
         }

@@ -2,6 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "repository/repository.hpp"
 
+#include "issuance/time_util.hpp"
+
 #include "serial_text.hpp"
 #include "sqlite/database.hpp"
 
@@ -112,24 +114,6 @@ UnixTime from_db(int64_t v) {
     return UnixTime{std::chrono::seconds{v}};
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ`, as on the wire.
-std::string utc_text(UnixTime t) {
-    namespace chr = std::chrono;
-    const auto day = chr::floor<chr::days>(t);
-    const chr::year_month_day ymd{day};
-    const chr::hh_mm_ss<chr::seconds> hms{t - day};
-    std::array<char, 40> buf{};
-    std::snprintf(buf.data(),
-                  buf.size(),
-                  "%04d-%02u-%02uT%02d:%02d:%02dZ",
-                  static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return std::string{buf.data()};
-}
 
 UnixTime now() {
     return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -201,7 +185,7 @@ AuditEntry append_audit(Database& db, std::string_view kind, std::string_view de
     const ChainTip tip = chain_tip(db);
     AuditEntry e;
     e.seq = tip.next_seq;
-    e.time = utc_text(now());
+    e.time = format_utc(now());
     e.kind = kind;
     e.detail = detail;
     e.prev_hash = tip.prev_hash;
@@ -352,7 +336,7 @@ NextCrl sign_next_crl(Database& db,
     append_audit(db,
                  audit_kind,
                  "ca=" + current.ca + " crl_number=" + std::to_string(n) + " this_update=" +
-                     utc_text(this_update) + " next_update=" + utc_text(next_update) +
+                     format_utc(this_update) + " next_update=" + format_utc(next_update) +
                      " added=" + join(out.added) + " dropped=" + join(out.dropped) +
                      " crl_sha256=" + hex_lower(Sha256::digest(signed_crl.crl_der)));
     out.state = CrlState{current.ca,
@@ -395,7 +379,7 @@ void migrate(Database& db, const std::string& path) {
         db.exec(m.sql);
         db.prepare("INSERT INTO schema_version (version, applied) VALUES (?1, ?2)")
             .bind_int64(1, m.version)
-            .bind_text(2, utc_text(now()))
+            .bind_text(2, format_utc(now()))
             .run();
         append_audit(db, "schema", "version=" + std::to_string(m.version));
     }
@@ -586,8 +570,8 @@ void Repository::store_issued(const IssuedRecord& r) {
     append_audit(db,
                  "issue",
                  "request_id=" + r.request_id + " ca=" + r.ca + " serial=" + r.serial +
-                     " not_before=" + utc_text(r.not_before) + " not_after=" +
-                     utc_text(r.not_after) + " request_hash=" + hex_lower(r.request_hash) +
+                     " not_before=" + format_utc(r.not_before) + " not_after=" +
+                     format_utc(r.not_after) + " request_hash=" + hex_lower(r.request_hash) +
                      " log_sha256=" + hex_lower(Sha256::digest(r.log)) +
                      " cert_sha256=" + hex_lower(Sha256::digest(r.cert_der)));
     tx.commit();
@@ -708,8 +692,8 @@ CrlState Repository::init_crl(std::string_view ca,
         .run();
     append_audit(db,
                  "crl-init",
-                 "ca=" + std::string{ca} + " crl_number=1 this_update=" + utc_text(this_update) +
-                     " next_update=" + utc_text(next_update) +
+                 "ca=" + std::string{ca} + " crl_number=1 this_update=" + format_utc(this_update) +
+                     " next_update=" + format_utc(next_update) +
                      " crl_sha256=" + hex_lower(Sha256::digest(signed_crl.crl_der)));
     tx.commit();
     return CrlState{

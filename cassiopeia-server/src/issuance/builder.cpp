@@ -1,0 +1,478 @@
+// Builds the certificate from SignRequest + Profile + time CA, lints it under a throwaway
+// signature, signs it with the CA key and checks that the signed TBS is the linted one.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "issuance/builder.hpp"
+
+#include "issuance/lint.hpp"
+#include "serial_text.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+
+namespace cassiopeia::server {
+
+namespace {
+
+using ossl::check_ossl;
+
+const EVP_MD* digest_for(std::string_view hash) {
+    if (hash == "sha384") {
+        return ::EVP_sha384();
+    }
+    if (hash == "sha512") {
+        return ::EVP_sha512();
+    }
+    return ::EVP_sha256();
+}
+
+int key_usage_bit(std::string_view name) {
+    constexpr std::array<std::string_view, 9> bits = {"digitalSignature",
+                                                      "nonRepudiation",
+                                                      "keyEncipherment",
+                                                      "dataEncipherment",
+                                                      "keyAgreement",
+                                                      "keyCertSign",
+                                                      "cRLSign",
+                                                      "encipherOnly",
+                                                      "decipherOnly"};
+    const auto it = std::find(bits.begin(), bits.end(), name);
+    return it == bits.end() ? -1 : static_cast<int>(it - bits.begin());
+}
+
+std::string expand_url(const std::string& url, const std::string& ca) {
+    std::string out = url;
+    const std::string token = "{ca}";
+    for (size_t pos = out.find(token); pos != std::string::npos;
+         pos = out.find(token, pos + ca.size())) {
+        out.replace(pos, token.size(), ca);
+    }
+    return out;
+}
+
+// A GENERAL_NAME of type `type` (GEN_DNS, GEN_EMAIL, GEN_URI) holding an IA5String.
+GENERAL_NAME* new_ia5_name(int type, const std::string& value) {
+    ASN1_IA5STRING* ia5 = ::ASN1_IA5STRING_new();
+    check_ossl(ia5 != nullptr, "ASN1_IA5STRING_new");
+    if (::ASN1_STRING_set(ia5, value.data(), static_cast<int>(value.size())) != 1) {
+        ::ASN1_IA5STRING_free(ia5);
+        check_ossl(false, "ASN1_STRING_set");
+    }
+    GENERAL_NAME* gn = ::GENERAL_NAME_new();
+    if (gn == nullptr) {
+        ::ASN1_IA5STRING_free(ia5);
+        check_ossl(false, "GENERAL_NAME_new");
+    }
+    ::GENERAL_NAME_set0_value(gn, type, ia5);  // gn now owns ia5
+    return gn;
+}
+
+void push_name(GENERAL_NAMES* names, GENERAL_NAME* gn) {
+    if (sk_GENERAL_NAME_push(names, gn) <= 0) {
+        ::GENERAL_NAME_free(gn);
+        check_ossl(false, "sk_GENERAL_NAME_push");
+    }
+    // names now owns gn
+}
+
+void add_ext(X509* cert, int nid, void* value, bool critical, const char* what) {
+    check_ossl(::X509_add1_ext_i2d(cert, nid, value, critical ? 1 : 0, X509V3_ADD_DEFAULT) == 1,
+               what);
+}
+
+ossl::Asn1IntegerPtr random_serial() {
+    std::array<unsigned char, serial_bytes> buf{};
+    // RFC 5280 §4.1.2.2 and CA/B BR §7.1: positive, >= 64 bits from a CSPRNG, <= 20 bytes.
+    // The top bit is cleared (positive) and a zero first byte is drawn again, so the DER
+    // content is always exactly 16 bytes.
+    do {
+        check_ossl(::RAND_bytes(buf.data(), static_cast<int>(buf.size())) == 1, "RAND_bytes");
+        buf[0] &= 0x7FU;
+    } while (buf[0] == 0);
+    const ossl::BignumPtr bn{::BN_bin2bn(buf.data(), static_cast<int>(buf.size()), nullptr)};
+    ::OPENSSL_cleanse(buf.data(), buf.size());
+    check_ossl(bn != nullptr, "BN_bin2bn");
+    ossl::Asn1IntegerPtr serial{::BN_to_ASN1_INTEGER(bn.get(), nullptr)};
+    check_ossl(serial != nullptr, "BN_to_ASN1_INTEGER");
+    return serial;
+}
+
+int string_type_for(std::string_view short_name) {
+    if (short_name == "C") {
+        return V_ASN1_PRINTABLESTRING;
+    }
+    if (short_name == "emailAddress") {
+        return V_ASN1_IA5STRING;
+    }
+    return V_ASN1_UTF8STRING;
+}
+
+std::vector<uint8_t> tbs_bytes(X509* cert) {
+    unsigned char* raw = nullptr;
+    const int len = ::i2d_re_X509_tbs(cert, &raw);
+    const ossl::OsslBytesPtr owned{raw};
+    check_ossl(len > 0, "i2d_re_X509_tbs");
+    return std::vector<uint8_t>(
+        raw, raw + len);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+}
+
+// The certificate body, everything but the signature.
+ossl::X509Ptr build(const SignRequest& req,
+                    const Profile& profile,
+                    const TimeCa& ca,
+                    const std::vector<std::string>& key_usage,
+                    SysSeconds not_before,
+                    SysSeconds not_after) {
+    ossl::X509Ptr cert{::X509_new()};
+    check_ossl(cert != nullptr, "X509_new");
+    check_ossl(::X509_set_version(cert.get(), X509_VERSION_3) == 1, "X509_set_version");
+    const auto serial = random_serial();
+    check_ossl(::X509_set_serialNumber(cert.get(), serial.get()) == 1, "X509_set_serialNumber");
+    check_ossl(::X509_set_issuer_name(cert.get(), ::X509_get_subject_name(ca.cert.get())) == 1,
+               "X509_set_issuer_name");
+    check_ossl(::ASN1_TIME_set(::X509_getm_notBefore(cert.get()),
+                               not_before.time_since_epoch().count()) != nullptr,
+               "ASN1_TIME_set");
+    check_ossl(::ASN1_TIME_set(::X509_getm_notAfter(cert.get()),
+                               not_after.time_since_epoch().count()) != nullptr,
+               "ASN1_TIME_set");
+    check_ossl(::X509_set_pubkey(cert.get(), req.key()) == 1, "X509_set_pubkey");
+
+    // Subject: the AVAs in the order sent, string types set explicitly (§5.2).
+    const ossl::X509NamePtr subject{::X509_NAME_new()};
+    check_ossl(subject != nullptr, "X509_NAME_new");
+    for (const auto& ava : req.avas()) {
+        const AvaSpec* spec = find_ava_spec(ava.short_name);
+        check_ossl(spec != nullptr, "find_ava_spec");
+        const ossl::Asn1ObjectPtr obj{::OBJ_txt2obj(std::string{spec->oid}.c_str(), 1)};
+        check_ossl(obj != nullptr, "OBJ_txt2obj");
+        // reinterpret_cast: OpenSSL takes the UTF-8 bytes as unsigned char.
+        check_ossl(
+            ::X509_NAME_add_entry_by_OBJ(subject.get(),
+                                         obj.get(),
+                                         string_type_for(ava.short_name),
+                                         reinterpret_cast<const unsigned char*>(ava.value.data()),
+                                         static_cast<int>(ava.value.size()),
+                                         -1,
+                                         0) == 1,
+            "X509_NAME_add_entry_by_OBJ");
+    }
+    check_ossl(::X509_set_subject_name(cert.get(), subject.get()) == 1, "X509_set_subject_name");
+
+    // basicConstraints, critical.
+    {
+        const ossl::BasicConstraintsPtr bc{::BASIC_CONSTRAINTS_new()};
+        check_ossl(bc != nullptr, "BASIC_CONSTRAINTS_new");
+        bc->ca = profile.basic_constraints_ca ? 0xFF : 0;
+        if (profile.basic_constraints_ca && profile.path_len >= 0) {
+            bc->pathlen = ::ASN1_INTEGER_new();
+            check_ossl(
+                bc->pathlen != nullptr && ::ASN1_INTEGER_set(bc->pathlen, profile.path_len) == 1,
+                "ASN1_INTEGER_set");
+        }
+        add_ext(cert.get(), NID_basic_constraints, bc.get(), true, "basicConstraints");
+    }
+    // keyUsage, critical.
+    {
+        const ossl::Asn1BitStringPtr ku{::ASN1_BIT_STRING_new()};
+        check_ossl(ku != nullptr, "ASN1_BIT_STRING_new");
+        for (const auto& u : key_usage) {
+            check_ossl(::ASN1_BIT_STRING_set_bit(ku.get(), key_usage_bit(u), 1) == 1,
+                       "ASN1_BIT_STRING_set_bit");
+        }
+        add_ext(cert.get(), NID_key_usage, ku.get(), true, "keyUsage");
+    }
+    // extendedKeyUsage.
+    if (!profile.extended_key_usage.empty()) {
+        const ossl::ExtKeyUsagePtr eku{sk_ASN1_OBJECT_new_null()};
+        check_ossl(eku != nullptr, "sk_ASN1_OBJECT_new_null");
+        for (const auto& e : profile.extended_key_usage) {
+            ASN1_OBJECT* obj = ::OBJ_nid2obj(::OBJ_sn2nid(e.c_str()));
+            check_ossl(obj != nullptr && sk_ASN1_OBJECT_push(eku.get(), obj) > 0,
+                       "sk_ASN1_OBJECT_push");
+            // obj is a static table entry: ASN1_OBJECT_free leaves it alone
+        }
+        add_ext(cert.get(), NID_ext_key_usage, eku.get(), profile.eku_critical, "extendedKeyUsage");
+    }
+    // subjectKeyIdentifier: SHA-1 of the subject public key (RFC 5280 §4.2.1.2 method 1).
+    {
+        std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+        unsigned int md_len = 0;
+        check_ossl(::X509_pubkey_digest(cert.get(), ::EVP_sha1(), md.data(), &md_len) == 1,
+                   "X509_pubkey_digest");
+        const ossl::Asn1OctetStringPtr ski{::ASN1_OCTET_STRING_new()};
+        check_ossl(ski != nullptr &&
+                       ::ASN1_OCTET_STRING_set(ski.get(), md.data(), static_cast<int>(md_len)) == 1,
+                   "ASN1_OCTET_STRING_set");
+        add_ext(cert.get(), NID_subject_key_identifier, ski.get(), false, "subjectKeyIdentifier");
+    }
+    // authorityKeyIdentifier: keyIdentifier only, the CA's subject key identifier.
+    {
+        const ossl::AuthorityKeyIdPtr aki{::AUTHORITY_KEYID_new()};
+        check_ossl(aki != nullptr, "AUTHORITY_KEYID_new");
+        aki->keyid = ::ASN1_OCTET_STRING_dup(::X509_get0_subject_key_id(ca.cert.get()));
+        check_ossl(aki->keyid != nullptr, "ASN1_OCTET_STRING_dup");
+        add_ext(
+            cert.get(), NID_authority_key_identifier, aki.get(), false, "authorityKeyIdentifier");
+    }
+    // subjectAltName, critical when the subject is empty (RFC 5280 §4.2.1.6).
+    if (!req.sans().empty()) {
+        const ossl::GeneralNamesPtr names{sk_GENERAL_NAME_new_null()};
+        check_ossl(names != nullptr, "sk_GENERAL_NAME_new_null");
+        for (const auto& san : req.sans()) {
+            push_name(names.get(),
+                      new_ia5_name(san.type == SanType::dns ? GEN_DNS : GEN_EMAIL, san.value));
+        }
+        add_ext(
+            cert.get(), NID_subject_alt_name, names.get(), req.avas().empty(), "subjectAltName");
+    }
+    // cRLDistributionPoints.
+    if (!profile.crl_url.empty()) {
+        const ossl::CrlDistPointsPtr points{sk_DIST_POINT_new_null()};
+        check_ossl(points != nullptr, "sk_DIST_POINT_new_null");
+        DIST_POINT* dp = ::DIST_POINT_new();
+        check_ossl(dp != nullptr, "DIST_POINT_new");
+        if (sk_DIST_POINT_push(points.get(), dp) <= 0) {
+            ::DIST_POINT_free(dp);
+            check_ossl(false, "sk_DIST_POINT_push");
+        }
+        // points now owns dp
+        dp->distpoint = ::DIST_POINT_NAME_new();
+        check_ossl(dp->distpoint != nullptr, "DIST_POINT_NAME_new");
+        dp->distpoint->type = 0;  // fullName
+        dp->distpoint->name.fullname = sk_GENERAL_NAME_new_null();
+        check_ossl(dp->distpoint->name.fullname != nullptr, "sk_GENERAL_NAME_new_null");
+        push_name(dp->distpoint->name.fullname,
+                  new_ia5_name(GEN_URI, expand_url(profile.crl_url, ca.name)));
+        add_ext(
+            cert.get(), NID_crl_distribution_points, points.get(), false, "cRLDistributionPoints");
+    }
+    // authorityInfoAccess: OCSP then caIssuers.
+    if (!profile.ocsp_url.empty() || !profile.ca_issuers_url.empty()) {
+        const ossl::AuthorityInfoAccessPtr aia{sk_ACCESS_DESCRIPTION_new_null()};
+        check_ossl(aia != nullptr, "sk_ACCESS_DESCRIPTION_new_null");
+        const std::array<std::pair<int, const std::string*>, 2> entries{
+            {{NID_ad_OCSP, &profile.ocsp_url}, {NID_ad_ca_issuers, &profile.ca_issuers_url}}};
+        for (const auto& [nid, url] : entries) {
+            if (url->empty()) {
+                continue;
+            }
+            ACCESS_DESCRIPTION* ad = ::ACCESS_DESCRIPTION_new();
+            check_ossl(ad != nullptr, "ACCESS_DESCRIPTION_new");
+            if (sk_ACCESS_DESCRIPTION_push(aia.get(), ad) <= 0) {
+                ::ACCESS_DESCRIPTION_free(ad);
+                check_ossl(false, "sk_ACCESS_DESCRIPTION_push");
+            }
+            // aia now owns ad
+            ::ASN1_OBJECT_free(ad->method);
+            ad->method = ::OBJ_nid2obj(nid);
+            ::GENERAL_NAME_free(ad->location);
+            ad->location = new_ia5_name(GEN_URI, expand_url(*url, ca.name));
+        }
+        add_ext(cert.get(), NID_info_access, aia.get(), false, "authorityInfoAccess");
+    }
+    // id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1).
+    if (profile.ocsp_nocheck) {
+        ASN1_NULL* null_value = ::ASN1_NULL_new();
+        check_ossl(null_value != nullptr, "ASN1_NULL_new");
+        const int rc = ::X509_add1_ext_i2d(
+            cert.get(), NID_id_pkix_OCSP_noCheck, null_value, 0, X509V3_ADD_DEFAULT);
+        ::ASN1_NULL_free(null_value);
+        check_ossl(rc == 1, "ocspNoCheck");
+    }
+    return cert;
+}
+
+}  // namespace
+
+std::string serial_text(const ASN1_INTEGER* serial) {
+    check_ossl(serial != nullptr && ::ASN1_STRING_type(serial) == V_ASN1_INTEGER, "serial_text");
+    // ASN1_INTEGER holds the big-endian magnitude; the sign lives in the type.
+    return format_serial(std::span<const uint8_t>{
+        ::ASN1_STRING_get0_data(serial), static_cast<size_t>(::ASN1_STRING_length(serial))});
+}
+
+EVP_PKEY* Issuer::throwaway_for(EVP_PKEY* ca_key) {
+    const std::lock_guard<std::mutex> lock{m_throwaway_mutex};
+    std::string kind = "RSA";
+    if (::EVP_PKEY_get_base_id(ca_key) == EVP_PKEY_EC) {
+        std::array<char, 64> group{};
+        size_t len = 0;
+        check_ossl(::EVP_PKEY_get_utf8_string_param(
+                       ca_key, OSSL_PKEY_PARAM_GROUP_NAME, group.data(), group.size(), &len) == 1,
+                   "EVP_PKEY_get_utf8_string_param");
+        kind = std::string{group.data(), len};
+    }
+    auto& slot = m_throwaway[kind];
+    if (!slot) {
+        if (kind == "RSA") {
+            slot.reset(::EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}));
+        } else {
+            slot.reset(::EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", kind.c_str()));
+        }
+        check_ossl(slot != nullptr, "EVP_PKEY_Q_keygen");
+    }
+    return slot.get();
+}
+
+Outcome<IssuedCertificate> Issuer::issue(const SignRequest& req,
+                                         SysSeconds now,
+                                         std::vector<std::string>& log,
+                                         bool allow_local_only) {
+    if (auto st = req.check_complete(); !st) {
+        return std::move(st).error();
+    }
+    const Profile* profile = m_profiles.find(req.profile_name());
+    if (profile == nullptr) {
+        return refuse(errc::unknown_profile, "setProfile: no profile " + req.profile_name());
+    }
+    if (profile->local_only && !allow_local_only) {
+        return refuse(errc::profile_local_only,
+                      "setProfile: profile " + profile->name + " is never served on the line");
+    }
+    if (profile->ocsp_nocheck && !req.ocsp_target_ca()) {
+        return refuse(errc::bad_request,
+                      "setProfile: profile " + profile->name + " needs ocspTargetCA");
+    }
+    log.push_back("request: profile " + profile->name + ", " + req.hash() + ", key " +
+                  req.key_description());
+    if (auto st = check_against_profile(req, *profile); !st) {
+        return std::move(st).error();
+    }
+    for (const auto& san : req.sans()) {
+        log.push_back(std::string{"SAN "} + (san.type == SanType::dns ? "DNS," : "email,") +
+                      san.value);
+    }
+    for (const auto& ava : req.avas()) {
+        log.push_back("AVA " + ava.short_name + "," + ava.value);
+    }
+
+    // The issuing CA: the OCSP target itself, or the newest time CA of the family valid now.
+    const TimeCa* ca = nullptr;
+    if (req.ocsp_target_ca()) {
+        ca = m_cas.find(*req.ocsp_target_ca());
+        if (ca == nullptr || !ca->valid_at(now)) {
+            return refuse(errc::unknown_ca,
+                          "ocspTargetCA: no CA " + *req.ocsp_target_ca() + " valid now");
+        }
+        log.push_back("CA " + ca->name + " (OCSP target)");
+    } else {
+        ca = m_cas.pick(profile->family, now);
+        if (ca == nullptr) {
+            return refuse(errc::unknown_ca,
+                          "setProfile: no CA of family " + profile->family + " valid now");
+        }
+        log.push_back("CA " + ca->name + " (newest of family " + profile->family + " valid now)");
+    }
+
+    // Validity (§5.2).
+    const auto cap = profile->cap_at(now);
+    if (!cap) {
+        return refuse(errc::validity_cap,
+                      "wishTo: profile " + profile->name + " has no cap in force");
+    }
+    auto nb = resolve_not_before(req.wish_from_time(), now);
+    if (!nb) {
+        return std::move(nb).error();
+    }
+    SysSeconds not_before = nb.value();
+    if (not_before < ca->not_before) {
+        return refuse(errc::bad_validity,
+                      "wishFrom: notBefore precedes CA " + ca->name + "'s notBefore");
+    }
+    auto na = resolve_not_after(not_before, req.wish_to_value(), *cap);
+    if (!na) {
+        return std::move(na).error();
+    }
+    SysSeconds not_after = na.value();
+    log.push_back("validity " + format_utc(not_before) + " to " + format_utc(not_after) + " (cap " +
+                  format_period(*cap) + ")");
+    if (not_after > ca->not_after) {
+        not_after = ca->not_after;
+        log.push_back("notAfter clamped to CA " + ca->name + "'s notAfter " +
+                      format_utc(not_after));
+        if (not_after <= not_before) {
+            return refuse(
+                errc::bad_validity,
+                "wishFrom: CA " + ca->name + " expires before notBefore " + format_utc(not_before));
+        }
+    }
+
+    // Proofs of freshness (§5.3).
+    if (auto st = check_request_proofs(req, *profile, now, log); !st) {
+        return std::move(st).error();
+    }
+
+    const auto key_usage = effective_key_usage(*profile, req.key());
+    for (const auto& u : profile->key_usage) {
+        if (std::find(key_usage.begin(), key_usage.end(), u) == key_usage.end()) {
+            log.push_back("keyUsage " + u + " dropped (key " + req.key_description() + ")");
+        }
+    }
+
+    ossl::X509Ptr cert = build(req, *profile, *ca, key_usage, not_before, not_after);
+    const EVP_MD* md = digest_for(req.hash());
+
+    // Pre-issuance lint under a throwaway signature of the CA key's type, so the TBS
+    // (signature algorithm included) is the one the CA key will sign.
+    check_ossl(::X509_sign(cert.get(), throwaway_for(ca->key.get()), md) > 0,
+               "X509_sign(throwaway)");
+    const std::vector<uint8_t> linted = tbs_bytes(cert.get());
+    const LintExpectations want{*profile,
+                                *ca,
+                                req.key(),
+                                req.sans(),
+                                req.avas(),
+                                req.hash(),
+                                key_usage,
+                                *cap,
+                                not_before,
+                                not_after};
+    if (auto finding = lint_certificate(cert.get(), want)) {
+        log.push_back("lint: " + *finding);
+        return refuse(errc::lint, *finding);
+    }
+    log.push_back("lint passed");
+
+    check_ossl(::X509_sign(cert.get(), ca->key.get(), md) > 0, "X509_sign");
+    const std::vector<uint8_t> signed_tbs = tbs_bytes(cert.get());
+    if (signed_tbs.size() != linted.size() ||
+        ::CRYPTO_memcmp(signed_tbs.data(), linted.data(), linted.size()) != 0) {
+        return refuse(errc::lint, "tbs_changed: the signed TBS differs from the linted one");
+    }
+    const int verified = ::X509_verify(cert.get(), ::X509_get0_pubkey(ca->cert.get()));
+    ::ERR_clear_error();
+    if (verified != 1) {
+        return refuse(errc::lint, "signature: the CA signature does not verify");
+    }
+
+    IssuedCertificate out;
+    unsigned char* raw = nullptr;
+    const int len = ::i2d_X509(cert.get(), &raw);
+    const ossl::OsslBytesPtr owned{raw};
+    check_ossl(len > 0, "i2d_X509");
+    out.der.assign(raw, raw + len);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    // Hand out a certificate parsed from the final DER: the built object still caches
+    // values (hash, extension flags) computed under the throwaway signature.
+    const unsigned char* p = out.der.data();
+    ossl::X509Ptr parsed{::d2i_X509(nullptr, &p, static_cast<long>(out.der.size()))};
+    check_ossl(
+        parsed != nullptr &&
+            p == out.der.data() +
+                     out.der.size(),  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+        "d2i_X509");
+    cert = std::move(parsed);
+    out.serial_hex = serial_text(::X509_get0_serialNumber(cert.get()));
+    out.ca_name = ca->name;
+    out.not_before = not_before;
+    out.not_after = not_after;
+    out.cert = std::move(cert);
+    log.push_back("signed serial " + out.serial_hex + " by " + ca->name + " with " + req.hash());
+    return out;
+}
+
+}  // namespace cassiopeia::server

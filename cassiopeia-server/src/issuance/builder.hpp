@@ -1,0 +1,57 @@
+// Certificate issuance: rebuild from the records and the profile, lint, sign (§5.2-§5.4).
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#pragma once
+
+#include "issuance/ca_store.hpp"
+#include "issuance/profile.hpp"
+#include "issuance/request.hpp"
+#include "issuance/signer_error.hpp"
+#include "issuance/time_util.hpp"
+#include "ossl/handles.hpp"
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace cassiopeia::server {
+
+struct IssuedCertificate {
+    ossl::X509Ptr cert;
+    std::vector<uint8_t> der;
+    std::string ca_name;
+    std::string serial_hex;  ///< protocol §5.4 text form
+    SysSeconds not_before;
+    SysSeconds not_after;
+};
+
+/** Upper-case hex of the serial's magnitude, even length, no leading 00 (protocol §5.4). */
+[[nodiscard]] std::string serial_text(const ASN1_INTEGER* serial);
+
+class Issuer final {
+public:
+    Issuer(const ProfileSet& profiles, const CaStore& cas) : m_profiles(profiles), m_cas(cas) {}
+
+    /**
+     * Issues the certificate a complete SignRequest asks for, at signing time `now`. Appends
+     * one short line per step to `log` (the future setLog payload), also on refusal.
+     * Refusals are values (§5.8); a failing OpenSSL call throws cassiopeia::Error.
+     * `allow_local_only` is for the local key-ceremony command only, never for the line.
+     */
+    [[nodiscard]] Outcome<IssuedCertificate> issue(const SignRequest& req,
+                                                   SysSeconds now,
+                                                   std::vector<std::string>& log,
+                                                   bool allow_local_only = false);
+
+private:
+    // A throwaway key of the CA key's type for the pre-issuance signature (cached).
+    EVP_PKEY* throwaway_for(EVP_PKEY* ca_key);
+
+    const ProfileSet& m_profiles;
+    const CaStore& m_cas;
+    std::mutex m_throwaway_mutex;
+    std::map<std::string, ossl::EvpPkeyPtr> m_throwaway;
+};
+
+}  // namespace cassiopeia::server

@@ -1,0 +1,170 @@
+// Time CA loading (permission, key and certificate checks) and selection by family.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "issuance/ca_store.hpp"
+
+#include <librecord/errors.hpp>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include <algorithm>
+#include <ctime>
+#include <sys/stat.h>
+#include <tuple>
+
+namespace cassiopeia::server {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& what, const std::string& why) {
+    throw cassiopeia::Error{cassiopeia::ErrorKind::config, what, why};
+}
+
+// No passphrase prompt: an encrypted CA key is a configuration fault here.
+int no_passphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) noexcept {
+    return -1;
+}
+
+std::optional<int> parse_int(std::string_view s, size_t max_len) {
+    if (s.empty() || s.size() > max_len || s.front() == '0') {
+        return std::nullopt;
+    }
+    int v = 0;
+    for (const char c : s) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+}  // namespace
+
+std::optional<TimeCaName> parse_time_ca_name(std::string_view name) {
+    const size_t last = name.rfind('_');
+    if (last == std::string_view::npos || last == 0) {
+        return std::nullopt;
+    }
+    const size_t mid = name.rfind('_', last - 1);
+    if (mid == std::string_view::npos || mid == 0) {
+        return std::nullopt;
+    }
+    const std::string_view family = name.substr(0, mid);
+    if (!std::all_of(family.begin(), family.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+        })) {
+        return std::nullopt;
+    }
+    const auto year = parse_int(name.substr(mid + 1, last - mid - 1), 4);
+    const auto n = parse_int(name.substr(last + 1), 4);
+    if (!year || !n || *year < 1950) {
+        return std::nullopt;
+    }
+    return TimeCaName{std::string{family}, *year, *n};
+}
+
+SysSeconds to_sys_seconds(const ASN1_TIME* t) {
+    std::tm tm{};
+    ossl::check_ossl(t != nullptr && ::ASN1_TIME_to_tm(t, &tm) == 1, "ASN1_TIME_to_tm");
+    const std::chrono::year_month_day ymd{std::chrono::year{tm.tm_year + 1900},
+                                          std::chrono::month{static_cast<unsigned>(tm.tm_mon + 1)},
+                                          std::chrono::day{static_cast<unsigned>(tm.tm_mday)}};
+    return SysSeconds{std::chrono::sys_days{ymd}} + std::chrono::hours{tm.tm_hour} +
+           std::chrono::minutes{tm.tm_min} + std::chrono::seconds{tm.tm_sec};
+}
+
+CaStore CaStore::load(const std::filesystem::path& cert_dir, const std::filesystem::path& key_dir) {
+    CaStore store;
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(cert_dir)) {
+        if (entry.is_regular_file() && entry.path().extension() == ".pem" &&
+            parse_time_ca_name(entry.path().stem().string())) {
+            files.push_back(entry.path());
+        }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& cert_path : files) {
+        const std::string name = cert_path.stem().string();
+        const std::filesystem::path key_path = key_dir / (name + ".key");
+
+        struct ::stat st {};
+
+        if (::stat(key_path.c_str(), &st) != 0) {
+            fail("CA " + name, "key file " + key_path.string() + " missing");
+        }
+        if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+            fail("CA " + name,
+                 "key file " + key_path.string() + " is accessible by group or others");
+        }
+        const ossl::BioPtr cert_bio{::BIO_new_file(cert_path.c_str(), "r")};
+        ossl::check_ossl(cert_bio != nullptr, "BIO_new_file");
+        ossl::X509Ptr cert{::PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)};
+        if (!cert) {
+            fail("CA " + name,
+                 "unreadable certificate " + cert_path.string() + ": " + ossl::drain_errors());
+        }
+        const ossl::BioPtr key_bio{::BIO_new_file(key_path.c_str(), "r")};
+        ossl::check_ossl(key_bio != nullptr, "BIO_new_file");
+        ossl::EvpPkeyPtr key{
+            ::PEM_read_bio_PrivateKey(key_bio.get(), nullptr, &no_passphrase, nullptr)};
+        if (!key) {
+            fail("CA " + name,
+                 "unreadable or encrypted key " + key_path.string() + ": " + ossl::drain_errors());
+        }
+        store.add(name, std::move(cert), std::move(key));
+    }
+    return store;
+}
+
+void CaStore::add(std::string name, ossl::X509Ptr cert, ossl::EvpPkeyPtr key) {
+    auto parts = parse_time_ca_name(name);
+    if (!parts) {
+        fail("CA " + name, "name is not <family>_<year>_<n>");
+    }
+    if (find(name) != nullptr) {
+        fail("CA " + name, "loaded twice");
+    }
+    if (::X509_check_private_key(cert.get(), key.get()) != 1) {
+        ::ERR_clear_error();
+        fail("CA " + name, "key does not match the certificate");
+    }
+    const int id = ::EVP_PKEY_get_base_id(key.get());
+    if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC) {
+        fail("CA " + name, "CA key must be RSA or EC");
+    }
+    if (::X509_check_ca(cert.get()) < 1 || ::X509_get0_subject_key_id(cert.get()) == nullptr) {
+        ::ERR_clear_error();
+        fail("CA " + name, "certificate is not a CA with a subject key identifier");
+    }
+    TimeCa ca;
+    ca.name = std::move(name);
+    ca.parts = std::move(*parts);
+    ca.not_before = to_sys_seconds(::X509_get0_notBefore(cert.get()));
+    ca.not_after = to_sys_seconds(::X509_get0_notAfter(cert.get()));
+    ca.cert = std::move(cert);
+    ca.key = std::move(key);
+    m_cas.push_back(std::move(ca));
+}
+
+const TimeCa* CaStore::find(std::string_view name) const {
+    const auto it =
+        std::find_if(m_cas.begin(), m_cas.end(), [&](const TimeCa& c) { return c.name == name; });
+    return it == m_cas.end() ? nullptr : &*it;
+}
+
+const TimeCa* CaStore::pick(std::string_view family, SysSeconds now) const {
+    const TimeCa* best = nullptr;
+    for (const auto& ca : m_cas) {
+        if (ca.parts.family != family || !ca.valid_at(now)) {
+            continue;
+        }
+        if (best == nullptr ||
+            std::tie(ca.parts.year, ca.parts.n) > std::tie(best->parts.year, best->parts.n)) {
+            best = &ca;
+        }
+    }
+    return best;
+}
+
+}  // namespace cassiopeia::server

@@ -1,0 +1,213 @@
+// UTC time parsing and formatting, calendar period arithmetic and validity resolution.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "issuance/time_util.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+
+namespace cassiopeia::server {
+
+namespace {
+
+using std::chrono::days;
+using std::chrono::seconds;
+using std::chrono::sys_days;
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// Reads `width` decimal digits at `pos`; nullopt if any is not a digit.
+std::optional<unsigned> digits(std::string_view s, size_t pos, size_t width) {
+    unsigned v = 0;
+    for (size_t i = 0; i < width; ++i) {
+        const char c = s[pos + i];
+        if (!is_digit(c)) {
+            return std::nullopt;
+        }
+        v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+    return v;
+}
+
+std::optional<sys_days> date_at(std::string_view s) {
+    if (s.size() < 10 || s[4] != '-' || s[7] != '-') {
+        return std::nullopt;
+    }
+    const auto y = digits(s, 0, 4);
+    const auto m = digits(s, 5, 2);
+    const auto d = digits(s, 8, 2);
+    if (!y || !m || !d || *y < 1950) {
+        return std::nullopt;
+    }
+    const std::chrono::year_month_day ymd{
+        std::chrono::year{static_cast<int>(*y)}, std::chrono::month{*m}, std::chrono::day{*d}};
+    if (!ymd.ok()) {
+        return std::nullopt;
+    }
+    return sys_days{ymd};
+}
+
+}  // namespace
+
+std::optional<sys_days> parse_date(std::string_view text) {
+    if (text.size() != 10) {
+        return std::nullopt;
+    }
+    return date_at(text);
+}
+
+std::optional<SysSeconds> parse_utc(std::string_view text) {
+    // Exactly 20 characters: 2026-03-15T12:00:00Z.
+    if (text.size() != 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+        text[19] != 'Z') {
+        return std::nullopt;
+    }
+    const auto date = date_at(text.substr(0, 10));
+    const auto hh = digits(text, 11, 2);
+    const auto mm = digits(text, 14, 2);
+    const auto ss = digits(text, 17, 2);
+    if (!date || !hh || !mm || !ss || *hh > 23 || *mm > 59 || *ss > 59) {
+        return std::nullopt;
+    }
+    return SysSeconds{*date} + std::chrono::hours{*hh} + std::chrono::minutes{*mm} + seconds{*ss};
+}
+
+std::string format_utc(SysSeconds t) {
+    const sys_days day = std::chrono::floor<days>(t);
+    const std::chrono::year_month_day ymd{day};
+    const std::chrono::hh_mm_ss<seconds> tod{t - day};
+    std::array<char, 32> buf{};
+    std::snprintf(buf.data(),
+                  buf.size(),
+                  "%04d-%02u-%02u"
+                  "T%02d:%02d:%02dZ",
+                  static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(tod.hours().count()),
+                  static_cast<int>(tod.minutes().count()),
+                  static_cast<int>(tod.seconds().count()));
+    return std::string{buf.data()};
+}
+
+std::optional<Period> parse_period(std::string_view text) {
+    if (text.size() < 2 || text.size() > 6) {
+        return std::nullopt;
+    }
+    Period p;
+    switch (text.back()) {
+        case 'd':
+            p.unit = Period::Unit::days;
+            break;
+        case 'm':
+            p.unit = Period::Unit::months;
+            break;
+        case 'y':
+            p.unit = Period::Unit::years;
+            break;
+        default:
+            return std::nullopt;
+    }
+    const std::string_view num = text.substr(0, text.size() - 1);
+    if (num.front() == '0') {
+        return std::nullopt;  // no zero period, no leading zeros
+    }
+    const auto v = digits(num, 0, num.size());
+    if (!v) {
+        return std::nullopt;
+    }
+    const uint32_t bound = p.unit == Period::Unit::days     ? time_limits::max_days
+                           : p.unit == Period::Unit::months ? time_limits::max_months
+                                                            : time_limits::max_years;
+    if (*v > bound) {
+        return std::nullopt;
+    }
+    p.count = *v;
+    return p;
+}
+
+std::string format_period(Period p) {
+    const char unit = p.unit == Period::Unit::days     ? 'd'
+                      : p.unit == Period::Unit::months ? 'm'
+                                                       : 'y';
+    return std::to_string(p.count) + unit;
+}
+
+SysSeconds add_period(SysSeconds from, Period p) {
+    if (p.unit == Period::Unit::days) {
+        return from + days{p.count};
+    }
+    const sys_days day = std::chrono::floor<days>(from);
+    const seconds tod = from - day;
+    const std::chrono::year_month_day ymd{day};
+    const std::chrono::months step{p.unit == Period::Unit::years ? int64_t{p.count} * 12
+                                                                 : int64_t{p.count}};
+    const std::chrono::year_month target = ymd.year() / ymd.month() + step;
+    const std::chrono::day last = (target / std::chrono::last).day();
+    const std::chrono::year_month_day clamped{target / std::min(ymd.day(), last)};
+    return SysSeconds{sys_days{clamped}} + tod;
+}
+
+SysSeconds not_after_for(SysSeconds not_before, Period p) {
+    return add_period(not_before, p) - seconds{1};
+}
+
+std::optional<WishTo> parse_wish_to(std::string_view text) {
+    if (const auto t = parse_utc(text)) {
+        return WishTo{std::nullopt, *t};
+    }
+    if (const auto p = parse_period(text)) {
+        return WishTo{*p, std::nullopt};
+    }
+    return std::nullopt;
+}
+
+std::optional<std::optional<SysSeconds>> parse_wish_from(std::string_view text) {
+    if (text == "now") {
+        return std::optional<SysSeconds>{};
+    }
+    if (const auto t = parse_utc(text)) {
+        return std::optional<SysSeconds>{*t};
+    }
+    return std::nullopt;
+}
+
+Outcome<SysSeconds> resolve_not_before(std::optional<SysSeconds> wish, SysSeconds now) {
+    if (!wish) {
+        return now;
+    }
+    if (*wish < now - time_limits::max_backdate) {
+        return refuse(errc::bad_validity,
+                      "wishFrom: " + format_utc(*wish) + " is more than 1 h in the past");
+    }
+    if (*wish > now + time_limits::max_postdate) {
+        return refuse(errc::bad_validity,
+                      "wishFrom: " + format_utc(*wish) + " is more than 48 h in the future");
+    }
+    return *wish;
+}
+
+Outcome<SysSeconds> resolve_not_after(SysSeconds not_before,
+                                      const std::optional<WishTo>& wish,
+                                      Period cap) {
+    const SysSeconds cap_end = not_after_for(not_before, cap);
+    if (!wish) {
+        return cap_end;
+    }
+    const SysSeconds want = wish->period ? not_after_for(not_before, *wish->period) : *wish->at;
+    if (want <= not_before) {
+        return refuse(errc::bad_validity,
+                      "wishTo: notAfter " + format_utc(want) + " is not after notBefore " +
+                          format_utc(not_before));
+    }
+    if (want > cap_end) {
+        return refuse(errc::validity_cap,
+                      "wishTo: notAfter " + format_utc(want) + " passes the cap of " +
+                          format_period(cap) + " (" + format_utc(cap_end) + ")");
+    }
+    return want;
+}
+
+}  // namespace cassiopeia::server
