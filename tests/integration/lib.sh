@@ -1,0 +1,116 @@
+# Sourced by every tests/integration/test_*.sh: temp folder, testbed, cleanup, assertions.
+# Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+# shellcheck shell=bash
+#
+# ctest sets CASS_BIN (<build>/bin) and CASS_SOURCE_DIR. Run one by hand with
+#   CASS_BIN=build/bin bash tests/integration/test_time_status.sh
+# CASS_KEEP_TMP=1 keeps the temp folder even when the test passes (it is always kept on failure).
+set -euo pipefail
+
+CASS_SOURCE_DIR=${CASS_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)}
+: "${CASS_BIN:?set CASS_BIN to the folder holding cassiopeia-server and cassiopeia-client}"
+CASS_BIN=$(cd "$CASS_BIN" && pwd -P)
+export CASS_SOURCE_DIR CASS_BIN
+# shellcheck source=scripts/lib.sh
+source "$CASS_SOURCE_DIR/scripts/lib.sh"
+
+CASS_TEST_NAME=$(basename "$0" .sh)
+CASS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cass-$CASS_TEST_NAME.XXXXXX")
+# The signer user must be able to search its way to its repository below this folder.
+chmod 0711 "$CASS_TMP"
+CASS_BED=$CASS_TMP/bed
+cass_step=0
+
+log() {
+    echo "[$CASS_TEST_NAME] $*" >&2
+}
+
+# Prints the tail of every log in the temp folder.
+show_logs() {
+    local f
+    while IFS= read -r f; do
+        [[ -s $f ]] || continue
+        echo "----- ${f#"$CASS_TMP"/} (last 40 lines)" >&2
+        tail -n 40 "$f" >&2
+    done < <(find "$CASS_TMP" -maxdepth 2 -type f \
+        \( -name '*.log' -o -name '*.err' -o -name '*.out' \) | sort)
+}
+
+# fail MSG: reports MSG with the logs and ends the test (the EXIT trap cleans up).
+fail() {
+    echo "[$CASS_TEST_NAME] FAIL: $*" >&2
+    show_logs
+    echo "[$CASS_TEST_NAME] FAIL: $* (temp folder kept: $CASS_TMP)" >&2
+    exit 1
+}
+
+# save_pid PID: a background process of the test's own, stopped at cleanup.
+save_pid() {
+    echo "$1" >>"$CASS_TMP/test.pids"
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    cass_stop_pids "$CASS_TMP/test.pids" 5
+    if [[ -f $CASS_BED/pids ]]; then
+        "$CASS_SOURCE_DIR/scripts/testbed" down "$CASS_BED" >>"$CASS_TMP/testbed.log" 2>&1 || true
+    fi
+    if [[ $rc -eq 0 && -z ${CASS_KEEP_TMP:-} ]]; then
+        rm -rf "$CASS_TMP"
+        echo "[$CASS_TEST_NAME] PASS"
+    else
+        echo "[$CASS_TEST_NAME] exit $rc, temp folder kept: $CASS_TMP" >&2
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# testbed_up: scripts/testbed up in $CASS_TMP/bed, then sources its env (CASS_DIR, CASS_*_CONF,
+# CASS_*_TTY, ...) and sets CLIENT, the client command line as an array.
+testbed_up() {
+    log "testbed up"
+    "$CASS_SOURCE_DIR/scripts/testbed" up "$CASS_BED" >"$CASS_TMP/testbed.log" 2>&1 ||
+        fail "scripts/testbed up failed"
+    # shellcheck source=/dev/null
+    source "$CASS_BED/env"
+    # shellcheck disable=SC2034 # used by the tests
+    CLIENT=("$CASS_BIN/cassiopeia-client" -c "$CASS_CLIENT_CONF")
+}
+
+# server_pid: the pid of the signer started last.
+server_pid() {
+    # shellcheck disable=SC2153 # CASS_DIR comes from the testbed's env
+    cat "$CASS_DIR/server.pid"
+}
+
+# start_server: starts the signer again, as the testbed does, and waits until it answers.
+start_server() {
+    log "starting the signer again"
+    "$CASS_SOURCE_DIR/scripts/testbed" start-server "$CASS_DIR" >>"$CASS_TMP/testbed.log" 2>&1 ||
+        fail "scripts/testbed start-server failed"
+}
+
+# expect_exit CODE CMD...: runs CMD; fails the test unless it exits CODE. Afterwards OUT holds
+# its stdout (its stderr is in $CASS_TMP/step-N.err) and ELAPSED_MS how long it took.
+expect_exit() {
+    local want=$1 rc=0 start
+    shift
+    cass_step=$((cass_step + 1))
+    local out=$CASS_TMP/step-$cass_step.stdout err=$CASS_TMP/step-$cass_step.err
+    echo "\$ $*" >"$err"
+    start=$(cass_now_ms)
+    "$@" >"$out" 2>>"$err" </dev/null || rc=$?
+    ELAPSED_MS=$(($(cass_now_ms) - start))
+    OUT=$(cat "$out")
+    log "step $cass_step: exit $rc after ${ELAPSED_MS} ms: $*"
+    if [[ $rc -ne $want ]]; then
+        fail "step $cass_step: expected exit $want, got $rc: $* (stdout: '$OUT')"
+    fi
+}
+
+# expect_alive PID WHAT: fails unless PID still runs.
+expect_alive() {
+    cass_alive "$1" || fail "$2 (pid $1) is not running"
+}
