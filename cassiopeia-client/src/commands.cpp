@@ -2,12 +2,12 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "commands.hpp"
 
-#include <charconv>
+#include "connection.hpp"
+#include "logging.hpp"
 
 #include <librecord/errors.hpp>
 
-#include "connection.hpp"
-#include "logging.hpp"
+#include <charconv>
 
 namespace cassiopeia::client {
 
@@ -42,24 +42,24 @@ int run_request(const ClientConfig& config,
 }
 
 int cmd_time(const Invocation& inv, std::ostream& out, std::ostream& err) {
-    return run_request(inv.config,
-                       {{lr::Command::get_timestamp, {}}},
-                       1,
-                       err,
-                       [&](const std::vector<lr::Message>& replies) {
-                           const auto local = std::chrono::floor<std::chrono::seconds>(
-                               std::chrono::system_clock::now());
-                           const auto& m = replies.front();
-                           const auto text = text_of(m);
-                           const auto signer = parse_utc(text);
-                           if (m.command != static_cast<uint16_t>(lr::Reply::timestamp_response) ||
-                               !signer) {
-                               err << "cassiopeia-client: unexpected reply to getTimestamp\n";
-                               return exit_code::link;
-                           }
-                           out << text << ' ' << (*signer - local).count() << '\n';
-                           return exit_code::ok;
-                       });
+    return run_request(
+        inv.config,
+        {{lr::Command::get_timestamp, {}}},
+        1,
+        err,
+        [&](const std::vector<lr::Message>& replies) {
+            const auto local =
+                std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+            const auto& m = replies.front();
+            const auto text = text_of(m);
+            const auto signer = parse_utc(text);
+            if (m.command != static_cast<uint16_t>(lr::Reply::timestamp_response) || !signer) {
+                err << "cassiopeia-client: unexpected reply to getTimestamp\n";
+                return exit_code::link;
+            }
+            out << text << ' ' << (*signer - local).count() << '\n';
+            return exit_code::ok;
+        });
 }
 
 int cmd_status(const Invocation& inv, std::ostream& out, std::ostream& err) {

@@ -2,9 +2,9 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include <ostream>
-
 #include "config.hpp"
+
+#include <ostream>
 
 namespace cassiopeia::client {
 

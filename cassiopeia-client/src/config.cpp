@@ -2,11 +2,12 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "config.hpp"
 
+#include <librecord/errors.hpp>
+
 #include <boost/program_options.hpp>
+
 #include <fstream>
 #include <sstream>
-
-#include <librecord/errors.hpp>
 
 namespace cassiopeia::client {
 
@@ -34,25 +35,24 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     unsigned idle_s = 300;
 
     po::options_description generic("Usage: cassiopeia-client -c FILE <command> [options]");
-    generic.add_options()
-        ("help,h", "show this help")
-        ("version", "show the version")
-        ("config,c", po::value(&c.config_file), "configuration file");
+    generic.add_options()("help,h", "show this help")("version", "show the version")(
+        "config,c", po::value(&c.config_file), "configuration file");
     po::options_description conf("Configuration (file or command line)");
-    conf.add_options()
-        ("line", po::value(&c.line), "serial line or pty to the signer")
-        ("baud", po::value(&c.baud)->default_value(115200), "baud rate of a serial line")
-        ("log_config", po::value(&c.log_config), "log4cplus properties file")
-        ("crl_dir", po::value(&c.crl_dir), "folder of the verified CRL copies")
-        ("tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")
-        ("tls.cert", po::value(&c.tls.cert_file), "the client's link certificate (PEM)")
-        ("tls.key", po::value(&c.tls.key_file), "the client's link key (PEM, mode 0600)")
-        ("tls.peer_name", po::value(&c.peer_name), "dNSName the signer's certificate must carry")
-        ("deadline.handshake_s", po::value(&handshake_s)->default_value(60),
-         "HELLO to TLS established, seconds")
-        ("deadline.io_s", po::value(&io_s)->default_value(30), "each read and write, seconds")
-        ("deadline.idle_s", po::value(&idle_s)->default_value(300),
-         "close an idle session after this many seconds");
+    conf.add_options()("line", po::value(&c.line), "serial line or pty to the signer")(
+        "baud", po::value(&c.baud)->default_value(115200), "baud rate of a serial line")(
+        "log_config", po::value(&c.log_config), "log4cplus properties file")(
+        "crl_dir", po::value(&c.crl_dir), "folder of the verified CRL copies")(
+        "tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")(
+        "tls.cert", po::value(&c.tls.cert_file), "the client's link certificate (PEM)")(
+        "tls.key", po::value(&c.tls.key_file), "the client's link key (PEM, mode 0600)")(
+        "tls.peer_name", po::value(&c.peer_name), "dNSName the signer's certificate must carry")(
+        "deadline.handshake_s",
+        po::value(&handshake_s)->default_value(60),
+        "HELLO to TLS established, seconds")(
+        "deadline.io_s", po::value(&io_s)->default_value(30), "each read and write, seconds")(
+        "deadline.idle_s",
+        po::value(&idle_s)->default_value(300),
+        "close an idle session after this many seconds");
     po::options_description hidden;
     std::vector<std::string> words;
     hidden.add_options()("command", po::value(&words));

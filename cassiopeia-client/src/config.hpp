@@ -2,11 +2,11 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include <librecord/link.hpp>
 #include <librecord/tls_engine.hpp>
+
+#include <string>
+#include <vector>
 
 namespace cassiopeia::client {
 
@@ -25,8 +25,8 @@ struct ClientConfig {
 struct Invocation {
     enum class Action { command, help, version };
     Action action = Action::command;
-    std::string command;             ///< time, status, ...
-    std::vector<std::string> args;   ///< the command's own arguments
+    std::string command;            ///< time, status, ...
+    std::vector<std::string> args;  ///< the command's own arguments
     ClientConfig config;
     std::string help_text;
 };

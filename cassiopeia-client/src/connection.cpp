@@ -2,11 +2,12 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "connection.hpp"
 
-#include <thread>
+#include "logging.hpp"
 
 #include <librecord/errors.hpp>
 
-#include "logging.hpp"
+#include <algorithm>
+#include <thread>
 
 namespace cassiopeia::client {
 
@@ -78,6 +79,8 @@ Outcome Connection::request(const std::vector<Step>& steps, size_t replies) {
     const auto deadline = Clock::now() + m_config.link.handshake_timeout;
     Outcome out;
     std::error_code last;
+    auto backoff =
+        std::chrono::duration_cast<std::chrono::milliseconds>(lr::limits::hello_initial_backoff);
     while (true) {
         out.replies.clear();
         auto ec = ensure_connected(deadline);
@@ -110,16 +113,20 @@ Outcome Connection::request(const std::vector<Step>& steps, size_t replies) {
         }
         if (ec != last) {
             const auto& why = m_link ? m_link->failure() : std::string();
-            LOG4CPLUS_WARN(log(),
-                           "link to the signer failed: " << ec.message()
-                                                         << (why.empty() ? "" : ": " + why));
+            LOG4CPLUS_WARN(
+                log(),
+                "link to the signer failed: " << ec.message() << (why.empty() ? "" : ": " + why));
             last = ec;
         }
-        if (!retryable(ec) || Clock::now() >= deadline) {
+        if (!retryable(ec) || Clock::now() + backoff >= deadline) {
             out.link_error = ec;
             return out;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        // §2: retries back off from 0.5 s, doubling, capped at 10 s.
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(
+            backoff * 2,
+            std::chrono::duration_cast<std::chrono::milliseconds>(lr::limits::hello_max_backoff));
     }
 }
 

@@ -3,16 +3,16 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include <functional>
-#include <memory>
-#include <string>
-#include <vector>
+#include "config.hpp"
 
 #include <librecord/io/serial_channel.hpp>
 #include <librecord/link.hpp>
 #include <librecord/record.hpp>
 
-#include "config.hpp"
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace cassiopeia::client {
 

@@ -2,12 +2,12 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "logging.hpp"
 
+#include <librecord/errors.hpp>
+
 #include <log4cplus/configurator.h>
 #include <log4cplus/consoleappender.h>
 #include <log4cplus/initializer.h>
 #include <log4cplus/layout.h>
-
-#include <librecord/errors.hpp>
 
 namespace cassiopeia::client {
 

@@ -1,13 +1,13 @@
 // cassiopeia-client: options, logging, the command, exit status.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include <csignal>
-#include <iostream>
-
-#include <librecord/errors.hpp>
-
 #include "commands.hpp"
 #include "config.hpp"
 #include "logging.hpp"
+
+#include <librecord/errors.hpp>
+
+#include <csignal>
+#include <iostream>
 
 int main(int argc, char** argv) {
     namespace cc = cassiopeia::client;

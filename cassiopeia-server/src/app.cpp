@@ -2,21 +2,22 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "app.hpp"
 
-#include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <csignal>
-#include <memory>
-#include <sstream>
-#include <thread>
+#include "issuance/time_util.hpp"
+#include "logging.hpp"
+#include "privileges.hpp"
 
 #include <librecord/io/serial_channel.hpp>
 #include <librecord/link.hpp>
 #include <librecord/tls_engine.hpp>
 
-#include "issuance/time_util.hpp"
-#include "logging.hpp"
-#include "privileges.hpp"
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+#include <sstream>
+#include <thread>
 
 namespace cassiopeia::server {
 
@@ -73,7 +74,9 @@ void serve_line(lr::io::Stream& line,
             LOG4CPLUS_ERROR(log(), name << ": line failed: " << ec.message() << "; retrying");
             failing = true;  // logged once per outage
         }
-        std::this_thread::sleep_for(std::chrono::seconds(1));
+        for (int i = 0; i < 10 && !stop.load(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
     }
 }
 
@@ -102,8 +105,8 @@ std::string App::status_json() {
     std::ostringstream j;
     // TODO(lead): the CAs with their CRL state join the report with issuance (#4, #5).
     j << "{\"version\": " << json_string(CASSIOPEIA_VERSION) << ", \"protocol\": 1"
-      << ", \"time\": " << json_string(format_utc(std::chrono::floor<std::chrono::seconds>(now()))) << ", \"uptime_s\": " << uptime
-      << ", \"cas\": []"
+      << ", \"time\": " << json_string(format_utc(std::chrono::floor<std::chrono::seconds>(now())))
+      << ", \"uptime_s\": " << uptime << ", \"cas\": []"
       << ", \"repository\": {\"certificates\": " << certificates << ", \"jobs\": " << jobs
       << "}, \"audit_head\": " << json_string(head) << "}";
     return j.str();
@@ -143,9 +146,9 @@ int App::run() {
     // Opened after the drop, so that the database files belong to the signer's user.
     m_repo = std::make_unique<Repository>(Repository::open(m_config.repository));
     m_repo->audit_append("start", std::string("cassiopeia-server ") + CASSIOPEIA_VERSION);
-    LOG4CPLUS_INFO(log(),
-                   "cassiopeia-server " << CASSIOPEIA_VERSION << " serving " << lines.size()
-                                        << " line(s)");
+    LOG4CPLUS_INFO(
+        log(),
+        "cassiopeia-server " << CASSIOPEIA_VERSION << " serving " << lines.size() << " line(s)");
 
     std::atomic<bool> stop{false};
     std::vector<std::thread> workers;

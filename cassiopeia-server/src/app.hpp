@@ -3,14 +3,14 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "config.hpp"
+#include "repository/repository.hpp"
+#include "session.hpp"
+
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <ostream>
-
-#include "config.hpp"
-#include "repository/repository.hpp"
-#include "session.hpp"
 
 namespace cassiopeia::server {
 

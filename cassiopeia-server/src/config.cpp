@@ -2,11 +2,12 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "config.hpp"
 
+#include <librecord/errors.hpp>
+
 #include <boost/program_options.hpp>
+
 #include <fstream>
 #include <sstream>
-
-#include <librecord/errors.hpp>
 
 namespace cassiopeia::server {
 
@@ -18,25 +19,28 @@ namespace {
     throw Error(ErrorKind::config, "configuration", what);
 }
 
-po::options_description config_options(ServerConfig& c, unsigned& handshake_s, unsigned& io_s,
-                                        unsigned& idle_s) {
+po::options_description config_options(ServerConfig& c,
+                                       unsigned& handshake_s,
+                                       unsigned& io_s,
+                                       unsigned& idle_s) {
     po::options_description d("Configuration (file or command line)");
-    d.add_options()
-        ("user", po::value(&c.user), "drop to this user when started as root")
-        ("group", po::value(&c.group), "and to this group")
-        ("repository", po::value(&c.repository), "the signer's repository folder")
-        ("log_config", po::value(&c.log_config), "log4cplus properties file")
-        ("line", po::value(&c.lines)->composing(), "serial line or pty to serve (repeatable)")
-        ("baud", po::value(&c.baud)->default_value(115200), "baud rate of serial lines")
-        ("tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")
-        ("tls.cert", po::value(&c.tls.cert_file), "the signer's link certificate (PEM)")
-        ("tls.key", po::value(&c.tls.key_file), "the signer's link key (PEM, mode 0600)")
-        ("tls.peer_name", po::value(&c.peer_name), "dNSName the client's certificate must carry")
-        ("deadline.handshake_s", po::value(&handshake_s)->default_value(60),
-         "HELLO to TLS established, seconds")
-        ("deadline.io_s", po::value(&io_s)->default_value(30), "each read and write, seconds")
-        ("deadline.idle_s", po::value(&idle_s)->default_value(900),
-         "an idle link session is closed after this many seconds");
+    d.add_options()("user", po::value(&c.user), "drop to this user when started as root")(
+        "group", po::value(&c.group), "and to this group")(
+        "repository", po::value(&c.repository), "the signer's repository folder")(
+        "log_config", po::value(&c.log_config), "log4cplus properties file")(
+        "line", po::value(&c.lines)->composing(), "serial line or pty to serve (repeatable)")(
+        "baud", po::value(&c.baud)->default_value(115200), "baud rate of serial lines")(
+        "tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")(
+        "tls.cert", po::value(&c.tls.cert_file), "the signer's link certificate (PEM)")(
+        "tls.key", po::value(&c.tls.key_file), "the signer's link key (PEM, mode 0600)")(
+        "tls.peer_name", po::value(&c.peer_name), "dNSName the client's certificate must carry")(
+        "deadline.handshake_s",
+        po::value(&handshake_s)->default_value(60),
+        "HELLO to TLS established, seconds")(
+        "deadline.io_s", po::value(&io_s)->default_value(30), "each read and write, seconds")(
+        "deadline.idle_s",
+        po::value(&idle_s)->default_value(900),
+        "an idle link session is closed after this many seconds");
     return d;
 }
 
@@ -56,10 +60,8 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     unsigned idle_s = 900;
 
     po::options_description generic("Usage: cassiopeia-server -c FILE [check | audit-verify]");
-    generic.add_options()
-        ("help,h", "show this help")
-        ("version", "show the version")
-        ("config,c", po::value(&c.config_file), "configuration file");
+    generic.add_options()("help,h", "show this help")("version", "show the version")(
+        "config,c", po::value(&c.config_file), "configuration file");
     const auto conf = config_options(c, handshake_s, io_s, idle_s);
     po::options_description hidden;
     std::vector<std::string> commands;

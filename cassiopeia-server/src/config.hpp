@@ -2,13 +2,13 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include <librecord/link.hpp>
+#include <librecord/tls_engine.hpp>
+
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <librecord/link.hpp>
-#include <librecord/tls_engine.hpp>
 
 namespace cassiopeia::server {
 

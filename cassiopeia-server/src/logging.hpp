@@ -2,11 +2,11 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include <log4cplus/logger.h>
 #include <log4cplus/loggingmacros.h>
+
+#include <memory>
+#include <string>
 
 namespace cassiopeia::server {
 

@@ -1,13 +1,13 @@
 // cassiopeia-server: options, logging, App{config}.run(), exit status.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include <iostream>
-
-#include <librecord/errors.hpp>
-
 #include "app.hpp"
 #include "config.hpp"
 #include "logging.hpp"
 #include "repository/repository.hpp"
+
+#include <librecord/errors.hpp>
+
+#include <iostream>
 
 int main(int argc, char** argv) {
     using cassiopeia::server::Invocation;

@@ -2,17 +2,16 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "privileges.hpp"
 
+#include <librecord/errors.hpp>
+
+#include <cerrno>
+#include <cstring>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
-#include <librecord/errors.hpp>
 
 namespace cassiopeia::server {
 
@@ -38,6 +37,7 @@ void harden_process() {
 
 void check_key_file_mode(const std::string& path) {
     struct stat st {};
+
     if (::stat(path.c_str(), &st) != 0) {
         fail("stat", path + ": " + std::strerror(errno));
     }

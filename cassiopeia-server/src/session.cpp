@@ -2,13 +2,12 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "session.hpp"
 
-#include <sys/random.h>
+#include "issuance/time_util.hpp"
+#include "logging.hpp"
 
 #include <array>
 #include <cstdio>
-
-#include "issuance/time_util.hpp"
-#include "logging.hpp"
+#include <sys/random.h>
 
 namespace cassiopeia::server {
 
@@ -110,8 +109,8 @@ void RecordSession::reply(lr::ServerLink& link,
 }
 
 void RecordSession::refuse(lr::ServerLink& link, uint16_t counter, const Refusal& r) {
-    LOG4CPLUS_INFO(log(), m_line << ": refused counter " << counter << ": " << r.code << ' '
-                                 << r.message);
+    LOG4CPLUS_INFO(log(),
+                   m_line << ": refused counter " << counter << ": " << r.code << ' ' << r.message);
     reply(link, lr::Reply::error, counter, bytes_of(r.code + ' ' + r.message));
 }
 
@@ -143,9 +142,10 @@ void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& 
         return;
     }
     if (!lr::to_command(rec->command)) {
-        bad(rec->counter, "record: unknown command 0x" + lr::to_hex(std::array<uint8_t, 2>{
-                                                             static_cast<uint8_t>(rec->command >> 8U),
-                                                             static_cast<uint8_t>(rec->command)}));
+        bad(rec->counter,
+            "record: unknown command 0x" +
+                lr::to_hex(std::array<uint8_t, 2>{static_cast<uint8_t>(rec->command >> 8U),
+                                                  static_cast<uint8_t>(rec->command)}));
         return;
     }
     const uint16_t counter = rec->counter;
@@ -163,8 +163,9 @@ void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
     const auto name = std::string(lr::command_name(command));
     const auto too_many = [&](size_t& n, size_t limit, const char* what) {
         if (++n > limit) {
-            m_failure = Refusal{"too_many", name + ": more than " + std::to_string(limit) + ' ' +
-                                                what + " (protocol §7)"};
+            m_failure = Refusal{
+                "too_many",
+                name + ": more than " + std::to_string(limit) + ' ' + what + " (protocol §7)"};
         }
     };
     if (command == lr::Command::set_request_id) {

@@ -3,15 +3,15 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include <librecord/link.hpp>
+#include <librecord/record.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <librecord/link.hpp>
-#include <librecord/record.hpp>
 
 namespace cassiopeia::server {
 

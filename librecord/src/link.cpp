@@ -2,11 +2,10 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "librecord/link.hpp"
 
-#include <sys/random.h>
-
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <sys/random.h>
 
 namespace librecord {
 
@@ -142,8 +141,8 @@ std::error_code ClientLink::connect() {
         if (Clock::now() >= deadline) {
             return Errc::timed_out;
         }
-        backoff = std::min(backoff * 2, std::chrono::duration_cast<Clock::duration>(
-                                            limits::hello_max_backoff));
+        backoff = std::min(backoff * 2,
+                           std::chrono::duration_cast<Clock::duration>(limits::hello_max_backoff));
     }
 
     // §3: TLS handshake inside DATA frames, under the same deadline.

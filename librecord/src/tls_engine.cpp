@@ -327,6 +327,23 @@ std::vector<uint8_t> Engine::take_output() {
 
 namespace {
 
+/** Alerts by which a peer refuses our certificate (RFC 8446 §6.2). */
+[[nodiscard]] bool refuses_our_certificate(gnutls_alert_description_t a) {
+    switch (a) {
+        case GNUTLS_A_BAD_CERTIFICATE:
+        case GNUTLS_A_UNSUPPORTED_CERTIFICATE:
+        case GNUTLS_A_CERTIFICATE_REVOKED:
+        case GNUTLS_A_CERTIFICATE_EXPIRED:
+        case GNUTLS_A_CERTIFICATE_UNKNOWN:
+        case GNUTLS_A_UNKNOWN_CA:
+        case GNUTLS_A_ACCESS_DENIED:
+        case GNUTLS_A_CERTIFICATE_REQUIRED:
+            return true;
+        default:
+            return false;
+    }
+}
+
 [[nodiscard]] std::string alert_text(gnutls_session_t s) {
     const char* name = ::gnutls_alert_get_name(::gnutls_alert_get(s));
     return name != nullptr ? name : "unknown alert";
@@ -511,6 +528,14 @@ std::error_code Engine::read(std::vector<uint8_t>& out) {
         std::string reason = "record layer failed: " + error_text(err);
         if (err == GNUTLS_E_FATAL_ALERT_RECEIVED) {
             reason = "peer sent a fatal alert: " + alert_text(s);
+            // In TLS 1.3 the client hears of its refused certificate only now, after its own
+            // handshake finished: that is an authentication failure, not a lost session.
+            if (refuses_our_certificate(::gnutls_alert_get(s))) {
+                return fail(Errc::tls_peer, std::move(reason));
+            }
+            if (::gnutls_alert_get(s) == GNUTLS_A_NO_APPLICATION_PROTOCOL) {
+                return fail(Errc::tls_alpn, std::move(reason));
+            }
         }
         return fail(Errc::tls_failed, std::move(reason));
     }

@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 int main(int argc, char** argv) {
     size_t runs = 0;
     for (int i = 1; i < argc; ++i) {
-        const std::filesystem::path root{argv[i]};  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+        const std::filesystem::path root{
+            argv[i]};  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
         if (!std::filesystem::exists(root)) {
             std::cerr << "corpus not found: " << root << '\n';
             return 1;

@@ -3,13 +3,13 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include <librecord/io/stream.hpp>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
-
-#include <librecord/io/stream.hpp>
 
 namespace cassiopeia::test {
 
@@ -36,6 +36,7 @@ public:
                                             librecord::io::Clock::time_point deadline) override;
     [[nodiscard]] std::error_code write_all(std::span<const uint8_t> data,
                                             librecord::io::Clock::time_point deadline) override;
+
     void discard_input() override { m_in.clear(); }
 
     /** Called with every write before it reaches the other end; may change the bytes. */
@@ -52,9 +53,12 @@ public:
     MemoryDuplex() : m_client(m_to_client, m_to_server), m_server(m_to_server, m_to_client) {}
 
     DuplexEnd& client() { return m_client; }
+
     DuplexEnd& server() { return m_server; }
+
     /** Bytes that appear on the server's input as if a third party wrote them. */
     void inject_to_server(std::span<const uint8_t> bytes) { m_to_server.push(bytes); }
+
     void inject_to_client(std::span<const uint8_t> bytes) { m_to_client.push(bytes); }
 
 private:

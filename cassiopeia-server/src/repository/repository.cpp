@@ -3,7 +3,6 @@
 #include "repository/repository.hpp"
 
 #include "issuance/time_util.hpp"
-
 #include "serial_text.hpp"
 #include "sqlite/database.hpp"
 
@@ -113,7 +112,6 @@ int64_t to_db(UnixTime t) {
 UnixTime from_db(int64_t v) {
     return UnixTime{std::chrono::seconds{v}};
 }
-
 
 UnixTime now() {
     return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());

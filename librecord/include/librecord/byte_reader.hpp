@@ -25,9 +25,13 @@ public:
     [[nodiscard]] std::optional<std::span<const uint8_t>> take(size_t n) noexcept;
     /** @return false (offset unchanged) if fewer than n bytes remain. */
     [[nodiscard]] bool skip(size_t n) noexcept;
+
     [[nodiscard]] std::span<const uint8_t> rest() const noexcept { return m_data.subspan(m_off); }
+
     [[nodiscard]] size_t remaining() const noexcept { return m_data.size() - m_off; }
+
     [[nodiscard]] size_t offset() const noexcept { return m_off; }
+
     /** @return true when every byte was read. */
     [[nodiscard]] bool expect_end() const noexcept { return m_off == m_data.size(); }
 
@@ -45,8 +49,11 @@ public:
     [[nodiscard]] bool u16_le(uint16_t v);
     [[nodiscard]] bool u32_le(uint32_t v);
     [[nodiscard]] bool bytes(std::span<const uint8_t> b);
+
     [[nodiscard]] const std::vector<uint8_t>& data() const noexcept { return m_buf; }
+
     [[nodiscard]] std::vector<uint8_t> take() noexcept { return std::move(m_buf); }
+
     [[nodiscard]] size_t size() const noexcept { return m_buf.size(); }
 
 private:

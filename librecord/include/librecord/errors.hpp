@@ -36,18 +36,18 @@ enum class Errc {
     payload_too_large,   ///< total_length above the limit of §7
     wrong_session,       ///< session id differs from the TLS session's
     // TLS (§3)
-    tls_handshake,     ///< the handshake failed
-    tls_peer,          ///< peer certificate missing, untrusted or with the wrong name
-    tls_alpn,          ///< no or another ALPN protocol was selected
-    tls_closed,        ///< the peer closed the session (close_notify)
-    tls_failed,        ///< a fatal alert or a record-layer failure
+    tls_handshake,  ///< the handshake failed
+    tls_peer,       ///< peer certificate missing, untrusted or with the wrong name
+    tls_alpn,       ///< no or another ALPN protocol was selected
+    tls_closed,     ///< the peer closed the session (close_notify)
+    tls_failed,     ///< a fatal alert or a record-layer failure
     // Link and I/O
-    timed_out,      ///< a deadline of §7 passed
-    link_reset,     ///< the signer answered RESET, or a new HELLO dropped the session
-    line_busy,      ///< another process holds the line
-    io_failed,      ///< the OS reported an error on the line
-    peer_error,     ///< the signer answered an `error` record
-    protocol,       ///< the peer broke the record protocol (unexpected reply)
+    timed_out,   ///< a deadline of §7 passed
+    link_reset,  ///< the signer answered RESET, or a new HELLO dropped the session
+    line_busy,   ///< another process holds the line
+    io_failed,   ///< the OS reported an error on the line
+    peer_error,  ///< the signer answered an `error` record
+    protocol,    ///< the peer broke the record protocol (unexpected reply)
 };
 
 /** The category of librecord::Errc; name() is "librecord". */
@@ -57,7 +57,8 @@ enum class Errc {
 
 }  // namespace librecord
 
-template <> struct std::is_error_code_enum<librecord::Errc> : std::true_type {};
+template <>
+struct std::is_error_code_enum<librecord::Errc> : std::true_type {};
 
 namespace cassiopeia {
 
@@ -70,7 +71,9 @@ public:
     Error(ErrorKind kind, std::string call, std::string detail);
 
     [[nodiscard]] ErrorKind kind() const noexcept { return m_kind; }
+
     [[nodiscard]] const std::string& call() const noexcept { return m_call; }
+
     [[nodiscard]] const std::string& detail() const noexcept { return m_detail; }
 
 private:

@@ -4,6 +4,13 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "io/stream.hpp"
+#include "limits.hpp"
+#include "record.hpp"
+#include "result.hpp"
+#include "slip.hpp"
+#include "tls_engine.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -13,13 +20,6 @@
 #include <string_view>
 #include <system_error>
 #include <vector>
-
-#include "io/stream.hpp"
-#include "limits.hpp"
-#include "record.hpp"
-#include "result.hpp"
-#include "slip.hpp"
-#include "tls_engine.hpp"
 
 namespace librecord {
 
@@ -85,7 +85,9 @@ public:
     [[nodiscard]] std::error_code send_text_for_test(std::string_view text);
 
     [[nodiscard]] uint32_t session_id() const noexcept { return m_session; }
+
     [[nodiscard]] const LinkStats& stats() const noexcept { return m_stats; }
+
     /** Reason of the last TLS failure, for the operator's log. */
     [[nodiscard]] const std::string& failure() const noexcept { return m_failure; }
 
@@ -147,14 +149,16 @@ public:
      * Serves the line until `stop` becomes true (checked at least every `tick`).
      * @return {} after stop, or io_failed when the line itself failed.
      */
-    [[nodiscard]] std::error_code serve(const std::atomic<bool>& stop,
-                                        ServerLinkHandler& handler,
-                                        std::chrono::milliseconds tick = std::chrono::milliseconds(200));
+    [[nodiscard]] std::error_code serve(
+        const std::atomic<bool>& stop,
+        ServerLinkHandler& handler,
+        std::chrono::milliseconds tick = std::chrono::milliseconds(200));
 
     /** Sends one whole message in the current session (chunked as §4 requires). */
     [[nodiscard]] std::error_code send(const Message& m);
 
     [[nodiscard]] bool established() const noexcept;
+
     [[nodiscard]] const LinkStats& stats() const noexcept { return m_stats; }
 
 private:

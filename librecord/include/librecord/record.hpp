@@ -2,6 +2,9 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "limits.hpp"
+#include "result.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -9,9 +12,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "limits.hpp"
-#include "result.hpp"
 
 namespace librecord {
 
@@ -112,6 +112,7 @@ public:
 
     void feed(std::span<const uint8_t> in, std::vector<Item>& out);
     void reset() noexcept;
+
     /** True while part of a line waits for its '\n'. */
     [[nodiscard]] bool partial() const noexcept { return !m_buf.empty() || m_discarding; }
 
@@ -135,7 +136,9 @@ public:
      *   (payload_too_large, chunk_out_of_order, bad_chunk_size, interleaved).
      */
     [[nodiscard]] Result<std::optional<Message>> add(Record r);
+
     [[nodiscard]] bool partial() const noexcept { return m_partial.has_value(); }
+
     void reset() noexcept { m_partial.reset(); }
 
 private:

@@ -2,6 +2,9 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "limits.hpp"
+#include "result.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -9,9 +12,6 @@
 #include <span>
 #include <system_error>
 #include <vector>
-
-#include "limits.hpp"
-#include "result.hpp"
 
 namespace librecord::slip {
 
@@ -110,8 +110,10 @@ class FrameReader final {
 public:
     /** Decodes all of `in`; appends each valid frame to `out`. */
     void feed(std::span<const uint8_t> in, std::vector<LinkFrame>& out);
+
     /** Frames dropped so far (bad escape, too long, bad CRC, unknown type, bad length). */
     [[nodiscard]] uint64_t dropped() const noexcept { return m_dropped; }
+
     void reset() noexcept { m_decoder.reset(); }
 
 private:

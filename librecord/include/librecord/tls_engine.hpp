@@ -1,5 +1,5 @@
-// Sans-I/O TLS 1.3 engine on GnuTLS with mandatory mutual X.509 authentication (docs/protocol.md §3).
-// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+// Sans-I/O TLS 1.3 engine on GnuTLS with mandatory mutual X.509 authentication (docs/protocol.md
+// §3). Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +35,7 @@ public:
     Credentials& operator=(const Credentials&) = delete;
 
     struct Impl;
+
     [[nodiscard]] Impl& impl() const noexcept { return *m_impl; }
 
 private:
@@ -43,8 +44,8 @@ private:
 
 /** Options that tests may bend to prove the checks (a client that offers no ALPN). */
 struct SessionOptions {
-    std::string peer_name;                           ///< must be a dNSName SAN of the peer
-    std::string alpn = std::string(alpn_protocol);   ///< empty: offer none (tests only)
+    std::string peer_name;                          ///< must be a dNSName SAN of the peer
+    std::string alpn = std::string(alpn_protocol);  ///< empty: offer none (tests only)
 };
 
 /**
@@ -92,6 +93,7 @@ public:
     void close() noexcept;
 
     [[nodiscard]] State state() const noexcept { return m_state; }
+
     /** Human-readable reason of the last failure (never key material). */
     [[nodiscard]] const std::string& failure() const noexcept { return m_failure; }
 

@@ -2,20 +2,20 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "librecord/io/serial_channel.hpp"
 
+#include "librecord/errors.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/serial_port.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <cerrno>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <termios.h>
-#include <unistd.h>
-
-#include <array>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/serial_port.hpp>
-#include <boost/asio/write.hpp>
-#include <cerrno>
 #include <thread>
-
-#include "librecord/errors.hpp"
+#include <unistd.h>
 
 namespace librecord::io {
 
@@ -70,14 +70,18 @@ bool make_raw(int fd, unsigned baud) {
 class Fd final {
 public:
     explicit Fd(int fd) noexcept : m_fd(fd) {}
+
     Fd(const Fd&) = delete;
     Fd& operator=(const Fd&) = delete;
+
     ~Fd() {
         if (m_fd >= 0) {
             ::close(m_fd);
         }
     }
+
     [[nodiscard]] int get() const noexcept { return m_fd; }
+
     int release() noexcept { return std::exchange(m_fd, -1); }
 
 private:
@@ -110,7 +114,13 @@ struct SerialChannel::Impl {
 
 SerialChannel::SerialChannel(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 
-SerialChannel::~SerialChannel() = default;
+SerialChannel::~SerialChannel() {
+    // TIOCEXCL stays on the tty after close while another process (socat, a getty) keeps it
+    // open; clear it so that the next user of the line is not refused with EBUSY.
+    if (m_impl && m_impl->port.is_open()) {
+        ::ioctl(m_impl->port.native_handle(), TIOCNXCL);
+    }
+}
 
 std::unique_ptr<SerialChannel> SerialChannel::open(
     const SerialOptions& options,
@@ -182,7 +192,8 @@ std::error_code SerialChannel::read_some(std::vector<uint8_t>& out, Clock::time_
     return {};
 }
 
-std::error_code SerialChannel::write_all(std::span<const uint8_t> data, Clock::time_point deadline) {
+std::error_code SerialChannel::write_all(std::span<const uint8_t> data,
+                                         Clock::time_point deadline) {
     auto& impl = *m_impl;
     bool done = false;
     boost::system::error_code wec;

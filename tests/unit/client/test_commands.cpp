@@ -1,12 +1,11 @@
 // Tests of the client's command helpers: UTC parsing, refusal parsing, usage errors.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "commands.hpp"
+#include "connection.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <sstream>
-
-#include "connection.hpp"
 
 namespace cc = cassiopeia::client;
 

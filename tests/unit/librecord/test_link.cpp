@@ -1,14 +1,14 @@
 // Tests of librecord/link.hpp: both ends of the link over an in-memory duplex.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "memory_duplex.hpp"
+#include "test_pki.hpp"
+
 #include <librecord/link.hpp>
 
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
 #include <thread>
-
-#include "memory_duplex.hpp"
-#include "test_pki.hpp"
 
 namespace lr = librecord;
 using cassiopeia::test::MemoryDuplex;

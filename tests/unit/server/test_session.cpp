@@ -1,15 +1,14 @@
 // Tests of session.hpp: the signer's record protocol (§4, §5.1) over an in-memory link.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "logging.hpp"
+#include "memory_duplex.hpp"
 #include "session.hpp"
+#include "test_pki.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
 #include <thread>
-
-#include "logging.hpp"
-#include "memory_duplex.hpp"
-#include "test_pki.hpp"
 
 namespace lr = librecord;
 namespace cs = cassiopeia::server;
@@ -20,6 +19,7 @@ namespace {
 /** The session logs through log4cplus: give it stderr for the whole test module. */
 struct LogSetup {
     LogSetup() { cs::LoggingGuard::configure(""); }
+
     cs::LoggingGuard guard;
 };
 
@@ -28,6 +28,7 @@ public:
     [[nodiscard]] std::chrono::system_clock::time_point now() const override {
         return std::chrono::sys_days{std::chrono::year{2026} / 11 / 25} + 12h + 34min + 56s;
     }
+
     [[nodiscard]] std::string status_json() override { return R"({"protocol": 1})"; }
 };
 

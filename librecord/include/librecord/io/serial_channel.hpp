@@ -2,17 +2,17 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "stream.hpp"
+
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 
-#include "stream.hpp"
-
 namespace librecord::io {
 
 struct SerialOptions {
-    std::string path;       ///< /dev/ttyS0, /dev/ttyUSB0, or a pty (socat link)
+    std::string path;        ///< /dev/ttyS0, /dev/ttyUSB0, or a pty (socat link)
     unsigned baud = 115200;  ///< ignored for a pty
 };
 
