@@ -53,6 +53,21 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         "deadline.idle_s",
         po::value(&idle_s)->default_value(300),
         "close an idle session after this many seconds");
+    auto& so = inv.sign;
+    po::options_description sign("Options of sign");
+    sign.add_options()("csr", po::value(&so.csr), "PKCS#10 request file (PEM or DER)")(
+        "spkac", po::value(&so.spkac), "SPKAC request file")(
+        "profile", po::value(&so.profile), "profile name (client, server, ...)")(
+        "ocsp-ca", po::value(&so.ocsp_ca), "OCSP responder certificate for this time CA")(
+        "san", po::value(&so.sans)->composing(), "TYPE,VALUE: DNS,name or email,address")(
+        "ava", po::value(&so.avas)->composing(), "ATTR,VALUE subject attribute (CN,Name)")(
+        "proof", po::value(&so.proofs)->composing(), "proof line (protocol §5.3)")(
+        "from", po::value(&so.from), "notBefore: now or YYYY-MM-DDTHH:MM:SSZ")(
+        "to", po::value(&so.to), "notAfter: YYYY-MM-DDTHH:MM:SSZ or <n>d, <n>m, <n>y")(
+        "hash", po::value(&so.hash)->default_value("sha256"), "sha256, sha384 or sha512")(
+        "request-id", po::value(&so.request_id), "decimal id, sent as cli:N (random if absent)")(
+        "out", po::value(&so.out), "write the certificate here (PEM)")(
+        "log-out", po::value(&so.log_out), "write the signer's log here");
     po::options_description hidden;
     std::vector<std::string> words;
     hidden.add_options()("command", po::value(&words));
@@ -60,13 +75,14 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     pos.add("command", -1);
 
     po::options_description all;
-    all.add(generic).add(conf).add(hidden);
+    all.add(generic).add(conf).add(sign).add(hidden);
     po::options_description visible;
-    visible.add(generic).add(conf);
+    visible.add(generic).add(conf).add(sign);
     std::ostringstream help;
     help << visible << "\nCommands:\n"
          << "  time     print the signer's UTC time and its offset from local time (s)\n"
          << "  status   print the signer's status report (JSON)\n"
+         << "  sign     issue a certificate: --csr|--spkac, --profile|--ocsp-ca, --out ...\n"
          << "\nExit status: 0 ok, 1 link/TLS/deadline failure, 2 usage or configuration,\n"
          << "3 the signer answered error, 4 a result failed local verification.\n";
     inv.help_text = help.str();
@@ -92,6 +108,12 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         }
         po::store(po::parse_config_file(in, conf), vm);
         po::notify(vm);
+        for (const auto& opt : sign.options()) {
+            const auto& name = opt->long_name();
+            if (vm.count(name) != 0U && !vm[name].defaulted()) {
+                inv.command_options.push_back(name);
+            }
+        }
     } catch (const po::error& e) {
         config_error(e.what());
     }

@@ -22,11 +22,30 @@ struct ClientConfig {
     std::chrono::seconds idle{300};
 };
 
+/** Options of `sign` (conventions §1, issue #4). */
+struct SignOptions {
+    std::string csr;    ///< PKCS#10 file, PEM or DER
+    std::string spkac;  ///< SPKAC file (with or without the `SPKAC=` prefix)
+    std::string profile;
+    std::string ocsp_ca;  ///< ocspTargetCA instead of a profile
+    std::vector<std::string> sans;
+    std::vector<std::string> avas;
+    std::vector<std::string> proofs;
+    std::string from;
+    std::string to;
+    std::string hash = "sha256";
+    std::string request_id;  ///< decimal; random when empty
+    std::string out;         ///< certificate, PEM
+    std::string log_out;     ///< the signer's log
+};
+
 struct Invocation {
     enum class Action { command, help, version };
     Action action = Action::command;
-    std::string command;            ///< time, status, ...
-    std::vector<std::string> args;  ///< the command's own arguments
+    std::string command;                       ///< time, status, ...
+    std::vector<std::string> args;             ///< positional words after the command
+    std::vector<std::string> command_options;  ///< names of command options given
+    SignOptions sign;
     ClientConfig config;
     std::string help_text;
 };

@@ -75,39 +75,45 @@ std::error_code Connection::ensure_connected(Clock::time_point deadline) {
     return m_link->connect();
 }
 
-Outcome Connection::request(const std::vector<Step>& steps, size_t replies) {
-    const auto deadline = Clock::now() + m_config.link.handshake_timeout;
+Outcome Connection::call(const std::vector<Step>& steps, size_t replies) {
     Outcome out;
-    std::error_code last;
-    auto backoff =
-        std::chrono::duration_cast<std::chrono::milliseconds>(lr::limits::hello_initial_backoff);
-    while (true) {
-        out.replies.clear();
-        auto ec = ensure_connected(deadline);
-        if (!ec) {
-            for (const auto& step : steps) {
-                ec = m_link->send(static_cast<uint16_t>(step.command), step.payload);
-                if (ec) {
-                    break;
-                }
-            }
-        }
-        const uint16_t counter = m_link && !ec ? m_link->last_counter() : 0;
-        while (!ec && out.replies.size() < replies) {
-            auto msg = m_link->receive();
-            if (!msg) {
-                ec = msg.error();
+    auto ec = ensure_connected(lr::io::Clock::now() + m_config.link.handshake_timeout);
+    if (!ec) {
+        for (const auto& step : steps) {
+            ec = m_link->send(static_cast<uint16_t>(step.command), step.payload);
+            if (ec) {
                 break;
             }
-            if (msg->counter != counter) {
-                continue;  // a late reply to an earlier command of this session
-            }
-            if (msg->command == static_cast<uint16_t>(lr::Reply::error)) {
-                out.refusal = parse_refusal(msg->payload);
-                return out;
-            }
-            out.replies.push_back(std::move(msg.value()));
         }
+    }
+    const uint16_t counter = m_link && !ec ? m_link->last_counter() : 0;
+    while (!ec && out.replies.size() < replies) {
+        auto msg = m_link->receive();
+        if (!msg) {
+            ec = msg.error();
+            break;
+        }
+        if (msg->counter != counter) {
+            continue;  // a late reply to an earlier command of this session
+        }
+        if (msg->command == static_cast<uint16_t>(lr::Reply::error)) {
+            out.refusal = parse_refusal(msg->payload);
+            return out;
+        }
+        out.replies.push_back(std::move(msg.value()));
+    }
+    out.link_error = ec;
+    return out;
+}
+
+Outcome Connection::converse(const std::function<Outcome(Connection&)>& conversation) {
+    const auto deadline = Clock::now() + m_config.link.handshake_timeout;
+    auto backoff =
+        std::chrono::duration_cast<std::chrono::milliseconds>(lr::limits::hello_initial_backoff);
+    std::error_code last;
+    while (true) {
+        Outcome out = conversation(*this);
+        const auto ec = out.link_error;
         if (!ec) {
             return out;
         }
@@ -119,7 +125,6 @@ Outcome Connection::request(const std::vector<Step>& steps, size_t replies) {
             last = ec;
         }
         if (!retryable(ec) || Clock::now() + backoff >= deadline) {
-            out.link_error = ec;
             return out;
         }
         // §2: retries back off from 0.5 s, doubling, capped at 10 s.
@@ -128,6 +133,10 @@ Outcome Connection::request(const std::vector<Step>& steps, size_t replies) {
             backoff * 2,
             std::chrono::duration_cast<std::chrono::milliseconds>(lr::limits::hello_max_backoff));
     }
+}
+
+Outcome Connection::request(const std::vector<Step>& steps, size_t replies) {
+    return converse([&](Connection& c) { return c.call(steps, replies); });
 }
 
 }  // namespace cassiopeia::client

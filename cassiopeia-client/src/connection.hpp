@@ -43,11 +43,21 @@ public:
     Connection& operator=(const Connection&) = delete;
 
     /**
-     * Sends `steps` (set-up commands then one closing command) and collects `replies`
-     * replies to the closing command. A link failure starts a new link session and replays
-     * the whole request until the handshake deadline, counted from the first try; requests
-     * are idempotent (§6).
+     * Sends `steps` (set-up commands then one closing command) on the current link session,
+     * connecting first if there is none, and collects `replies` replies to the closing
+     * command. One attempt: a link failure is returned in Outcome::link_error.
      */
+    [[nodiscard]] Outcome call(const std::vector<Step>& steps, size_t replies);
+
+    /**
+     * Runs `conversation` (one or more call()s); when it ends in a link failure that a new
+     * session may cure, starts a new link session and runs it again from the start, backing
+     * off as §2 says, until the handshake deadline counted from the first try. Safe because
+     * every job is idempotent (§6).
+     */
+    [[nodiscard]] Outcome converse(const std::function<Outcome(Connection&)>& conversation);
+
+    /** call() inside converse(): one request, replayed on link failures. */
     [[nodiscard]] Outcome request(const std::vector<Step>& steps, size_t replies);
 
     /** Closes the TLS session (close_notify). */

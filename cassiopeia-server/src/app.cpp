@@ -12,9 +12,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <openssl/crypto.h>
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -102,20 +104,91 @@ std::string App::status_json() {
         jobs = m_repo->count_jobs();
         head = m_repo->audit_head();
     }
+    std::ostringstream cas;
+    if (m_cas) {
+        // TODO(lead): CRL number, thisUpdate, nextUpdate and revoked count join with #5.
+        const char* sep = "";
+        for (const auto& ca : m_cas->all()) {
+            cas << sep << "{\"name\": " << json_string(ca.name)
+                << ", \"not_before\": " << json_string(format_utc(ca.not_before))
+                << ", \"not_after\": " << json_string(format_utc(ca.not_after)) << "}";
+            sep = ", ";
+        }
+    }
     std::ostringstream j;
-    // TODO(lead): the CAs with their CRL state join the report with issuance (#4, #5).
     j << "{\"version\": " << json_string(CASSIOPEIA_VERSION) << ", \"protocol\": 1"
       << ", \"time\": " << json_string(format_utc(std::chrono::floor<std::chrono::seconds>(now())))
-      << ", \"uptime_s\": " << uptime << ", \"cas\": []"
+      << ", \"uptime_s\": " << uptime << ", \"cas\": [" << cas.str() << "]"
       << ", \"repository\": {\"certificates\": " << certificates << ", \"jobs\": " << jobs
       << "}, \"audit_head\": " << json_string(head) << "}";
     return j.str();
+}
+
+void App::load_signing_material() {
+    m_profiles = std::make_unique<ProfileSet>(ProfileSet::load(m_config.profiles));
+    m_cas = std::make_unique<CaStore>(CaStore::load(m_config.ca_certs, m_config.ca_keys));
+    m_issuer = std::make_unique<Issuer>(*m_profiles, *m_cas);
+}
+
+Outcome<Services::Signed> App::sign(const std::string& request_id,
+                                    const Sha256Digest& request_hash,
+                                    const SignRequest& request) {
+    // One signature at a time: two lines with the same request id must not both sign (§6).
+    const std::lock_guard lock(m_repo_mutex);
+    if (auto stored = m_repo->find_request(request_id)) {
+        if (::CRYPTO_memcmp(stored->hash.data(), request_hash.data(), request_hash.size()) != 0 ||
+            stored->cert_der.empty()) {
+            return Outcome<Signed>(
+                SignerError{std::string(errc::request_mismatch),
+                            "request id " + request_id + " was used for another request"});
+        }
+        LOG4CPLUS_INFO(log(), request_id << ": repeated request, stored result returned");
+        return Signed{std::move(stored->log), std::move(stored->cert_der), std::move(stored->ca)};
+    }
+    std::vector<std::string> lines;
+    lines.push_back("request " + request_id);
+    const auto now = std::chrono::floor<std::chrono::seconds>(this->now());
+    auto issued = m_issuer->issue(request, now, lines);
+    if (!issued) {
+        LOG4CPLUS_INFO(log(), request_id << ": refused: " << issued.error().payload());
+        return issued.error();
+    }
+    std::string text;
+    for (const auto& l : lines) {
+        text += l;
+        text += '\n';
+    }
+    IssuedRecord rec;
+    rec.request_id = request_id;
+    rec.request_hash = request_hash;
+    rec.log.assign(text.begin(), text.end());
+    rec.cert_der = issued->der;
+    rec.serial = issued->serial_hex;
+    rec.ca = issued->ca_name;
+    rec.not_before = issued->not_before;
+    rec.not_after = issued->not_after;
+    // §6: committed before anything is sent back.
+    m_repo->store_issued(rec);
+    LOG4CPLUS_INFO(log(), request_id << ": issued serial " << rec.serial << " by " << rec.ca);
+    if (m_kill_after_commit_for_test) {
+        ::raise(SIGKILL);  // integration test of a crash between commit and reply
+    }
+    return Signed{std::move(rec.log), std::move(rec.cert_der), std::move(rec.ca)};
 }
 
 int App::check(std::ostream& out) {
     check_key_file_mode(m_config.tls.key_file);
     const lr::tls::Credentials creds(m_config.tls);
     out << "link credentials: ok (" << m_config.tls.cert_file << ")\n";
+    load_signing_material();
+    const auto now = std::chrono::floor<std::chrono::seconds>(this->now());
+    for (const auto& ca : m_cas->all()) {
+        out << "ca " << ca.name << ": " << format_utc(ca.not_before) << " .. "
+            << format_utc(ca.not_after)
+            << (ca.valid_at(now) ? " (valid now)"
+                                 : (now < ca.not_before ? " (not yet valid)" : " (expired)"))
+            << '\n';
+    }
     for (const auto& line : m_config.lines) {
         out << "line: " << line << '\n';
     }
@@ -127,6 +200,13 @@ int App::run() {
     harden_process();
     check_key_file_mode(m_config.tls.key_file);
     const lr::tls::Credentials creds(m_config.tls);
+    load_signing_material();
+    const char* kill =
+        std::getenv("CASSIOPEIA_TEST_KILL_AFTER_COMMIT");  // NOLINT(concurrency-mt-unsafe)
+    m_kill_after_commit_for_test = kill != nullptr && std::string_view(kill) == "1";
+    if (m_kill_after_commit_for_test) {
+        LOG4CPLUS_WARN(log(), "test switch CASSIOPEIA_TEST_KILL_AFTER_COMMIT is set");
+    }
 
     // Open every line before dropping root (conventions §2).
     std::vector<std::unique_ptr<lr::io::SerialChannel>> lines;

@@ -28,6 +28,9 @@ po::options_description config_options(ServerConfig& c,
         "group", po::value(&c.group), "and to this group")(
         "repository", po::value(&c.repository), "the signer's repository folder")(
         "log_config", po::value(&c.log_config), "log4cplus properties file")(
+        "profiles", po::value(&c.profiles), "folder of the profile files (<name>.conf)")(
+        "ca_certs", po::value(&c.ca_certs), "folder of the issuing time CAs (<name>.pem)")(
+        "ca_keys", po::value(&c.ca_keys), "folder of their keys (<name>.key, mode 0600)")(
         "line", po::value(&c.lines)->composing(), "serial line or pty to serve (repeatable)")(
         "baud", po::value(&c.baud)->default_value(115200), "baud rate of serial lines")(
         "tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")(
@@ -126,6 +129,9 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         require(c.tls.cert_file, "tls.cert");
         require(c.tls.key_file, "tls.key");
         require(c.peer_name, "tls.peer_name");
+        require(c.profiles, "profiles");
+        require(c.ca_certs, "ca_certs");
+        require(c.ca_keys, "ca_keys");
     }
     if (handshake_s == 0 || io_s == 0 || idle_s == 0) {
         config_error("deadlines must be at least one second");

@@ -5,6 +5,8 @@
 #include "issuance/time_util.hpp"
 #include "logging.hpp"
 
+#include <openssl/crypto.h>
+
 #include <array>
 #include <cstdio>
 #include <sys/random.h>
@@ -33,6 +35,10 @@ std::string incident_id() {
     return lr::to_hex(raw);
 }
 
+Refusal refuse_with(std::string_view code, std::string message) {
+    return Refusal{std::string(code), std::move(message)};
+}
+
 bool is_setup(lr::Command c) {
     switch (c) {
         case lr::Command::sign:
@@ -48,6 +54,30 @@ bool is_setup(lr::Command c) {
 }
 
 }  // namespace
+
+bool valid_request_id(std::string_view id) noexcept {
+    const auto colon = id.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon > 32) {
+        return false;
+    }
+    for (const char c : id.substr(0, colon)) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+            return false;
+        }
+    }
+    const auto number = id.substr(colon + 1);
+    if (number.empty() || number.size() > 19 || (number.size() > 1 && number.front() == '0')) {
+        return false;
+    }
+    unsigned long long v = 0;
+    for (const char c : number) {
+        if (c < '0' || c > '9') {
+            return false;
+        }
+        v = v * 10 + static_cast<unsigned>(c - '0');  // 19 digits fit in 64 bits
+    }
+    return v <= 0x7FFFFFFFFFFFFFFFULL;
+}
 
 HeaderGuess guess_header(std::string_view line) noexcept {
     // ':' + hex of command(2) flags(1) session(4) counter(2).
@@ -68,17 +98,29 @@ HeaderGuess guess_header(std::string_view line) noexcept {
 }
 
 RecordSession::RecordSession(Services& services, std::string line_name)
-    : m_services(services), m_line(std::move(line_name)) {}
+    : m_services(services), m_line(std::move(line_name)) {
+    clear_request();
+}
 
-void RecordSession::clear_request() noexcept {
-    m_setup.clear();
+void RecordSession::clear_request() {
+    m_has_setup = false;
+    m_request_id.reset();
+    m_hasher = std::make_unique<RequestHasher>();
+    m_sign = std::make_unique<SignRequest>();
+    m_serials.clear();
     m_failure.reset();
-    m_sans = m_avas = m_proofs = m_serials = 0;
+}
+
+void RecordSession::fail(std::string_view code, lr::Command command, const std::string& why) {
+    if (!m_failure) {
+        m_failure = refuse_with(code, std::string(lr::command_name(command)) + ": " + why);
+    }
 }
 
 void RecordSession::on_session_start(lr::ServerLink& /*link*/) {
     m_session.reset();
     m_assembler.reset();
+    m_awaiting.reset();
     clear_request();
     LOG4CPLUS_INFO(log(), m_line << ": TLS session established");
 }
@@ -87,6 +129,7 @@ void RecordSession::on_session_end(lr::ServerLink& /*link*/, std::error_code why
     LOG4CPLUS_INFO(log(), m_line << ": session ended (" << why.message() << ")");
     m_session.reset();
     m_assembler.reset();
+    m_awaiting.reset();
     clear_request();
 }
 
@@ -120,7 +163,7 @@ void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& 
     const auto bad = [&](uint16_t counter, const std::string& why) {
         m_assembler.reset();
         clear_request();
-        refuse(link, counter, {"bad_request", why});
+        refuse(link, counter, refuse_with(errc::bad_request, why));
     };
     if (line.ec) {
         bad(0, "record line: " + line.ec.message());
@@ -160,78 +203,182 @@ void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& 
 }
 
 void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
-    const auto name = std::string(lr::command_name(command));
-    const auto too_many = [&](size_t& n, size_t limit, const char* what) {
-        if (++n > limit) {
-            m_failure = Refusal{
-                "too_many",
-                name + ": more than " + std::to_string(limit) + ' ' + what + " (protocol §7)"};
-        }
-    };
+    const std::string_view text{reinterpret_cast<const char*>(msg.payload.data()),  // NOLINT
+                                msg.payload.size()};
     if (command == lr::Command::set_request_id) {
         // setRequestId starts a new request (§5.2); what came before it is dropped.
         clear_request();
+        m_has_setup = true;
+        if (!valid_request_id(text)) {
+            fail(errc::bad_request, command, "not <namespace>:<decimal id>");
+            return;
+        }
+        m_request_id = std::string(text);
+        return;
     }
+    m_has_setup = true;
     if (m_failure) {
         return;  // §5.1: the first failure is kept, the rest of the set-up is ignored
     }
+    // §6: the request hash covers every command after setRequestId, in the order sent.
+    m_hasher->add(msg.command, msg.payload);
     switch (command) {
+        case lr::Command::set_csr:
+            m_sign->set_csr(msg.payload);
+            break;
+        case lr::Command::set_spkac:
+            m_sign->set_spkac(text);
+            break;
+        case lr::Command::set_signature_type:
+            m_sign->set_signature_type(text);
+            break;
+        case lr::Command::set_profile:
+            m_sign->set_profile(text);
+            break;
+        case lr::Command::ocsp_target_ca:
+            m_sign->set_ocsp_target_ca(text);
+            break;
+        case lr::Command::wish_from:
+            m_sign->wish_from(text);
+            break;
+        case lr::Command::wish_to:
+            m_sign->wish_to(text);
+            break;
         case lr::Command::add_san:
-            too_many(m_sans, lr::limits::max_sans, "SANs");
+            m_sign->add_san(text);
             break;
         case lr::Command::add_ava:
-            too_many(m_avas, lr::limits::max_avas, "AVAs");
+            m_sign->add_ava(text);
             break;
         case lr::Command::add_proof_line:
-            too_many(m_proofs, lr::limits::max_proof_lines, "proof lines");
+            m_sign->add_proof_line(text);
             break;
         case lr::Command::add_serial:
-            too_many(m_serials, lr::limits::max_serials, "serials");
+            if (m_serials.size() >= lr::limits::max_serials) {
+                fail(errc::too_many,
+                     command,
+                     "more than " + std::to_string(lr::limits::max_serials) +
+                         " serials (protocol §7)");
+            } else {
+                m_serials.emplace_back(text);
+            }
             break;
         default:
+            // TODO(lead): setOpenPGPKey arrives with OpenPGP certification (#5).
+            fail(errc::bad_request, command, "not served by this signer version");
             break;
     }
-    if (!m_failure) {
-        m_setup.emplace_back(msg.command, msg.payload);
+    if (!m_failure && m_sign->failure()) {
+        m_failure = *m_sign->failure();
     }
 }
 
-void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, uint16_t counter) {
+void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
+    if (!m_request_id) {
+        refuse(link, counter, refuse_with(errc::bad_request, "sign: no setRequestId (§5.2)"));
+        return;
+    }
+    if (!m_serials.empty()) {
+        refuse(link, counter, refuse_with(errc::bad_request, "sign: addSerial is for revoke"));
+        return;
+    }
+    if (const auto complete = m_sign->check_complete(); !complete) {
+        refuse(link, counter, complete.error());
+        return;
+    }
+    const auto id = *m_request_id;
+    auto result = m_services.sign(id, m_hasher->finish(), *m_sign);
+    if (!result) {
+        refuse(link, counter, result.error());
+        return;
+    }
+    auto& signed_result = result.value();
+    m_awaiting = Awaiting{Sha256::digest(signed_result.log),
+                          std::move(signed_result.cert_der),
+                          std::move(signed_result.ca)};
+    LOG4CPLUS_INFO(log(), m_line << ": " << id << ": signed by " << m_awaiting->ca);
+    reply(link, lr::Reply::set_log, counter, signed_result.log);
+}
+
+void RecordSession::on_log_saved(lr::ServerLink& link,
+                                 uint16_t counter,
+                                 std::span<const uint8_t> payload) {
+    if (!m_awaiting) {
+        refuse(link, counter, refuse_with(errc::bad_request, "logSaved: no signed result waits"));
+        return;
+    }
+    const Awaiting awaiting = std::move(*m_awaiting);
+    m_awaiting.reset();
+    const auto want = hex_lower(awaiting.log_hash);
+    // Constant-time comparison of the hash the client computed (style.md §6.10).
+    if (payload.size() != want.size() ||
+        ::CRYPTO_memcmp(payload.data(), want.data(), want.size()) != 0) {
+        refuse(link,
+               counter,
+               refuse_with(errc::log_mismatch, "logSaved: not the SHA-256 of the setLog payload"));
+        return;
+    }
+    reply(link, lr::Reply::respond_certificate, counter, awaiting.cert_der);
+    reply(link, lr::Reply::signing_ca, counter, bytes_of(awaiting.ca));
+}
+
+void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, const lr::Message& msg) {
+    // §5.1: a closing command other than logSaved discards a waiting signed result.
+    if (command != lr::Command::log_saved) {
+        m_awaiting.reset();
+    }
+    const bool has_setup = m_has_setup;
+    const uint16_t counter = msg.counter;
     if (m_failure) {
         const Refusal r = *m_failure;
         clear_request();
         refuse(link, counter, r);
         return;
     }
-    const bool has_setup = !m_setup.empty();
-    clear_request();
+    const auto refuse_setup = [&] {
+        refuse(link,
+               counter,
+               refuse_with(errc::bad_request,
+                           std::string(lr::command_name(command)) + ": takes no set-up commands"));
+    };
     switch (command) {
-        case lr::Command::get_timestamp: {
+        case lr::Command::sign:
+            on_sign(link, counter);
+            break;
+        case lr::Command::log_saved:
             if (has_setup) {
-                break;
+                m_awaiting.reset();
+                refuse_setup();
+            } else {
+                on_log_saved(link, counter, msg.payload);
             }
-            const auto now = format_utc(std::chrono::floor<std::chrono::seconds>(m_services.now()));
-            reply(link, lr::Reply::timestamp_response, counter, bytes_of(now));
-            return;
-        }
-        case lr::Command::get_status_report: {
+            break;
+        case lr::Command::get_timestamp:
             if (has_setup) {
-                break;
+                refuse_setup();
+            } else {
+                const auto now =
+                    format_utc(std::chrono::floor<std::chrono::seconds>(m_services.now()));
+                reply(link, lr::Reply::timestamp_response, counter, bytes_of(now));
             }
-            const auto json = m_services.status_json();
-            reply(link, lr::Reply::status_report, counter, bytes_of(json));
-            return;
-        }
-        default: {
-            // TODO(lead): sign, logSaved, revoke and getFullCRL arrive with issues #4 and #5.
-            const auto name = std::string(lr::command_name(command));
-            refuse(link, counter, {"bad_request", name + ": not served by this signer version"});
-            return;
-        }
+            break;
+        case lr::Command::get_status_report:
+            if (has_setup) {
+                refuse_setup();
+            } else {
+                reply(link, lr::Reply::status_report, counter, bytes_of(m_services.status_json()));
+            }
+            break;
+        default:
+            // TODO(lead): revoke and getFullCRL arrive with revocation (#5).
+            refuse(link,
+                   counter,
+                   refuse_with(errc::bad_request,
+                               std::string(lr::command_name(command)) +
+                                   ": not served by this signer version"));
+            break;
     }
-    refuse(link,
-           counter,
-           {"bad_request", std::string(lr::command_name(command)) + ": takes no set-up commands"});
+    clear_request();
 }
 
 void RecordSession::on_message(lr::ServerLink& link, lr::Message msg) {
@@ -243,14 +390,15 @@ void RecordSession::on_message(lr::ServerLink& link, lr::Message msg) {
         if (is_setup(*command)) {
             on_setup(*command, msg);
         } else {
-            on_closing(link, *command, msg.counter);
+            on_closing(link, *command, msg);
         }
     } catch (const std::exception& e) {
         // style.md §5: one catch per request at the session boundary; the daemon goes on.
         const auto id = incident_id();
         LOG4CPLUS_ERROR(log(), m_line << ": incident " << id << ": " << e.what());
         clear_request();
-        refuse(link, msg.counter, {"internal", "incident " + id});
+        m_awaiting.reset();
+        refuse(link, msg.counter, refuse_with(errc::internal, "incident " + id));
     }
 }
 

@@ -3,11 +3,16 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "issuance/request.hpp"
+#include "issuance/signer_error.hpp"
+#include "request_hash.hpp"
+
 #include <librecord/link.hpp>
 #include <librecord/record.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -26,13 +31,30 @@ public:
     [[nodiscard]] virtual std::chrono::system_clock::time_point now() const = 0;
     /** The status report of protocol §5.7, one JSON object. */
     [[nodiscard]] virtual std::string status_json() = 0;
+
+    /** What `sign` answers and `logSaved` releases (§5.2). */
+    struct Signed {
+        std::vector<uint8_t> log;
+        std::vector<uint8_t> cert_der;
+        std::string ca;
+    };
+
+    /**
+     * Signs `request` for `request_id`, or returns the stored result of an earlier request
+     * with the same id and hash (§6); the result is committed before this returns.
+     * Refusals (including request_mismatch) are values and are not stored.
+     */
+    [[nodiscard]] virtual Outcome<Signed> sign(const std::string& request_id,
+                                               const Sha256Digest& request_hash,
+                                               const SignRequest& request) = 0;
 };
 
 /** A refusal: `<code> <message>` of protocol §5.8. */
-struct Refusal {
-    std::string code;
-    std::string message;
-};
+using Refusal = SignerError;
+
+/** Checks `<namespace>:<decimal id>` of setRequestId (§5): namespace [a-z0-9-]{1,32},
+ * id a decimal without sign or leading zero, below 2^63. */
+[[nodiscard]] bool valid_request_id(std::string_view id) noexcept;
 
 /** Serves records for one line; a fresh state for every TLS session. */
 class RecordSession final : public librecord::ServerLinkHandler {
@@ -47,24 +69,41 @@ public:
 private:
     void on_message(librecord::ServerLink& link, librecord::Message msg);
     void on_setup(librecord::Command command, const librecord::Message& msg);
-    void on_closing(librecord::ServerLink& link, librecord::Command command, uint16_t counter);
+    void on_closing(librecord::ServerLink& link,
+                    librecord::Command command,
+                    const librecord::Message& msg);
     void reply(librecord::ServerLink& link,
                librecord::Reply reply,
                uint16_t counter,
                std::span<const uint8_t> payload);
     void refuse(librecord::ServerLink& link, uint16_t counter, const Refusal& r);
-    void clear_request() noexcept;
+    void on_sign(librecord::ServerLink& link, uint16_t counter);
+    void on_log_saved(librecord::ServerLink& link,
+                      uint16_t counter,
+                      std::span<const uint8_t> payload);
+    void fail(std::string_view code, librecord::Command command, const std::string& why);
+    void clear_request();
 
     Services& m_services;
     std::string m_line;
     std::optional<uint32_t> m_session;
     librecord::MessageAssembler m_assembler{librecord::limits::max_request_payload};
-    std::vector<std::pair<uint16_t, std::vector<uint8_t>>> m_setup;
+    // The request being set up (§5.1): cleared by every closing command.
+    bool m_has_setup = false;
+    std::optional<std::string> m_request_id;
+    std::unique_ptr<RequestHasher> m_hasher;
+    std::unique_ptr<SignRequest> m_sign;
+    std::vector<std::string> m_serials;
     std::optional<Refusal> m_failure;
-    size_t m_sans = 0;
-    size_t m_avas = 0;
-    size_t m_proofs = 0;
-    size_t m_serials = 0;
+
+    // A signed result waiting for logSaved (§5.1's one exception).
+    struct Awaiting {
+        Sha256Digest log_hash{};
+        std::vector<uint8_t> cert_der;
+        std::string ca;
+    };
+
+    std::optional<Awaiting> m_awaiting;
 };
 
 /** Session and counter read from the header of a record line that failed to decode. */

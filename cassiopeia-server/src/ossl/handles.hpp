@@ -2,6 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include <librecord/c_handle.hpp>
+
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -14,16 +16,9 @@
 
 namespace cassiopeia::ossl {
 
-/** Stateless deleter calling FreeFn on a non-null pointer. */
+/** The project's one C-handle deleter (librecord/c_handle.hpp). */
 template <auto FreeFn>
-struct CFree {
-    template <class T>
-    void operator()(T* p) const noexcept {
-        if (p != nullptr) {
-            FreeFn(p);
-        }
-    }
-};
+using CFree = librecord::CFree<FreeFn>;
 
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, CFree<&::EVP_PKEY_free>>;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, CFree<&::EVP_PKEY_CTX_free>>;

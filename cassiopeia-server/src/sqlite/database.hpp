@@ -3,6 +3,8 @@
 #pragma once
 
 // This folder is the only one that includes <sqlite3.h> (style.md §2).
+#include <librecord/c_handle.hpp>
+
 #include <sqlite3.h>
 
 #include <cstdint>
@@ -16,14 +18,7 @@
 namespace cassiopeia::server::sqlite {
 
 template <auto FreeFn>
-struct CFree {
-    template <class T>
-    void operator()(T* p) const noexcept {
-        if (p) {
-            FreeFn(p);
-        }
-    }
-};
+using CFree = librecord::CFree<FreeFn>;
 
 using DbPtr = std::unique_ptr<::sqlite3, CFree<&::sqlite3_close_v2>>;
 using StmtPtr = std::unique_ptr<::sqlite3_stmt, CFree<&::sqlite3_finalize>>;

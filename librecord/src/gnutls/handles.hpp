@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include <librecord/c_handle.hpp>
 #include <librecord/errors.hpp>
 
 #include <gnutls/gnutls.h>
@@ -14,16 +15,9 @@
 
 namespace librecord::gnutls {
 
-/** Stateless deleter calling a C release function; adds no size to the unique_ptr. */
+/** The project's one C-handle deleter (librecord/c_handle.hpp). */
 template <auto FreeFn>
-struct CFree {
-    template <class T>
-    void operator()(T* p) const noexcept {
-        if (p != nullptr) {
-            FreeFn(p);
-        }
-    }
-};
+using CFree = librecord::CFree<FreeFn>;
 
 using SessionPtr =
     std::unique_ptr<std::remove_pointer_t<gnutls_session_t>, CFree<&::gnutls_deinit>>;

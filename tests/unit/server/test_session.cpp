@@ -8,6 +8,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <thread>
 
 namespace lr = librecord;
@@ -30,6 +33,23 @@ public:
     }
 
     [[nodiscard]] std::string status_json() override { return R"({"protocol": 1})"; }
+
+    [[nodiscard]] cs::Outcome<Signed> sign(const std::string& request_id,
+                                           const cs::Sha256Digest& request_hash,
+                                           const cs::SignRequest& /*request*/) override {
+        const auto known = m_seen.find(request_id);
+        if (known != m_seen.end() && known->second != request_hash) {
+            return cs::SignerError{"request_mismatch", "another request"};
+        }
+        m_seen.emplace(request_id, request_hash);
+        ++signatures;
+        return Signed{{'l', 'o', 'g', '\n'}, {0x30, 0x03, 0x02, 0x01, 0x01}, "client_2026_2"};
+    }
+
+    std::atomic<int> signatures{0};
+
+private:
+    std::map<std::string, cs::Sha256Digest> m_seen;
 };
 
 /** A signer line serving RecordSession, and a connected client. */
@@ -38,7 +58,7 @@ public:
     Fixture()
         : m_server_creds(cassiopeia::test::link_files("server")),
           m_client_creds(cassiopeia::test::link_files("client")),
-          m_session(m_services, "memory"),
+          m_session(services, "memory"),
           m_server(m_line.server(),
                    m_server_creds,
                    lr::tls::SessionOptions{cassiopeia::test::link_client_name},
@@ -86,9 +106,10 @@ public:
         return text.substr(0, text.find(' '));
     }
 
+    FixedServices services;
+
 private:
     cassiopeia::test::MemoryDuplex m_line;
-    FixedServices m_services;
     lr::tls::Credentials m_server_creds;
     lr::tls::Credentials m_client_creds;
     cs::RecordSession m_session;
@@ -198,7 +219,133 @@ BOOST_AUTO_TEST_CASE(reports_a_setup_failure_once_with_the_closing_counter) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+namespace {
+
+std::vector<uint8_t> csr_der() {
+    std::ifstream in(std::string(CASS_SOURCE_DIR) + "/tests/data/csr/rsa2048.der",
+                     std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+/** Sends a complete sign set-up for `id` with one email SAN. */
+void send_sign_setup(Fixture& f, const std::string& id, const std::string& san) {
+    f.send(lr::Command::set_request_id, id);
+    const auto der = csr_der();
+    BOOST_REQUIRE(!der.empty());
+    BOOST_REQUIRE(!f.client.send(static_cast<uint16_t>(lr::Command::set_csr), der));
+    f.send(lr::Command::set_signature_type, "sha256");
+    f.send(lr::Command::set_profile, "client");
+    f.send(lr::Command::add_san, "email," + san);
+    f.send(lr::Command::sign);
+}
+
+std::string sha256_hex(const std::vector<uint8_t>& bytes) {
+    return cs::hex_lower(cs::Sha256::digest(bytes));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(sign_flow)
+
+BOOST_AUTO_TEST_CASE(sign_then_log_saved_releases_certificate_and_ca) {
+    Fixture f;
+    send_sign_setup(f, "cli:42", "a@example.org");
+    const auto log = f.receive();
+    BOOST_REQUIRE(log.command == static_cast<uint16_t>(lr::Reply::set_log));
+    BOOST_TEST(log.counter == f.client.last_counter());
+    f.send(lr::Command::log_saved, sha256_hex(log.payload));
+    const auto cert = f.receive();
+    const auto ca = f.receive();
+    BOOST_TEST(cert.command == static_cast<uint16_t>(lr::Reply::respond_certificate));
+    BOOST_TEST(ca.command == static_cast<uint16_t>(lr::Reply::signing_ca));
+    BOOST_TEST(cert.counter == f.client.last_counter());
+    BOOST_TEST(ca.counter == f.client.last_counter());
+    BOOST_TEST(text(ca) == "client_2026_2");
+    BOOST_TEST(f.services.signatures.load() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(sign_without_request_id_is_a_bad_request) {
+    Fixture f;
+    const auto der = csr_der();
+    BOOST_REQUIRE(!f.client.send(static_cast<uint16_t>(lr::Command::set_csr), der));
+    f.send(lr::Command::set_signature_type, "sha256");
+    f.send(lr::Command::set_profile, "client");
+    f.send(lr::Command::sign);
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    BOOST_TEST(f.services.signatures.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_request_id_is_a_bad_request) {
+    Fixture f;
+    send_sign_setup(f, "cli:007", "a@example.org");
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    BOOST_TEST(f.services.signatures.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(log_saved_with_another_hash_is_refused) {
+    Fixture f;
+    send_sign_setup(f, "cli:43", "a@example.org");
+    BOOST_REQUIRE(f.receive().command == static_cast<uint16_t>(lr::Reply::set_log));
+    f.send(lr::Command::log_saved, std::string(64, '0'));
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "log_mismatch");
+}
+
+BOOST_AUTO_TEST_CASE(another_command_discards_the_waiting_result) {
+    Fixture f;
+    send_sign_setup(f, "cli:44", "a@example.org");
+    const auto log = f.receive();
+    BOOST_REQUIRE(log.command == static_cast<uint16_t>(lr::Reply::set_log));
+    f.send(lr::Command::get_timestamp);
+    BOOST_REQUIRE(f.receive().command == static_cast<uint16_t>(lr::Reply::timestamp_response));
+    f.send(lr::Command::log_saved, sha256_hex(log.payload));
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+}
+
+BOOST_AUTO_TEST_CASE(the_request_hash_binds_the_request_id) {
+    Fixture f;
+    send_sign_setup(f, "cli:45", "a@example.org");
+    BOOST_REQUIRE(f.receive().command == static_cast<uint16_t>(lr::Reply::set_log));
+    send_sign_setup(f, "cli:45", "a@example.org");  // the same request again: same hash
+    BOOST_REQUIRE(f.receive().command == static_cast<uint16_t>(lr::Reply::set_log));
+    send_sign_setup(f, "cli:45", "b@example.org");  // another request under the same id
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "request_mismatch");
+}
+
+BOOST_AUTO_TEST_CASE(a_setup_fault_is_reported_at_sign_and_nothing_is_signed) {
+    Fixture f;
+    f.send(lr::Command::set_request_id, "cli:46");
+    f.send(lr::Command::set_csr, "not a CSR");
+    f.send(lr::Command::set_signature_type, "sha256");
+    f.send(lr::Command::sign);
+    const auto m = f.receive();
+    BOOST_TEST(Fixture::error_code_of(m) == "bad_csr");
+    BOOST_TEST(text(m).find("setCSR") != std::string::npos);
+    BOOST_TEST(f.services.signatures.load() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(session_helpers)
+
+BOOST_AUTO_TEST_CASE(validates_request_ids) {
+    for (const char* good : {"webdb:1234", "cli:0", "cli:9223372036854775807", "a-1:5"}) {
+        BOOST_TEST(cs::valid_request_id(good), good);
+    }
+    for (const char* bad : {"",
+                            "cli",
+                            ":1",
+                            "cli:",
+                            "cli:01",
+                            "cli:-1",
+                            "CLI:1",
+                            "cli:1x",
+                            "cli:9223372036854775808",
+                            "cli:99999999999999999999",
+                            "c li:1",
+                            "averyveryveryveryveryverylongnamespace:1"}) {
+        BOOST_TEST(!cs::valid_request_id(bad), bad);
+    }
+}
 
 BOOST_AUTO_TEST_CASE(guess_header_reads_the_header_of_a_damaged_line) {
     lr::Record r;

@@ -1,0 +1,189 @@
+// The client's OpenSSL work for issuance.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "ossl/x509.hpp"
+
+#include <librecord/c_handle.hpp>
+#include <librecord/errors.hpp>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <memory>
+
+namespace cassiopeia::client::ossl {
+
+namespace {
+
+using librecord::CFree;
+using X509Ptr = std::unique_ptr<X509, CFree<&::X509_free>>;
+using X509ReqPtr = std::unique_ptr<X509_REQ, CFree<&::X509_REQ_free>>;
+using SpkiPtr = std::unique_ptr<NETSCAPE_SPKI, CFree<&::NETSCAPE_SPKI_free>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, CFree<&::EVP_PKEY_free>>;
+using BioPtr = std::unique_ptr<BIO, CFree<&::BIO_free_all>>;
+using BnPtr = std::unique_ptr<BIGNUM, CFree<&::BN_free>>;
+
+void free_ossl(void* p) noexcept {
+    OPENSSL_free(p);  // a macro: wrapped so that CFree gets a function
+}
+
+using OsslString = std::unique_ptr<char, CFree<&free_ossl>>;
+
+std::optional<std::string> utc_text(const ASN1_TIME* t) {
+    std::tm tm{};
+    if (::ASN1_TIME_to_tm(t, &tm) != 1) {
+        return std::nullopt;
+    }
+    std::array<char, 32> buf{};
+    if (std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        return std::nullopt;
+    }
+    return std::string(buf.data());
+}
+
+X509ReqPtr parse_der_csr(std::span<const uint8_t> der) {
+    const unsigned char* p = der.data();
+    X509ReqPtr req{::d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size()))};
+    // style.md §6.7: every byte must belong to the request.
+    if (req &&
+        p != der.data() + der.size()) {  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+        return nullptr;
+    }
+    return req;
+}
+
+}  // namespace
+
+std::optional<std::vector<uint8_t>> csr_to_der(std::span<const uint8_t> input) {
+    X509ReqPtr req = parse_der_csr(input);
+    if (!req) {
+        ::ERR_clear_error();
+        BioPtr bio{::BIO_new_mem_buf(input.data(), static_cast<int>(input.size()))};
+        if (!bio) {
+            return std::nullopt;
+        }
+        req.reset(::PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr));
+        if (!req) {
+            ::ERR_clear_error();
+            return std::nullopt;
+        }
+    }
+    unsigned char* out = nullptr;
+    const int n = ::i2d_X509_REQ(req.get(), &out);
+    if (n <= 0) {
+        return std::nullopt;
+    }
+    const std::unique_ptr<unsigned char, CFree<&free_ossl>> owned{out};
+    return std::vector<uint8_t>(
+        out, out + n);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+}
+
+std::optional<std::string> spkac_from_file(std::span<const uint8_t> input) {
+    std::string text;
+    for (const uint8_t c : input) {
+        if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+            text.push_back(static_cast<char>(c));
+        }
+    }
+    constexpr std::string_view prefix = "SPKAC=";
+    if (text.starts_with(prefix)) {
+        text.erase(0, prefix.size());
+    }
+    const SpkiPtr spki{::NETSCAPE_SPKI_b64_decode(text.c_str(), static_cast<int>(text.size()))};
+    if (!spki) {
+        ::ERR_clear_error();
+        return std::nullopt;
+    }
+    return text;
+}
+
+std::optional<CertificateSummary> check_certificate(std::span<const uint8_t> cert_der,
+                                                    std::span<const uint8_t> csr_der,
+                                                    const std::string& spkac) {
+    const unsigned char* p = cert_der.data();
+    const X509Ptr cert{::d2i_X509(nullptr, &p, static_cast<long>(cert_der.size()))};
+    if (!cert || p != cert_der.data() + cert_der.size()) {  // NOLINT
+        ::ERR_clear_error();
+        return std::nullopt;
+    }
+    PkeyPtr requested;
+    if (!csr_der.empty()) {
+        const auto req = parse_der_csr(csr_der);
+        if (req) {
+            requested.reset(::X509_REQ_get_pubkey(req.get()));
+        }
+    } else {
+        const SpkiPtr spki{
+            ::NETSCAPE_SPKI_b64_decode(spkac.c_str(), static_cast<int>(spkac.size()))};
+        if (spki) {
+            requested.reset(::NETSCAPE_SPKI_get_pubkey(spki.get()));
+        }
+    }
+    const EVP_PKEY* issued = ::X509_get0_pubkey(cert.get());
+    if (!requested || issued == nullptr || ::EVP_PKEY_eq(requested.get(), issued) != 1) {
+        ::ERR_clear_error();
+        return std::nullopt;
+    }
+    CertificateSummary s;
+    const BnPtr serial{::ASN1_INTEGER_to_BN(::X509_get0_serialNumber(cert.get()), nullptr)};
+    const OsslString hex{serial ? ::BN_bn2hex(serial.get()) : nullptr};
+    const auto from = utc_text(::X509_get0_notBefore(cert.get()));
+    const auto to = utc_text(::X509_get0_notAfter(cert.get()));
+    if (!hex || !from || !to) {
+        return std::nullopt;
+    }
+    s.serial = hex.get();  // §5.4: BN_bn2hex writes whole bytes in upper case, no 00 prefix
+    s.not_before = *from;
+    s.not_after = *to;
+    const BioPtr bio{::BIO_new(::BIO_s_mem())};
+    if (!bio || ::PEM_write_bio_X509(bio.get(), cert.get()) != 1) {
+        return std::nullopt;
+    }
+    char* data = nullptr;
+    const long len =
+        BIO_get_mem_data(bio.get(), &data);  // NOLINT(cppcoreguidelines-pro-type-cstyle-cast)
+    s.pem.assign(data, static_cast<size_t>(len));
+    return s;
+}
+
+std::string sha256_hex(std::span<const uint8_t> data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int n = 0;
+    if (::EVP_Digest(data.data(), data.size(), md.data(), &n, ::EVP_sha256(), nullptr) != 1) {
+        throw Error(ErrorKind::crypto, "EVP_Digest", "SHA-256 failed");
+    }
+    static constexpr std::string_view digits = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < n; ++i) {
+        out += digits[md[i] >> 4U];
+        out += digits[md[i] & 0xFU];
+    }
+    return out;
+}
+
+uint64_t random_request_number() {
+    while (true) {
+        std::array<unsigned char, 8> raw{};
+        if (::RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
+            throw Error(ErrorKind::crypto, "RAND_bytes", "no randomness");
+        }
+        uint64_t v = 0;
+        for (const unsigned char b : raw) {
+            v = (v << 8U) | b;
+        }
+        v &= 0x7FFFFFFFFFFFFFFFULL;
+        if (v != 0) {
+            return v;
+        }
+    }
+}
+
+}  // namespace cassiopeia::client::ossl
