@@ -176,6 +176,15 @@ Outcome<Services::Signed> App::sign(const std::string& request_id,
     return Signed{std::move(rec.log), std::move(rec.cert_der), std::move(rec.ca)};
 }
 
+Outcome<std::vector<uint8_t>> App::revoke(const std::string& /*ca*/,
+                                          const std::vector<std::string>& /*serials*/) {
+    return SignerError{std::string(errc::bad_request), "revoke: not served by this version"};
+}
+
+Outcome<std::vector<uint8_t>> App::full_crl(const std::string& /*ca*/) {
+    return SignerError{std::string(errc::bad_request), "getFullCRL: not served by this version"};
+}
+
 int App::check(std::ostream& out) {
     check_key_file_mode(m_config.tls.key_file);
     const lr::tls::Credentials creds(m_config.tls);

@@ -32,6 +32,9 @@ public:
     [[nodiscard]] Outcome<Signed> sign(const std::string& request_id,
                                        const Sha256Digest& request_hash,
                                        const SignRequest& request) override;
+    [[nodiscard]] Outcome<std::vector<uint8_t>> revoke(
+        const std::string& ca, const std::vector<std::string>& serials) override;
+    [[nodiscard]] Outcome<std::vector<uint8_t>> full_crl(const std::string& ca) override;
 
 private:
     /** Loads profiles and CAs (as root, before the drop: CA keys are 0600). */

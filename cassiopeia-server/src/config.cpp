@@ -19,10 +19,16 @@ namespace {
     throw Error(ErrorKind::config, "configuration", what);
 }
 
-po::options_description config_options(ServerConfig& c,
-                                       unsigned& handshake_s,
-                                       unsigned& io_s,
-                                       unsigned& idle_s) {
+/** Durations in whole seconds as the configuration gives them. */
+struct Seconds {
+    unsigned handshake = 60;
+    unsigned io = 30;
+    unsigned idle = 900;
+    unsigned crl_lifetime = 7 * 86400;
+    unsigned crl_resign = 3 * 86400;
+};
+
+po::options_description config_options(ServerConfig& c, Seconds& t) {
     po::options_description d("Configuration (file or command line)");
     d.add_options()("user", po::value(&c.user), "drop to this user when started as root")(
         "group", po::value(&c.group), "and to this group")(
@@ -31,6 +37,12 @@ po::options_description config_options(ServerConfig& c,
         "profiles", po::value(&c.profiles), "folder of the profile files (<name>.conf)")(
         "ca_certs", po::value(&c.ca_certs), "folder of the issuing time CAs (<name>.pem)")(
         "ca_keys", po::value(&c.ca_keys), "folder of their keys (<name>.key, mode 0600)")(
+        "crl.lifetime_s",
+        po::value(&t.crl_lifetime)->default_value(t.crl_lifetime),
+        "nextUpdate - thisUpdate of every CRL, seconds")(
+        "crl.resign_s",
+        po::value(&t.crl_resign)->default_value(t.crl_resign),
+        "re-sign a CRL this many seconds before its nextUpdate")(
         "line", po::value(&c.lines)->composing(), "serial line or pty to serve (repeatable)")(
         "baud", po::value(&c.baud)->default_value(115200), "baud rate of serial lines")(
         "tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")(
@@ -38,11 +50,11 @@ po::options_description config_options(ServerConfig& c,
         "tls.key", po::value(&c.tls.key_file), "the signer's link key (PEM, mode 0600)")(
         "tls.peer_name", po::value(&c.peer_name), "dNSName the client's certificate must carry")(
         "deadline.handshake_s",
-        po::value(&handshake_s)->default_value(60),
+        po::value(&t.handshake)->default_value(t.handshake),
         "HELLO to TLS established, seconds")(
-        "deadline.io_s", po::value(&io_s)->default_value(30), "each read and write, seconds")(
+        "deadline.io_s", po::value(&t.io)->default_value(t.io), "each read and write, seconds")(
         "deadline.idle_s",
-        po::value(&idle_s)->default_value(900),
+        po::value(&t.idle)->default_value(t.idle),
         "an idle link session is closed after this many seconds");
     return d;
 }
@@ -58,14 +70,12 @@ void require(const std::string& value, const char* name) {
 Invocation parse_invocation(int argc, const char* const* argv) {
     Invocation inv;
     ServerConfig& c = inv.config;
-    unsigned handshake_s = 60;
-    unsigned io_s = 30;
-    unsigned idle_s = 900;
+    Seconds t;
 
     po::options_description generic("Usage: cassiopeia-server -c FILE [check | audit-verify]");
     generic.add_options()("help,h", "show this help")("version", "show the version")(
         "config,c", po::value(&c.config_file), "configuration file");
-    const auto conf = config_options(c, handshake_s, io_s, idle_s);
+    const auto conf = config_options(c, t);
     po::options_description hidden;
     std::vector<std::string> commands;
     hidden.add_options()("command", po::value(&commands));
@@ -133,12 +143,17 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         require(c.ca_certs, "ca_certs");
         require(c.ca_keys, "ca_keys");
     }
-    if (handshake_s == 0 || io_s == 0 || idle_s == 0) {
+    if (t.handshake == 0 || t.io == 0 || t.idle == 0) {
         config_error("deadlines must be at least one second");
     }
-    c.link.handshake_timeout = std::chrono::seconds(handshake_s);
-    c.link.io_timeout = std::chrono::seconds(io_s);
-    c.link.session_idle_timeout = std::chrono::seconds(idle_s);
+    c.link.handshake_timeout = std::chrono::seconds(t.handshake);
+    c.link.io_timeout = std::chrono::seconds(t.io);
+    c.link.session_idle_timeout = std::chrono::seconds(t.idle);
+    if (t.crl_lifetime == 0 || t.crl_resign >= t.crl_lifetime) {
+        config_error("crl.resign_s must be below crl.lifetime_s, which must be positive");
+    }
+    c.crl_lifetime = std::chrono::seconds(t.crl_lifetime);
+    c.crl_resign = std::chrono::seconds(t.crl_resign);
     return inv;
 }
 

@@ -26,6 +26,8 @@ struct ServerConfig {
     librecord::tls::CredentialFiles tls;
     std::string peer_name;
     librecord::LinkOptions link;
+    std::chrono::seconds crl_lifetime{std::chrono::hours(24 * 7)};  ///< nextUpdate - thisUpdate
+    std::chrono::seconds crl_resign{std::chrono::hours(24 * 3)};    ///< re-sign this long before
 };
 
 /** What main() should do. */

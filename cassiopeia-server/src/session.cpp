@@ -39,6 +39,10 @@ Refusal refuse_with(std::string_view code, std::string message) {
     return Refusal{std::string(code), std::move(message)};
 }
 
+std::string_view text_of(const lr::Message& m) {
+    return {reinterpret_cast<const char*>(m.payload.data()), m.payload.size()};  // NOLINT
+}
+
 bool is_setup(lr::Command c) {
     switch (c) {
         case lr::Command::sign:
@@ -108,6 +112,7 @@ void RecordSession::clear_request() {
     m_hasher = std::make_unique<RequestHasher>();
     m_sign = std::make_unique<SignRequest>();
     m_serials.clear();
+    m_sign_setup = false;
     m_failure.reset();
 }
 
@@ -222,6 +227,7 @@ void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
     }
     // §6: the request hash covers every command after setRequestId, in the order sent.
     m_hasher->add(msg.command, msg.payload);
+    m_sign_setup = m_sign_setup || command != lr::Command::add_serial;
     switch (command) {
         case lr::Command::set_csr:
             m_sign->set_csr(msg.payload);
@@ -300,6 +306,25 @@ void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
     reply(link, lr::Reply::set_log, counter, signed_result.log);
 }
 
+void RecordSession::on_revoke(lr::ServerLink& link, uint16_t counter, std::string_view ca) {
+    if (m_request_id || m_sign_setup) {
+        refuse(link, counter, refuse_with(errc::bad_request, "revoke: takes only addSerial"));
+        return;
+    }
+    if (m_serials.empty()) {
+        refuse(link, counter, refuse_with(errc::bad_request, "revoke: no addSerial"));
+        return;
+    }
+    auto delta = m_services.revoke(std::string(ca), m_serials);
+    if (!delta) {
+        refuse(link, counter, delta.error());
+        return;
+    }
+    LOG4CPLUS_INFO(log(),
+                   m_line << ": revoke on " << ca << ": " << m_serials.size() << " serial(s)");
+    reply(link, lr::Reply::revoked, counter, delta.value());
+}
+
 void RecordSession::on_log_saved(lr::ServerLink& link,
                                  uint16_t counter,
                                  std::span<const uint8_t> payload) {
@@ -369,13 +394,23 @@ void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, const 
                 reply(link, lr::Reply::status_report, counter, bytes_of(m_services.status_json()));
             }
             break;
+        case lr::Command::revoke:
+            on_revoke(link, counter, text_of(msg));
+            break;
+        case lr::Command::get_full_crl:
+            if (has_setup) {
+                refuse_setup();
+            } else if (auto crl = m_services.full_crl(std::string(text_of(msg))); !crl) {
+                refuse(link, counter, crl.error());
+            } else {
+                reply(link, lr::Reply::full_crl, counter, crl.value());
+            }
+            break;
         default:
-            // TODO(lead): revoke and getFullCRL arrive with revocation (#5).
             refuse(link,
                    counter,
                    refuse_with(errc::bad_request,
-                               std::string(lr::command_name(command)) +
-                                   ": not served by this signer version"));
+                               std::string(lr::command_name(command)) + ": not a closing command"));
             break;
     }
     clear_request();

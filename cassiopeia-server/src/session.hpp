@@ -47,6 +47,16 @@ public:
     [[nodiscard]] virtual Outcome<Signed> sign(const std::string& request_id,
                                                const Sha256Digest& request_hash,
                                                const SignRequest& request) = 0;
+
+    /**
+     * Revokes `serials` (addSerial payloads: `<serial>` or `<serial>,<reason>`) of `ca` and
+     * returns the DER RevokedDelta of §5.6 (the current one when nothing changed).
+     */
+    [[nodiscard]] virtual Outcome<std::vector<uint8_t>> revoke(
+        const std::string& ca, const std::vector<std::string>& serials) = 0;
+
+    /** The current CRL of `ca`, DER (§5.6 getFullCRL). */
+    [[nodiscard]] virtual Outcome<std::vector<uint8_t>> full_crl(const std::string& ca) = 0;
 };
 
 /** A refusal: `<code> <message>` of protocol §5.8. */
@@ -78,6 +88,7 @@ private:
                std::span<const uint8_t> payload);
     void refuse(librecord::ServerLink& link, uint16_t counter, const Refusal& r);
     void on_sign(librecord::ServerLink& link, uint16_t counter);
+    void on_revoke(librecord::ServerLink& link, uint16_t counter, std::string_view ca);
     void on_log_saved(librecord::ServerLink& link,
                       uint16_t counter,
                       std::span<const uint8_t> payload);
@@ -94,6 +105,7 @@ private:
     std::unique_ptr<RequestHasher> m_hasher;
     std::unique_ptr<SignRequest> m_sign;
     std::vector<std::string> m_serials;
+    bool m_sign_setup = false;  // a set-up command of sign (anything but addSerial) was seen
     std::optional<Refusal> m_failure;
 
     // A signed result waiting for logSaved (§5.1's one exception).

@@ -46,7 +46,24 @@ public:
         return Signed{{'l', 'o', 'g', '\n'}, {0x30, 0x03, 0x02, 0x01, 0x01}, "client_2026_2"};
     }
 
+    [[nodiscard]] cs::Outcome<std::vector<uint8_t>> revoke(
+        const std::string& ca, const std::vector<std::string>& serials) override {
+        if (ca != "client_2026_2") {
+            return cs::SignerError{"unknown_ca", "no such CA"};
+        }
+        last_serials = serials;
+        return std::vector<uint8_t>{0x30, 0x00};
+    }
+
+    [[nodiscard]] cs::Outcome<std::vector<uint8_t>> full_crl(const std::string& ca) override {
+        if (ca != "client_2026_2") {
+            return cs::SignerError{"unknown_ca", "no such CA"};
+        }
+        return std::vector<uint8_t>{0x30, 0x01, 0x00};
+    }
+
     std::atomic<int> signatures{0};
+    std::vector<std::string> last_serials;
 
 private:
     std::map<std::string, cs::Sha256Digest> m_seen;
@@ -321,6 +338,50 @@ BOOST_AUTO_TEST_CASE(a_setup_fault_is_reported_at_sign_and_nothing_is_signed) {
     BOOST_TEST(Fixture::error_code_of(m) == "bad_csr");
     BOOST_TEST(text(m).find("setCSR") != std::string::npos);
     BOOST_TEST(f.services.signatures.load() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(revoke_flow)
+
+BOOST_AUTO_TEST_CASE(revoke_passes_the_serials_and_answers_the_delta) {
+    Fixture f;
+    f.send(lr::Command::add_serial, "8A3F");
+    f.send(lr::Command::add_serial, "01,keyCompromise");
+    f.send(lr::Command::revoke, "client_2026_2");
+    const auto m = f.receive();
+    BOOST_TEST(m.command == static_cast<uint16_t>(lr::Reply::revoked));
+    BOOST_TEST(m.counter == f.client.last_counter());
+    const std::vector<std::string> want{"8A3F", "01,keyCompromise"};
+    BOOST_TEST(f.services.last_serials == want, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(revoke_refusals) {
+    Fixture f;
+    f.send(lr::Command::revoke, "client_2026_2");  // no serial
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    f.send(lr::Command::add_serial, "01");
+    f.send(lr::Command::revoke, "nope_2026_1");
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "unknown_ca");
+    f.send(lr::Command::set_profile, "client");  // sign set-up mixed in
+    f.send(lr::Command::add_serial, "01");
+    f.send(lr::Command::revoke, "client_2026_2");
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    for (size_t i = 0; i <= lr::limits::max_serials; ++i) {
+        f.send(lr::Command::add_serial, "01");
+    }
+    f.send(lr::Command::revoke, "client_2026_2");
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "too_many");
+}
+
+BOOST_AUTO_TEST_CASE(get_full_crl_answers_the_crl) {
+    Fixture f;
+    f.send(lr::Command::get_full_crl, "client_2026_2");
+    const auto m = f.receive();
+    BOOST_TEST(m.command == static_cast<uint16_t>(lr::Reply::full_crl));
+    BOOST_TEST(m.payload.size() == 3U);
+    f.send(lr::Command::get_full_crl, "other_2026_1");
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "unknown_ca");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
