@@ -8,6 +8,7 @@
 
 #include <librecord/errors.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
@@ -279,23 +280,61 @@ std::optional<std::chrono::sys_seconds> parse_utc(std::string_view t) {
            std::chrono::seconds{s};
 }
 
+namespace {
+
+/** A command, the command options it takes, and what runs it (conventions §1). */
+struct CommandSpec {
+    std::string_view name;
+    std::vector<std::string_view> options;
+    int (*run)(const Invocation&, std::ostream&, std::ostream&);
+};
+
+const std::vector<CommandSpec>& command_table() {
+    static const std::vector<CommandSpec> table{
+        {"time", {}, cmd_time},
+        {"status", {}, cmd_status},
+        {"sign",
+         {"csr",
+          "spkac",
+          "profile",
+          "ocsp-ca",
+          "san",
+          "ava",
+          "proof",
+          "from",
+          "to",
+          "hash",
+          "request-id",
+          "out",
+          "log-out"},
+         cmd_sign},
+    };
+    return table;
+}
+
+}  // namespace
+
 int run_command(const Invocation& inv, std::ostream& out, std::ostream& err) {
-    if (inv.command == "sign" && inv.args.empty()) {
-        return cmd_sign(inv, out, err);
-    }
-    if (!inv.command_options.empty()) {
-        err << "cassiopeia-client: --" << inv.command_options.front() << " is not an option of "
-            << inv.command << '\n';
+    const auto& table = command_table();
+    const auto spec = std::find_if(
+        table.begin(), table.end(), [&](const CommandSpec& c) { return c.name == inv.command; });
+    if (spec == table.end()) {
+        err << "cassiopeia-client: unknown command '" << inv.command << "' (try --help)\n";
         return exit_code::usage;
     }
-    if (inv.command == "time" && inv.args.empty()) {
-        return cmd_time(inv, out, err);
+    if (!inv.args.empty()) {
+        err << "cassiopeia-client: " << inv.command << ": unexpected argument '"
+            << inv.args.front() << "' (quote values that hold spaces)\n";
+        return exit_code::usage;
     }
-    if (inv.command == "status" && inv.args.empty()) {
-        return cmd_status(inv, out, err);
+    for (const auto& given : inv.command_options) {
+        if (std::find(spec->options.begin(), spec->options.end(), given) == spec->options.end()) {
+            err << "cassiopeia-client: --" << given << " is not an option of " << inv.command
+                << '\n';
+            return exit_code::usage;
+        }
     }
-    err << "cassiopeia-client: unknown command or arguments: " << inv.command << " (try --help)\n";
-    return exit_code::usage;
+    return spec->run(inv, out, err);
 }
 
 }  // namespace cassiopeia::client

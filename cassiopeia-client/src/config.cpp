@@ -42,6 +42,7 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         "baud", po::value(&c.baud)->default_value(115200), "baud rate of a serial line")(
         "log_config", po::value(&c.log_config), "log4cplus properties file")(
         "crl_dir", po::value(&c.crl_dir), "folder of the verified CRL copies")(
+        "ca_certs", po::value(&c.ca_certs), "folder of the issuing CA certificates (<name>.pem)")(
         "tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")(
         "tls.cert", po::value(&c.tls.cert_file), "the client's link certificate (PEM)")(
         "tls.key", po::value(&c.tls.key_file), "the client's link key (PEM, mode 0600)")(
@@ -54,7 +55,7 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         po::value(&idle_s)->default_value(300),
         "close an idle session after this many seconds");
     auto& so = inv.sign;
-    po::options_description sign("Options of sign");
+    po::options_description sign("Command options (sign, revoke, crl, pgp)");
     sign.add_options()("csr", po::value(&so.csr), "PKCS#10 request file (PEM or DER)")(
         "spkac", po::value(&so.spkac), "SPKAC request file")(
         "profile", po::value(&so.profile), "profile name (client, server, ...)")(
@@ -66,8 +67,11 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         "to", po::value(&so.to), "notAfter: YYYY-MM-DDTHH:MM:SSZ or <n>d, <n>m, <n>y")(
         "hash", po::value(&so.hash)->default_value("sha256"), "sha256, sha384 or sha512")(
         "request-id", po::value(&so.request_id), "decimal id, sent as cli:N (random if absent)")(
-        "out", po::value(&so.out), "write the certificate here (PEM)")(
-        "log-out", po::value(&so.log_out), "write the signer's log here");
+        "out", po::value(&so.out), "sign, pgp: write the result here; crl: one more DER copy")(
+        "log-out", po::value(&so.log_out), "write the signer's log here")(
+        "ca", po::value(&so.ca), "revoke, crl: the CA's name")(
+        "serial", po::value(&so.serials)->composing(), "revoke: HEX or HEX,REASON (repeatable)")(
+        "key", po::value(&so.key), "pgp: the armoured OpenPGP public key to certify");
     po::options_description hidden;
     std::vector<std::string> words;
     hidden.add_options()("command", po::value(&words));

@@ -16,13 +16,14 @@ struct ClientConfig {
     unsigned baud = 115200;
     std::string log_config;
     std::string crl_dir;
+    std::string ca_certs;  ///< issuing CA certificates, to verify CRLs
     librecord::tls::CredentialFiles tls;
     std::string peer_name;
     librecord::LinkOptions link;
     std::chrono::seconds idle{300};
 };
 
-/** Options of `sign` (conventions §1, issue #4). */
+/** Options of the commands that take some (conventions §1). */
 struct SignOptions {
     std::string csr;    ///< PKCS#10 file, PEM or DER
     std::string spkac;  ///< SPKAC file (with or without the `SPKAC=` prefix)
@@ -37,6 +38,9 @@ struct SignOptions {
     std::string request_id;  ///< decimal; random when empty
     std::string out;         ///< certificate, PEM
     std::string log_out;     ///< the signer's log
+    std::string ca;          ///< revoke, crl
+    std::vector<std::string> serials;  ///< revoke: HEX or HEX,REASON
+    std::string key;         ///< pgp
 };
 
 struct Invocation {

@@ -114,3 +114,77 @@ expect_exit() {
 expect_alive() {
     cass_alive "$1" || fail "$2 (pid $1) is not running"
 }
+
+# Issuance helpers (test_issue_*.sh).
+
+# proof_time [DATE_OFFSET]: a proof timestamp, UTC, `date -d` offset (default '-1 hour').
+proof_time() {
+    date -u -d "${1:--1 hour}" +%Y-%m-%dT%H:%M:%SZ
+}
+
+# make_csr OUT [NEWKEY]: a PEM CSR with a fresh key (openssl req -newkey NEWKEY, default
+# rsa:2048, key in OUT.key) that asks for everything the signer must ignore: another subject,
+# CA:TRUE and a SAN of its own.
+make_csr() {
+    local out=$1 newkey=${2:-rsa:2048}
+    openssl req -new -newkey "$newkey" -nodes -keyout "$out.key" -out "$out" \
+        -subj "/CN=Evil/O=Evil Corp" -addext "basicConstraints=critical,CA:TRUE" \
+        -addext "subjectAltName=DNS:evil.example" 2>"$CASS_TMP/openssl-req.stderr" ||
+        fail "openssl req failed for $out: $(tail -n 5 "$CASS_TMP/openssl-req.stderr")"
+}
+
+# cert_count: repository.certificates of the signer's status report.
+cert_count() {
+    local json n
+    json=$("${CLIENT[@]}" status 2>>"$CASS_TMP/status.err") || fail "status failed"
+    n=$(grep -oE '"certificates" *: *[0-9]+' <<<"$json" | grep -oE '[0-9]+$') ||
+        fail "status has no repository.certificates: $json"
+    echo "$n"
+}
+
+# repo_sql [-readonly] SQL: sqlite3 on the signer's repository as the user owning it (as root,
+# so that no file SQLite creates next to the database becomes root's); prints the result.
+repo_sql() {
+    local -a opts=(-batch)
+    if [[ $1 == -readonly ]]; then
+        opts+=(-readonly)
+        shift
+    fi
+    # shellcheck disable=SC2153 # CASS_REPO comes from the testbed's env
+    local db=$CASS_REPO/repository.sqlite owner
+    owner=$(stat -c %U "$CASS_REPO")
+    if [[ $(id -u) -eq 0 && $owner != root ]]; then
+        PATH=$PATH:/usr/sbin:/sbin runuser -u "$owner" -- sqlite3 "${opts[@]}" "$db" "$1"
+    else
+        sqlite3 "${opts[@]}" "$db" "$1"
+    fi
+}
+
+# current_ca FAMILY: the name of the family's time CA valid now, found with openssl alone.
+current_ca() {
+    local f found=""
+    for f in "$CASS_PKI/ca/$1"_*.pem; do
+        if openssl verify -CAfile "$CASS_PKI/root.pem" "$f" >/dev/null 2>&1; then
+            [[ -z $found ]] || fail "two time CAs of family $1 are valid now"
+            found=$(basename "$f" .pem)
+        fi
+    done
+    [[ -n $found ]] || fail "no time CA of family $1 is valid now"
+    echo "$found"
+}
+
+# json_str KEY JSON: the string value of KEY in a one-line JSON object.
+json_str() {
+    grep -oE "\"$1\" *: *\"[^\"]*\"" <<<"$2" | head -n 1 | sed -E 's/.*: *"([^"]*)"$/\1/'
+}
+
+# expect_refusal CODE CMD...: CMD must exit 3 (the signer answered `error`) and its stderr must
+# hold the line `error CODE <message>`.
+expect_refusal() {
+    local code=$1
+    shift
+    expect_exit 3 "$@"
+    grep -qE "^error $code( |\$)" "$CASS_TMP/step-$cass_step.err" ||
+        fail "step $cass_step: no 'error $code' on stderr: $(grep -E '^error ' \
+            "$CASS_TMP/step-$cass_step.err" | head -n 3)"
+}

@@ -30,9 +30,9 @@ const std::string minimal =
 
 BOOST_AUTO_TEST_SUITE(profile)
 
-BOOST_AUTO_TEST_CASE(loads_the_eight_shipped_profiles) {
+BOOST_AUTO_TEST_CASE(loads_the_nine_shipped_profiles) {
     const auto set = ProfileSet::load(test::profiles_dir());
-    BOOST_TEST(set.size() == 8U);
+    BOOST_TEST(set.size() == 9U);
     for (const char* name : {"client",
                              "client-codesign",
                              "client-org",
@@ -40,7 +40,8 @@ BOOST_AUTO_TEST_CASE(loads_the_eight_shipped_profiles) {
                              "server-org",
                              "ocsp",
                              "timestamp",
-                             "subca"}) {
+                             "subca",
+                             "openpgp"}) {
         BOOST_TEST(set.find(name) != nullptr, name);
     }
     const Profile* subca = set.find("subca");

@@ -1,0 +1,113 @@
+// GPGME handle owners, the error checker and the library guard (style.md §4.3).
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "gpg/gpgme_handles.hpp"
+
+#include "gpg/gpgme_guard.hpp"
+
+#include <librecord/errors.hpp>
+
+#include <gpgme.h>
+
+#include <atomic>
+#include <clocale>
+#include <string>
+
+namespace cassiopeia::server {
+
+namespace {
+
+// The version we build and test with (Debian 12).
+constexpr const char* min_gpgme_version = "1.18.0";
+std::atomic<bool> g_ready{false};
+
+}  // namespace
+
+GpgmeGuard::GpgmeGuard() {
+    if (::gpgme_check_version(min_gpgme_version) == nullptr) {
+        throw cassiopeia::Error{ErrorKind::gpg,
+                                "gpgme_check_version",
+                                std::string{"GPGME "} + min_gpgme_version +
+                                    " or newer required, found " + ::gpgme_check_version(nullptr)};
+    }
+    // GPGME passes the locale to the gpg child (pinentry, messages); LC_MESSAGES may be absent.
+    gpg::check_gpgme(::gpgme_set_locale(nullptr, LC_CTYPE, std::setlocale(LC_CTYPE, nullptr)),
+                     "gpgme_set_locale");
+#ifdef LC_MESSAGES
+    gpg::check_gpgme(::gpgme_set_locale(nullptr, LC_MESSAGES, std::setlocale(LC_MESSAGES, nullptr)),
+                     "gpgme_set_locale");
+#endif
+    gpg::check_gpgme(::gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP),
+                     "gpgme_engine_check_version");
+    g_ready.store(true);
+}
+
+GpgmeGuard::~GpgmeGuard() {
+    g_ready.store(false);
+}
+
+const char* GpgmeGuard::version() noexcept {
+    return ::gpgme_check_version(nullptr);
+}
+
+bool GpgmeGuard::ready() noexcept {
+    return g_ready.load();
+}
+
+namespace gpg {
+
+void check_gpgme(gpgme_error_t err, const char* call) {
+    if (::gpgme_err_code(err) != GPG_ERR_NO_ERROR) {
+        throw cassiopeia::Error{ErrorKind::gpg, call, ::gpgme_strerror(err)};
+    }
+}
+
+KeyPtr share(gpgme_key_t key) noexcept {
+    ::gpgme_key_ref(key);
+    return KeyPtr{key};
+}
+
+ContextPtr make_context(const char* home) {
+    gpgme_ctx_t raw = nullptr;
+    check_gpgme(::gpgme_new(&raw), "gpgme_new");
+    ContextPtr ctx{raw};
+    check_gpgme(::gpgme_set_protocol(ctx.get(), GPGME_PROTOCOL_OpenPGP), "gpgme_set_protocol");
+    // nullptr file name: the gpg that GPGME found; only the home folder changes.
+    check_gpgme(::gpgme_ctx_set_engine_info(ctx.get(), GPGME_PROTOCOL_OpenPGP, nullptr, home),
+                "gpgme_ctx_set_engine_info");
+    check_gpgme(::gpgme_set_pinentry_mode(ctx.get(), GPGME_PINENTRY_MODE_LOOPBACK),
+                "gpgme_set_pinentry_mode");
+    return ctx;
+}
+
+DataPtr make_data(std::span<const uint8_t> bytes) {
+    gpgme_data_t raw = nullptr;
+    // GPGME reads char; copy = 1, so the span need not outlive the data object.
+    check_gpgme(::gpgme_data_new_from_mem(
+                    &raw, reinterpret_cast<const char*>(bytes.data()), bytes.size(), 1),
+                "gpgme_data_new_from_mem");
+    return DataPtr{raw};
+}
+
+DataPtr make_output_data() {
+    gpgme_data_t raw = nullptr;
+    check_gpgme(::gpgme_data_new(&raw), "gpgme_data_new");
+    return DataPtr{raw};
+}
+
+std::vector<uint8_t> take_bytes(DataPtr& data) {
+    size_t len = 0;
+    // Ownership of the buffer moves to us; the data object is released.
+    char* buf = ::gpgme_data_release_and_get_mem(data.release(), &len);
+    std::vector<uint8_t> out;
+    if (buf != nullptr) {
+        // char buffer from GPGME viewed as bytes.
+        const auto* p = reinterpret_cast<const uint8_t*>(buf);
+        out.assign(p, p + len);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+        ::gpgme_free(buf);
+    }
+    data = make_output_data();
+    return out;
+}
+
+}  // namespace gpg
+}  // namespace cassiopeia::server

@@ -1,0 +1,48 @@
+// RAII owners of GPGME handles and the GPGME error checker (style.md §4, §5). Only src/gpg/.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#pragma once
+
+#include <librecord/c_handle.hpp>
+
+#include <gpgme.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace cassiopeia::server::gpg {
+
+using ContextPtr =
+    std::unique_ptr<std::remove_pointer_t<gpgme_ctx_t>, librecord::CFree<&::gpgme_release>>;
+using DataPtr =
+    std::unique_ptr<std::remove_pointer_t<gpgme_data_t>, librecord::CFree<&::gpgme_data_release>>;
+using KeyPtr =
+    std::unique_ptr<std::remove_pointer_t<gpgme_key_t>, librecord::CFree<&::gpgme_key_unref>>;
+
+/** Throws cassiopeia::Error{gpg, call, gpgme_strerror(err)} unless err is GPG_ERR_NO_ERROR. */
+void check_gpgme(gpgme_error_t err, const char* call);
+
+/** The error code part of a GPGME error (GPG_ERR_EOF, GPG_ERR_NO_ERROR, ...). */
+[[nodiscard]] inline gpgme_err_code_t code_of(gpgme_error_t err) noexcept {
+    return ::gpgme_err_code(err);
+}
+
+/** A new key reference to the same key (gpgme_key_ref), as a second owner. */
+[[nodiscard]] KeyPtr share(gpgme_key_t key) noexcept;
+
+/** A context for the OpenPGP engine on `home`, with pinentry in loopback mode. */
+[[nodiscard]] ContextPtr make_context(const char* home);
+
+/** A data object over a copy of `bytes` (GPGME copies, so `bytes` may go away). */
+[[nodiscard]] DataPtr make_data(std::span<const uint8_t> bytes);
+
+/** An empty data object that GPGME writes into. */
+[[nodiscard]] DataPtr make_output_data();
+
+/** Takes the contents of a memory data object (and leaves it empty). */
+[[nodiscard]] std::vector<uint8_t> take_bytes(DataPtr& data);
+
+}  // namespace cassiopeia::server::gpg
