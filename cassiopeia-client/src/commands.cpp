@@ -323,8 +323,8 @@ int run_command(const Invocation& inv, std::ostream& out, std::ostream& err) {
         return exit_code::usage;
     }
     if (!inv.args.empty()) {
-        err << "cassiopeia-client: " << inv.command << ": unexpected argument '"
-            << inv.args.front() << "' (quote values that hold spaces)\n";
+        err << "cassiopeia-client: " << inv.command << ": unexpected argument '" << inv.args.front()
+            << "' (quote values that hold spaces)\n";
         return exit_code::usage;
     }
     for (const auto& given : inv.command_options) {

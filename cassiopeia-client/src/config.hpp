@@ -35,12 +35,12 @@ struct SignOptions {
     std::string from;
     std::string to;
     std::string hash = "sha256";
-    std::string request_id;  ///< decimal; random when empty
-    std::string out;         ///< certificate, PEM
-    std::string log_out;     ///< the signer's log
-    std::string ca;          ///< revoke, crl
+    std::string request_id;            ///< decimal; random when empty
+    std::string out;                   ///< certificate, PEM
+    std::string log_out;               ///< the signer's log
+    std::string ca;                    ///< revoke, crl
     std::vector<std::string> serials;  ///< revoke: HEX or HEX,REASON
-    std::string key;         ///< pgp
+    std::string key;                   ///< pgp
 };
 
 struct Invocation {

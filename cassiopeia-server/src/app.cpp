@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "app.hpp"
 
+#include "crl/crl_signer.hpp"
 #include "issuance/time_util.hpp"
 #include "logging.hpp"
 #include "privileges.hpp"
@@ -12,11 +13,17 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <openssl/crypto.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -106,12 +113,25 @@ std::string App::status_json() {
     }
     std::ostringstream cas;
     if (m_cas) {
-        // TODO(lead): CRL number, thisUpdate, nextUpdate and revoked count join with #5.
         const char* sep = "";
+        std::vector<CrlState> crls;
+        if (m_repo) {
+            const std::lock_guard lock(m_repo_mutex);
+            crls = m_repo->crl_states();
+        }
         for (const auto& ca : m_cas->all()) {
             cas << sep << "{\"name\": " << json_string(ca.name)
                 << ", \"not_before\": " << json_string(format_utc(ca.not_before))
-                << ", \"not_after\": " << json_string(format_utc(ca.not_after)) << "}";
+                << ", \"not_after\": " << json_string(format_utc(ca.not_after));
+            const auto crl = std::find_if(
+                crls.begin(), crls.end(), [&](const CrlState& c) { return c.ca == ca.name; });
+            if (crl != crls.end()) {
+                cas << ", \"crl_number\": " << crl->crl_number
+                    << ", \"this_update\": " << json_string(format_utc(crl->this_update))
+                    << ", \"next_update\": " << json_string(format_utc(crl->next_update))
+                    << ", \"revoked\": " << crl->revoked;
+            }
+            cas << "}";
             sep = ", ";
         }
     }
@@ -130,20 +150,69 @@ void App::load_signing_material() {
     m_issuer = std::make_unique<Issuer>(*m_profiles, *m_cas);
 }
 
+std::optional<Outcome<Services::Signed>> App::stored_result(const std::string& request_id,
+                                                            const Sha256Digest& request_hash) {
+    auto stored = m_repo->find_request(request_id);
+    if (!stored) {
+        return std::nullopt;
+    }
+    if (::CRYPTO_memcmp(stored->hash.data(), request_hash.data(), request_hash.size()) != 0) {
+        return Outcome<Signed>(
+            SignerError{std::string(errc::request_mismatch),
+                        "request id " + request_id + " was used for another request"});
+    }
+    LOG4CPLUS_INFO(log(), request_id << ": repeated request, stored result returned");
+    return Outcome<Signed>(
+        Signed{std::move(stored->log), std::move(stored->cert_der), std::move(stored->ca)});
+}
+
+Outcome<Services::Signed> App::certify(const std::string& request_id,
+                                       const Sha256Digest& request_hash,
+                                       std::string_view armoured_key,
+                                       const SignRequest& request) {
+    const Profile* profile = m_profiles->find(request.profile_name());
+    if (!m_pgp || profile == nullptr) {
+        return SignerError{std::string(errc::unknown_profile),
+                           "setProfile: this signer has no OpenPGP certifying key"};
+    }
+    const std::lock_guard lock(m_repo_mutex);
+    if (auto stored = stored_result(request_id, request_hash)) {
+        return std::move(*stored);
+    }
+    std::vector<std::string> lines{"request " + request_id};
+    const auto now = std::chrono::floor<std::chrono::seconds>(this->now());
+    auto certified = m_pgp->certify(
+        armoured_key, request.proofs(), *profile, request.wish_to_value(), now, lines);
+    if (!certified) {
+        LOG4CPLUS_INFO(log(), request_id << ": refused: " << certified.error().payload());
+        return certified.error();
+    }
+    std::string text;
+    for (const auto& l : lines) {
+        text += l;
+        text += '\n';
+    }
+    CertifiedKeyRecord rec;
+    rec.request_id = request_id;
+    rec.request_hash = request_hash;
+    rec.log.assign(text.begin(), text.end());
+    rec.armoured_key.assign(certified->armoured.begin(), certified->armoured.end());
+    rec.signer = certified->certifier;
+    rec.fingerprint = certified->fingerprint;
+    m_repo->store_certified_key(rec);  // §6: committed before anything is sent back
+    LOG4CPLUS_INFO(log(),
+                   request_id << ": certified " << certified->certified_uids.size()
+                              << " user ID(s) of " << certified->fingerprint);
+    return Signed{std::move(rec.log), std::move(rec.armoured_key), std::move(rec.signer)};
+}
+
 Outcome<Services::Signed> App::sign(const std::string& request_id,
                                     const Sha256Digest& request_hash,
                                     const SignRequest& request) {
     // One signature at a time: two lines with the same request id must not both sign (§6).
     const std::lock_guard lock(m_repo_mutex);
-    if (auto stored = m_repo->find_request(request_id)) {
-        if (::CRYPTO_memcmp(stored->hash.data(), request_hash.data(), request_hash.size()) != 0 ||
-            stored->cert_der.empty()) {
-            return Outcome<Signed>(
-                SignerError{std::string(errc::request_mismatch),
-                            "request id " + request_id + " was used for another request"});
-        }
-        LOG4CPLUS_INFO(log(), request_id << ": repeated request, stored result returned");
-        return Signed{std::move(stored->log), std::move(stored->cert_der), std::move(stored->ca)};
+    if (auto stored = stored_result(request_id, request_hash)) {
+        return std::move(*stored);
     }
     std::vector<std::string> lines;
     lines.push_back("request " + request_id);
@@ -176,13 +245,100 @@ Outcome<Services::Signed> App::sign(const std::string& request_id,
     return Signed{std::move(rec.log), std::move(rec.cert_der), std::move(rec.ca)};
 }
 
-Outcome<std::vector<uint8_t>> App::revoke(const std::string& /*ca*/,
-                                          const std::vector<std::string>& /*serials*/) {
-    return SignerError{std::string(errc::bad_request), "revoke: not served by this version"};
+CrlSigner App::crl_signer_for(const TimeCa& ca) const {
+    return [&ca](const CrlInput& in) { return sign_crl(ca, in); };
 }
 
-Outcome<std::vector<uint8_t>> App::full_crl(const std::string& /*ca*/) {
-    return SignerError{std::string(errc::bad_request), "getFullCRL: not served by this version"};
+int App::maintain_crls() {
+    const std::lock_guard lock(m_repo_mutex);
+    const auto now = std::chrono::floor<std::chrono::seconds>(this->now());
+    int signed_crls = 0;
+    for (const auto& ca : m_cas->all()) {
+        if (now < ca.not_before) {
+            continue;  // a time CA waiting for its period signs nothing yet
+        }
+        const auto state = m_repo->crl_state(ca.name);
+        if (!state) {
+            (void)m_repo->init_crl(ca.name, now, now + m_config.crl_lifetime, crl_signer_for(ca));
+            ++signed_crls;
+            continue;
+        }
+        // An expired CA keeps one CRL issued after its notAfter, then rests.
+        if (state->this_update > ca.not_after) {
+            continue;
+        }
+        // Due: within crl.resign_s of nextUpdate, or the CA just expired (its last CRL).
+        if (now + m_config.crl_resign >= state->next_update || now > ca.not_after) {
+            const auto next =
+                m_repo->renew_crl(ca.name, now, now + m_config.crl_lifetime, crl_signer_for(ca));
+            LOG4CPLUS_INFO(log(),
+                           "CRL " << next.crl_number << " of " << ca.name << " signed, next update "
+                                  << format_utc(next.next_update));
+            ++signed_crls;
+        }
+    }
+    return signed_crls;
+}
+
+Outcome<std::vector<uint8_t>> App::revoke(const std::string& ca_name,
+                                          const std::vector<std::string>& serials) {
+    const TimeCa* ca = m_cas->find(ca_name);
+    if (ca == nullptr) {
+        return SignerError{std::string(errc::unknown_ca), "revoke: no CA named " + ca_name};
+    }
+    std::vector<RevokeItem> items;
+    items.reserve(serials.size());
+    for (const auto& s : serials) {
+        const auto comma = s.find(',');
+        RevokeItem item;
+        item.serial = s.substr(0, comma);
+        if (comma != std::string::npos) {
+            item.reason = s.substr(comma + 1);
+        }
+        items.push_back(std::move(item));
+    }
+    const std::lock_guard lock(m_repo_mutex);
+    const auto now = std::chrono::floor<std::chrono::seconds>(this->now());
+    auto out =
+        m_repo->revoke(ca_name, items, now, now + m_config.crl_lifetime, crl_signer_for(*ca));
+    const auto list = [](const std::vector<std::string>& v) {
+        std::string joined;
+        for (const auto& x : v) {
+            joined += (joined.empty() ? "" : " ") + x;
+        }
+        return joined;
+    };
+    using S = RevokeOutcome::Status;
+    switch (out.status) {
+        case S::revoked:
+        case S::unchanged:
+            LOG4CPLUS_INFO(log(),
+                           "revoke on " << ca_name << ": CRL " << out.crl.crl_number << ", "
+                                        << out.added.size() << " added, " << out.dropped.size()
+                                        << " dropped");
+            return std::move(out.crl.delta_der);
+        case S::unknown_ca:
+            return SignerError{std::string(errc::unknown_ca), "revoke: no CRL for " + ca_name};
+        case S::unknown_serial:
+            return SignerError{std::string(errc::unknown_serial),
+                               "revoke: not issued here: " + list(out.refused)};
+        case S::wrong_ca:
+            return SignerError{std::string(errc::wrong_ca),
+                               "revoke: not issued by " + ca_name + ": " + list(out.refused)};
+        case S::bad_reason:
+            return SignerError{std::string(errc::bad_request),
+                               "addSerial: reason not allowed (§5.6): " + list(out.refused)};
+    }
+    return SignerError{std::string(errc::internal), "revoke: unexpected outcome"};
+}
+
+Outcome<std::vector<uint8_t>> App::full_crl(const std::string& ca_name) {
+    const std::lock_guard lock(m_repo_mutex);
+    auto state = m_repo->crl_state(ca_name);
+    if (!state) {
+        return SignerError{std::string(errc::unknown_ca), "getFullCRL: no CRL for " + ca_name};
+    }
+    return std::move(state->crl_der);
 }
 
 int App::check(std::ostream& out) {
@@ -231,10 +387,28 @@ int App::run() {
         }
         lines.push_back(std::move(ch));
     }
+    std::vector<uint8_t> pgp_key;
+    if (!m_config.openpgp_key.empty()) {
+        check_key_file_mode(m_config.openpgp_key);
+        std::ifstream in(m_config.openpgp_key, std::ios::binary);
+        pgp_key.assign(std::istreambuf_iterator<char>(in), {});
+        if (!in.good() && !in.eof()) {
+            throw Error(ErrorKind::config, "openpgp_key", "cannot read " + m_config.openpgp_key);
+        }
+    }
     drop_privileges(m_config.user, m_config.group);
     // Opened after the drop, so that the database files belong to the signer's user.
     m_repo = std::make_unique<Repository>(Repository::open(m_config.repository));
     m_repo->audit_append("start", std::string("cassiopeia-server ") + CASSIOPEIA_VERSION);
+    (void)maintain_crls();  // §5.6: every CA has a CRL (number 1 at first) before serving
+    if (!pgp_key.empty()) {
+        // After the drop, so that gpg-agent runs as the signer's user; the home lies in the
+        // repository folder (conventions §2).
+        m_pgp = std::make_unique<OpenPgpCertifier>(
+            OpenPgpCertifier::open(std::filesystem::path(m_config.repository) / "gnupg", pgp_key));
+        ::OPENSSL_cleanse(pgp_key.data(), pgp_key.size());
+        LOG4CPLUS_INFO(log(), "OpenPGP certifying key " << m_pgp->fingerprint());
+    }
     LOG4CPLUS_INFO(
         log(),
         "cassiopeia-server " << CASSIOPEIA_VERSION << " serving " << lines.size() << " line(s)");
@@ -255,9 +429,30 @@ int App::run() {
 
     asio::io_context ctx;
     asio::signal_set signals(ctx, SIGINT, SIGTERM);
+    asio::steady_timer crl_timer(ctx);
+    // Scheduled CRLs (issue #5): checked at most every minute, signed within crl.resign_s of
+    // nextUpdate, also when nothing was revoked.
+    const auto period = std::chrono::seconds(
+        std::clamp<int64_t>(m_config.crl_resign.count() / 4, int64_t{1}, int64_t{60}));
+    std::function<void()> schedule = [&] {
+        crl_timer.expires_after(period);
+        crl_timer.async_wait([&](const boost::system::error_code& ec) {
+            if (ec) {
+                return;
+            }
+            try {
+                (void)maintain_crls();
+            } catch (const std::exception& e) {
+                LOG4CPLUS_ERROR(log(), "scheduled CRL signing failed: " << e.what());
+            }
+            schedule();
+        });
+    };
+    schedule();
     signals.async_wait([&](const boost::system::error_code&, int sig) {
         LOG4CPLUS_INFO(log(), "signal " << sig << ": stopping");
         stop = true;
+        crl_timer.cancel();
     });
     ctx.run();
     for (auto& w : workers) {

@@ -37,6 +37,9 @@ po::options_description config_options(ServerConfig& c, Seconds& t) {
         "profiles", po::value(&c.profiles), "folder of the profile files (<name>.conf)")(
         "ca_certs", po::value(&c.ca_certs), "folder of the issuing time CAs (<name>.pem)")(
         "ca_keys", po::value(&c.ca_keys), "folder of their keys (<name>.key, mode 0600)")(
+        "openpgp_key",
+        po::value(&c.openpgp_key),
+        "armoured OpenPGP certifying secret key (mode 0600); unset: no OpenPGP")(
         "crl.lifetime_s",
         po::value(&t.crl_lifetime)->default_value(t.crl_lifetime),
         "nextUpdate - thisUpdate of every CRL, seconds")(

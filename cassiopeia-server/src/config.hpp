@@ -18,9 +18,10 @@ struct ServerConfig {
     std::string group;  ///< and this group (default: the user's primary group)
     std::string repository;
     std::string log_config;
-    std::string profiles;  ///< folder of <profile>.conf
-    std::string ca_certs;  ///< folder of <time CA>.pem
-    std::string ca_keys;   ///< folder of <time CA>.key (0600)
+    std::string profiles;     ///< folder of <profile>.conf
+    std::string ca_certs;     ///< folder of <time CA>.pem
+    std::string ca_keys;      ///< folder of <time CA>.key (0600)
+    std::string openpgp_key;  ///< armoured secret certifying key (0600); empty: no OpenPGP
     std::vector<std::string> lines;
     unsigned baud = 115200;
     librecord::tls::CredentialFiles tls;

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "app.hpp"
 #include "config.hpp"
+#include "gpg/gpgme_guard.hpp"
 #include "logging.hpp"
 #include "repository/repository.hpp"
 
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     }
     try {
         cassiopeia::server::LoggingGuard::configure(inv.config.log_config);
+        const cassiopeia::server::GpgmeGuard gpgme;
         cassiopeia::server::App app(inv.config);
         switch (inv.action) {
             case Invocation::Action::check:

@@ -113,6 +113,7 @@ void RecordSession::clear_request() {
     m_sign = std::make_unique<SignRequest>();
     m_serials.clear();
     m_sign_setup = false;
+    m_pgp_key.reset();
     m_failure.reset();
 }
 
@@ -269,9 +270,15 @@ void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
                 m_serials.emplace_back(text);
             }
             break;
+        case lr::Command::set_openpgp_key:
+            if (m_pgp_key) {
+                fail(errc::bad_request, command, "key already set");
+            } else {
+                m_pgp_key = std::string(text);
+            }
+            break;
         default:
-            // TODO(lead): setOpenPGPKey arrives with OpenPGP certification (#5).
-            fail(errc::bad_request, command, "not served by this signer version");
+            fail(errc::bad_request, command, "not a set-up command");
             break;
     }
     if (!m_failure && m_sign->failure()) {
@@ -288,12 +295,30 @@ void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
         refuse(link, counter, refuse_with(errc::bad_request, "sign: addSerial is for revoke"));
         return;
     }
-    if (const auto complete = m_sign->check_complete(); !complete) {
-        refuse(link, counter, complete.error());
+    // §5.5: an OpenPGP key goes with profile openpgp and nothing of X.509 with it.
+    constexpr std::string_view openpgp_profile = "openpgp";
+    const bool pgp_profile = m_sign->profile_name() == openpgp_profile;
+    if (m_pgp_key.has_value() != pgp_profile) {
+        refuse(link,
+               counter,
+               refuse_with(errc::bad_request,
+                           "sign: setOpenPGPKey goes with setProfile openpgp, and only with it"));
+        return;
+    }
+    if (!m_pgp_key) {
+        if (const auto complete = m_sign->check_complete(); !complete) {
+            refuse(link, counter, complete.error());
+            return;
+        }
+    } else if (m_sign->key() != nullptr || !m_sign->sans().empty() || !m_sign->avas().empty()) {
+        refuse(link,
+               counter,
+               refuse_with(errc::bad_request, "sign: an OpenPGP request takes no CSR, SAN or AVA"));
         return;
     }
     const auto id = *m_request_id;
-    auto result = m_services.sign(id, m_hasher->finish(), *m_sign);
+    auto result = m_pgp_key ? m_services.certify(id, m_hasher->finish(), *m_pgp_key, *m_sign)
+                            : m_services.sign(id, m_hasher->finish(), *m_sign);
     if (!result) {
         refuse(link, counter, result.error());
         return;

@@ -49,6 +49,15 @@ public:
                                                const SignRequest& request) = 0;
 
     /**
+     * Certifies the proven user IDs of `armoured_key` (§5.5) under the `openpgp` profile, or
+     * returns the stored result of the same request id and hash; committed before returning.
+     */
+    [[nodiscard]] virtual Outcome<Signed> certify(const std::string& request_id,
+                                                  const Sha256Digest& request_hash,
+                                                  std::string_view armoured_key,
+                                                  const SignRequest& request) = 0;
+
+    /**
      * Revokes `serials` (addSerial payloads: `<serial>` or `<serial>,<reason>`) of `ca` and
      * returns the DER RevokedDelta of §5.6 (the current one when nothing changed).
      */
@@ -106,6 +115,7 @@ private:
     std::unique_ptr<SignRequest> m_sign;
     std::vector<std::string> m_serials;
     bool m_sign_setup = false;  // a set-up command of sign (anything but addSerial) was seen
+    std::optional<std::string> m_pgp_key;  // setOpenPGPKey (§5.5)
     std::optional<Refusal> m_failure;
 
     // A signed result waiting for logSaved (§5.1's one exception).

@@ -46,6 +46,16 @@ public:
         return Signed{{'l', 'o', 'g', '\n'}, {0x30, 0x03, 0x02, 0x01, 0x01}, "client_2026_2"};
     }
 
+    [[nodiscard]] cs::Outcome<Signed> certify(const std::string& /*request_id*/,
+                                              const cs::Sha256Digest& /*request_hash*/,
+                                              std::string_view armoured_key,
+                                              const cs::SignRequest& request) override {
+        ++certifications;
+        last_key = std::string(armoured_key);
+        last_proofs = request.proofs().size();
+        return Signed{{'p', 'g', 'p', '\n'}, {'-', '-'}, "Cassiopeia Test Certifier"};
+    }
+
     [[nodiscard]] cs::Outcome<std::vector<uint8_t>> revoke(
         const std::string& ca, const std::vector<std::string>& serials) override {
         if (ca != "client_2026_2") {
@@ -63,6 +73,9 @@ public:
     }
 
     std::atomic<int> signatures{0};
+    std::atomic<int> certifications{0};
+    std::string last_key;
+    size_t last_proofs = 0;
     std::vector<std::string> last_serials;
 
 private:
@@ -338,6 +351,48 @@ BOOST_AUTO_TEST_CASE(a_setup_fault_is_reported_at_sign_and_nothing_is_signed) {
     BOOST_TEST(Fixture::error_code_of(m) == "bad_csr");
     BOOST_TEST(text(m).find("setCSR") != std::string::npos);
     BOOST_TEST(f.services.signatures.load() == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(openpgp_flow)
+
+BOOST_AUTO_TEST_CASE(certifies_a_key_under_the_openpgp_profile) {
+    Fixture f;
+    f.send(lr::Command::set_request_id, "webdb:7");
+    f.send(lr::Command::set_openpgp_key, "-----BEGIN PGP PUBLIC KEY BLOCK-----");
+    f.send(lr::Command::set_profile, "openpgp");
+    f.send(lr::Command::add_proof_line, "2026-11-25T10:00:00Z,emails,1,address=a@example.org");
+    f.send(lr::Command::sign);
+    const auto log = f.receive();
+    BOOST_REQUIRE(log.command == static_cast<uint16_t>(lr::Reply::set_log));
+    f.send(lr::Command::log_saved, sha256_hex(log.payload));
+    BOOST_TEST(f.receive().command == static_cast<uint16_t>(lr::Reply::respond_certificate));
+    BOOST_TEST(text(f.receive()) == "Cassiopeia Test Certifier");
+    BOOST_TEST(f.services.certifications.load() == 1);
+    BOOST_TEST(f.services.last_key == "-----BEGIN PGP PUBLIC KEY BLOCK-----");
+    BOOST_TEST(f.services.last_proofs == 1U);
+    BOOST_TEST(f.services.signatures.load() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_openpgp_key_needs_the_openpgp_profile_and_no_csr) {
+    Fixture f;
+    f.send(lr::Command::set_request_id, "webdb:8");
+    f.send(lr::Command::set_openpgp_key, "key");
+    f.send(lr::Command::set_profile, "client");
+    f.send(lr::Command::sign);
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    f.send(lr::Command::set_request_id, "webdb:9");
+    f.send(lr::Command::set_profile, "openpgp");
+    f.send(lr::Command::sign);
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    f.send(lr::Command::set_request_id, "webdb:10");
+    f.send(lr::Command::set_openpgp_key, "key");
+    BOOST_REQUIRE(!f.client.send(static_cast<uint16_t>(lr::Command::set_csr), csr_der()));
+    f.send(lr::Command::set_profile, "openpgp");
+    f.send(lr::Command::sign);
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    BOOST_TEST(f.services.certifications.load() == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,429 @@
+// The WebDB job queue as the client daemon works it: claim, complete, fail, retry, release.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "webdb/job_queue.hpp"
+
+#include <charconv>
+
+namespace cassiopeia::client {
+
+namespace {
+
+using pq::Param;
+
+// The lease check of every change to a held job: still ours, same attempt, still running.
+constexpr std::string_view held = "id = $1 AND worker = $2 AND attempts = $3 AND state = 'running'";
+
+std::string utc_text_sql(std::string_view column) {
+    return "to_char(" + std::string{column} +
+           " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+}
+
+Param u64(uint64_t value) {
+    return Param{std::to_string(value)};
+}
+
+}  // namespace
+
+std::string_view to_string(JobKind kind) noexcept {
+    switch (kind) {
+        case JobKind::certificate:
+            return "certificate";
+        case JobKind::revocation:
+            return "revocation";
+        case JobKind::openpgp:
+            return "openpgp";
+    }
+    return "?";
+}
+
+std::string_view to_string(JobState state) noexcept {
+    switch (state) {
+        case JobState::pending:
+            return "pending";
+        case JobState::running:
+            return "running";
+        case JobState::done:
+            return "done";
+        case JobState::failed:
+            return "failed";
+        case JobState::retrying:
+            return "retrying";
+    }
+    return "?";
+}
+
+std::optional<JobKind> to_job_kind(std::string_view text) noexcept {
+    for (const auto k : {JobKind::certificate, JobKind::revocation, JobKind::openpgp}) {
+        if (to_string(k) == text) {
+            return k;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<JobState> to_job_state(std::string_view text) noexcept {
+    for (const auto s : {JobState::pending,
+                         JobState::running,
+                         JobState::done,
+                         JobState::failed,
+                         JobState::retrying}) {
+        if (to_string(s) == text) {
+            return s;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> canonical_serial(std::string_view text) {
+    std::string digits;
+    for (const char c : text) {
+        if (c == ':') {
+            continue;
+        }
+        if (c >= '0' && c <= '9') {
+            digits += c;
+        } else if (c >= 'a' && c <= 'f') {
+            digits += static_cast<char>(c - 'a' + 'A');
+        } else if (c >= 'A' && c <= 'F') {
+            digits += c;
+        } else {
+            return std::nullopt;
+        }
+    }
+    const auto first = digits.find_first_not_of('0');
+    if (first == std::string::npos) {
+        return std::nullopt;  // empty or zero: RFC 5280 §4.1.2.2 serials are positive
+    }
+    digits.erase(0, first);
+    if (digits.size() % 2 != 0) {
+        digits.insert(digits.begin(), '0');
+    }
+    return digits;
+}
+
+void JobQueue::listen() {
+    m_conn.listen(channel);
+}
+
+std::optional<Job> JobQueue::claim_next(const std::string& worker_id) {
+    while (true) {
+        pq::Transaction tx{m_conn};
+        const auto r = m_conn.exec(
+            "WITH next AS ("
+            "  SELECT id FROM cassiopeia.jobs"
+            "  WHERE state = 'pending'"
+            "     OR (state = 'retrying' AND next_attempt <= now())"
+            "     OR (state = 'running' AND heartbeat < now() - make_interval(secs => $2::float8))"
+            "  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            " UPDATE cassiopeia.jobs j SET state = 'running', attempts = j.attempts + 1,"
+            "   worker = $1, heartbeat = now(), next_attempt = NULL"
+            " FROM next WHERE j.id = next.id"
+            " RETURNING j.id, j.kind, j.attempts",
+            {Param{worker_id}, Param::integer(m_options.lease.count())});
+        if (r.rows() == 0) {
+            tx.commit();
+            return std::nullopt;
+        }
+        Job job;
+        job.id = r.int64(0, 0);
+        job.attempt = static_cast<int>(r.int64(0, 2));
+        job.worker = worker_id;
+        const auto kind = to_job_kind(r.text(0, 1));
+        if (kind) {
+            job.kind = *kind;
+        }
+        if (kind && load_input(job)) {
+            tx.commit();
+            return job;
+        }
+        // Unreachable through the request functions; failing it keeps the queue moving.
+        if (!finish(job, JobState::failed, "bad_request", "the job has no request row")) {
+            return std::nullopt;
+        }
+        tx.commit();
+    }
+}
+
+bool JobQueue::load_input(Job& job) {
+    const Param id = Param::integer(job.id);
+    switch (job.kind) {
+        case JobKind::certificate: {
+            const auto r = m_conn.exec(
+                "SELECT csr, profile, sans, avas, proofs, " + utc_text_sql("valid_from") +
+                    ", valid_to, hash FROM cassiopeia.certificate_requests WHERE job_id = $1",
+                {id});
+            if (r.rows() != 1) {
+                return false;
+            }
+            job.input = CertificateJob{r.text(0, 0),
+                                       r.text(0, 1),
+                                       r.text_array(0, 2),
+                                       r.text_array(0, 3),
+                                       r.text_array(0, 4),
+                                       r.optional_text(0, 5),
+                                       r.optional_text(0, 6),
+                                       r.text(0, 7)};
+            return true;
+        }
+        case JobKind::revocation: {
+            const auto r = m_conn.exec(
+                "SELECT ca, serials FROM cassiopeia.revocation_requests WHERE job_id = $1", {id});
+            if (r.rows() != 1) {
+                return false;
+            }
+            job.input = RevocationJob{r.text(0, 0), r.text_array(0, 1)};
+            return true;
+        }
+        case JobKind::openpgp: {
+            const auto r = m_conn.exec(
+                "SELECT key, proofs FROM cassiopeia.openpgp_requests WHERE job_id = $1", {id});
+            if (r.rows() != 1) {
+                return false;
+            }
+            job.input = OpenpgpJob{r.text(0, 0), r.text_array(0, 1)};
+            return true;
+        }
+    }
+    return false;
+}
+
+bool JobQueue::finish(const Job& job,
+                      JobState state,
+                      const std::optional<std::string>& code,
+                      const std::optional<std::string>& message) {
+    const auto r = m_conn.exec(
+        "UPDATE cassiopeia.jobs SET state = $4, worker = NULL, heartbeat = NULL,"
+        " next_attempt = NULL, error_code = $5, error_message = $6 WHERE " +
+            std::string{held},
+        {Param::integer(job.id),
+         Param{job.worker},
+         Param::integer(job.attempt),
+         Param{to_string(state)},
+         code ? Param{*code} : Param::null(),
+         message ? Param{*message} : Param::null()});
+    return r.affected() == 1;
+}
+
+void JobQueue::write_log(const Job& job, const std::string& log) {
+    (void)m_conn.exec(
+        "INSERT INTO cassiopeia.job_logs (job_id, attempt, log) VALUES ($1, $2, $3)"
+        " ON CONFLICT (job_id, attempt) DO UPDATE SET log = EXCLUDED.log, created = now()",
+        {Param::integer(job.id), Param::integer(job.attempt), Param{log}});
+}
+
+bool JobQueue::heartbeat(const Job& job) {
+    const auto r =
+        m_conn.exec("UPDATE cassiopeia.jobs SET heartbeat = now() WHERE " + std::string{held},
+                    {Param::integer(job.id), Param{job.worker}, Param::integer(job.attempt)});
+    return r.affected() == 1;
+}
+
+bool JobQueue::complete_certificate(const Job& job,
+                                    const std::string& pem,
+                                    const std::string& serial,
+                                    const std::string& ca,
+                                    const std::string& not_before,
+                                    const std::string& not_after,
+                                    const std::string& log) {
+    const auto canonical = canonical_serial(serial);
+    if (!canonical) {
+        throw cassiopeia::Error{
+            cassiopeia::ErrorKind::decode, "JobQueue::complete_certificate", "bad serial"};
+    }
+    pq::Transaction tx{m_conn};
+    if (!finish(job, JobState::done, std::nullopt, std::nullopt)) {
+        return false;
+    }
+    (void)m_conn.exec(
+        "INSERT INTO cassiopeia.certificates (job_id, serial, ca, pem, not_before, not_after)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        {Param::integer(job.id),
+         Param{*canonical},
+         Param{ca},
+         Param{pem},
+         Param{not_before},
+         Param{not_after}});
+    write_log(job, log);
+    tx.commit();
+    return true;
+}
+
+bool JobQueue::complete_revocation(const Job& job,
+                                   const std::string& ca,
+                                   std::span<const uint8_t> crl_der,
+                                   uint64_t crl_number,
+                                   const std::string& this_update,
+                                   const std::string& next_update,
+                                   const std::vector<RevokedSerial>& revoked,
+                                   const std::string& log) {
+    std::vector<std::string> serials;
+    std::vector<std::string> times;
+    std::vector<std::string> reasons;
+    for (const auto& entry : revoked) {
+        auto canonical = canonical_serial(entry.serial);
+        if (!canonical) {
+            throw cassiopeia::Error{
+                cassiopeia::ErrorKind::decode, "JobQueue::complete_revocation", "bad serial"};
+        }
+        serials.push_back(std::move(*canonical));
+        times.push_back(entry.revoked_at);
+        reasons.push_back(entry.reason.value_or(""));
+    }
+    pq::Transaction tx{m_conn};
+    if (!finish(job, JobState::done, std::nullopt, std::nullopt)) {
+        return false;
+    }
+    // A serial already revoked keeps its original entry (protocol §5.6).
+    (void)m_conn.exec(
+        "INSERT INTO cassiopeia.revoked (ca, serial, revoked_at, reason, job_id)"
+        " SELECT $1, s, t::timestamptz, NULLIF(r, ''), $5"
+        " FROM unnest($2::text[], $3::text[], $4::text[]) AS u(s, t, r)"
+        " ON CONFLICT (ca, serial) DO NOTHING",
+        {Param{ca},
+         Param::text_array(serials),
+         Param::text_array(times),
+         Param::text_array(reasons),
+         Param::integer(job.id)});
+    (void)m_conn.exec(
+        "INSERT INTO cassiopeia.revocation_results (job_id, ca, crl_number) VALUES ($1, $2, $3)",
+        {Param::integer(job.id), Param{ca}, u64(crl_number)});
+    (void)upsert_crl(ca, crl_der, crl_number, this_update, next_update);
+    write_log(job, log);
+    tx.commit();
+    return true;
+}
+
+bool JobQueue::complete_openpgp(const Job& job,
+                                const std::string& armored,
+                                const std::string& log) {
+    pq::Transaction tx{m_conn};
+    if (!finish(job, JobState::done, std::nullopt, std::nullopt)) {
+        return false;
+    }
+    (void)m_conn.exec(
+        "INSERT INTO cassiopeia.openpgp_results (job_id, armored_key) VALUES ($1, $2)",
+        {Param::integer(job.id), Param{armored}});
+    write_log(job, log);
+    tx.commit();
+    return true;
+}
+
+bool JobQueue::fail(const Job& job,
+                    const std::string& code,
+                    const std::string& message,
+                    const std::optional<std::string>& log) {
+    pq::Transaction tx{m_conn};
+    if (!finish(job, JobState::failed, code, message)) {
+        return false;
+    }
+    if (log) {
+        write_log(job, *log);
+    }
+    tx.commit();
+    return true;
+}
+
+std::optional<JobState> JobQueue::retry_later(const Job& job,
+                                              const std::string& code,
+                                              const std::string& message,
+                                              std::chrono::seconds delay,
+                                              const std::optional<std::string>& log) {
+    pq::Transaction tx{m_conn};
+    const auto r = m_conn.exec(
+        "UPDATE cassiopeia.jobs SET"
+        " state = CASE WHEN attempts >= $4 THEN 'failed' ELSE 'retrying' END,"
+        " next_attempt = CASE WHEN attempts >= $4 THEN NULL"
+        "                ELSE now() + make_interval(secs => $5::float8) END,"
+        " worker = NULL, heartbeat = NULL, error_code = $6, error_message = $7"
+        " WHERE " +
+            std::string{held} + " RETURNING state",
+        {Param::integer(job.id),
+         Param{job.worker},
+         Param::integer(job.attempt),
+         Param::integer(m_options.max_attempts),
+         Param::integer(delay.count()),
+         Param{code},
+         Param{message}});
+    if (r.rows() != 1) {
+        return std::nullopt;
+    }
+    const auto state = to_job_state(r.text(0, 0));
+    if (log) {
+        write_log(job, *log);
+    }
+    tx.commit();
+    return state;
+}
+
+bool JobQueue::release(const Job& job) {
+    const auto r = m_conn.exec(
+        "UPDATE cassiopeia.jobs SET state = 'pending', attempts = attempts - 1,"
+        " worker = NULL, heartbeat = NULL WHERE " +
+            std::string{held},
+        {Param::integer(job.id), Param{job.worker}, Param::integer(job.attempt)});
+    return r.affected() == 1;
+}
+
+bool JobQueue::upsert_crl(const std::string& ca,
+                          std::span<const uint8_t> der,
+                          uint64_t crl_number,
+                          const std::string& this_update,
+                          const std::string& next_update) {
+    const auto r = m_conn.exec(
+        "INSERT INTO cassiopeia.crls (ca, der, crl_number, this_update, next_update)"
+        " VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (ca) DO UPDATE SET der = EXCLUDED.der, crl_number = EXCLUDED.crl_number,"
+        "   this_update = EXCLUDED.this_update, next_update = EXCLUDED.next_update"
+        " WHERE cassiopeia.crls.crl_number < EXCLUDED.crl_number",
+        {Param{ca}, Param::bytea(der), u64(crl_number), Param{this_update}, Param{next_update}});
+    return r.affected() == 1;
+}
+
+bool JobQueue::store_crl(const std::string& ca,
+                         std::span<const uint8_t> der,
+                         uint64_t crl_number,
+                         const std::string& this_update,
+                         const std::string& next_update) {
+    return upsert_crl(ca, der, crl_number, this_update, next_update);  // one statement
+}
+
+std::map<std::string, uint64_t> JobQueue::crl_numbers() {
+    const auto r = m_conn.exec("SELECT ca, crl_number::text FROM cassiopeia.crls");
+    std::map<std::string, uint64_t> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        const std::string n = r.text(i, 1);
+        uint64_t value = 0;
+        const auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), value);
+        if (ec != std::errc{} || end != n.data() + n.size()) {
+            throw cassiopeia::Error{
+                cassiopeia::ErrorKind::database, "JobQueue::crl_numbers", "CRL number " + n};
+        }
+        out.emplace(r.text(i, 0), value);
+    }
+    return out;
+}
+
+QueueSummary JobQueue::summary() {
+    const auto r = m_conn.exec(
+        "SELECT"
+        " count(*) FILTER (WHERE state = 'pending'"
+        "   OR (state = 'retrying' AND next_attempt <= now())"
+        "   OR (state = 'running' AND heartbeat < now() - make_interval(secs => $1::float8))),"
+        " count(*) FILTER (WHERE state = 'retrying' AND next_attempt > now()),"
+        " count(*) FILTER (WHERE state = 'running'"
+        "   AND heartbeat >= now() - make_interval(secs => $1::float8)),"
+        " ceil(extract(epoch FROM min(next_attempt - now())"
+        "   FILTER (WHERE state = 'retrying' AND next_attempt > now())) * 1000)::bigint"
+        " FROM cassiopeia.jobs WHERE state IN ('pending', 'retrying', 'running')",
+        {Param::integer(m_options.lease.count())});
+    QueueSummary s;
+    s.due = r.int64(0, 0);
+    s.waiting = r.int64(0, 1);
+    s.running = r.int64(0, 2);
+    if (!r.is_null(0, 3)) {
+        s.next_retry_in = std::chrono::milliseconds{r.int64(0, 3)};
+    }
+    return s;
+}
+
+}  // namespace cassiopeia::client
