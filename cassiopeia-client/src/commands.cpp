@@ -3,8 +3,11 @@
 #include "commands.hpp"
 
 #include "connection.hpp"
+#include "crl/crl.hpp"
 #include "logging.hpp"
+#include "operations.hpp"
 #include "ossl/x509.hpp"
+#include "webdb/migrator.hpp"
 
 #include <librecord/errors.hpp>
 
@@ -93,16 +96,33 @@ std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
     return std::vector<uint8_t>{std::istreambuf_iterator<char>(in), {}};
 }
 
-std::vector<uint8_t> bytes_of(std::string_view s) {
-    return {s.begin(), s.end()};
+/** A JSON string literal (RFC 8259 escapes for quote, backslash and control characters). */
+std::string json_string(std::string_view s) {
+    static constexpr std::string_view hex = "0123456789abcdef";
+    std::string out = "\"";
+    for (const char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20) {
+            out += "\\u00";
+            out += hex[u >> 4U];
+            out += hex[u & 0xFU];
+        } else {
+            out += c;
+        }
+    }
+    return out + '"';
 }
 
 /** Writes `data` to `path` through a temporary file in the same folder and a rename. */
-bool write_file(const std::string& path, std::string_view data) {
+bool write_file(const std::string& path, std::span<const uint8_t> data) {
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(data.data(), static_cast<std::streamsize>(data.size()));
+        out.write(reinterpret_cast<const char*>(data.data()),  // NOLINT: bytes to a stream
+                  static_cast<std::streamsize>(data.size()));
         if (!out) {
             return false;
         }
@@ -110,139 +130,198 @@ bool write_file(const std::string& path, std::string_view data) {
     return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
+std::span<const uint8_t> bytes_view(std::string_view s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};  // NOLINT: text as bytes
+}
+
+int usage_error(std::ostream& err, const std::string& command, const std::string& why) {
+    err << "cassiopeia-client: " << command << ": " << why << " (try --help)\n";
+    return exit_code::usage;
+}
+
+/** Reports a job that did not end well on stderr; returns its exit status. */
+int report(const JobEnd& end, std::ostream& err) {
+    if (end.refusal) {
+        err << "error " << end.refusal->code << ' ' << end.refusal->message << '\n';
+    } else if (end.kind == JobEnd::Kind::link) {
+        err << "cassiopeia-client: link to the signer failed: " << end.detail << '\n';
+    } else if (!end.ok()) {
+        err << "cassiopeia-client: " << end.detail << '\n';
+    }
+    return end.exit_status();
+}
+
+/** `cli:N` from --request-id, or `cli:<random>` (conventions §1). */
+std::optional<std::string> cli_request_id(const std::string& given) {
+    if (given.empty()) {
+        return "cli:" + std::to_string(ossl::random_request_number());
+    }
+    uint64_t n = 0;
+    const auto* end = given.data() + given.size();  // NOLINT
+    const auto [p, ec] = std::from_chars(given.data(), end, n);
+    if (ec != std::errc{} || p != end || n > 0x7FFFFFFFFFFFFFFFULL ||
+        (given.size() > 1 && given.front() == '0')) {
+        return std::nullopt;
+    }
+    return "cli:" + given;
+}
+
+/** Stores the signer's log in --log-out (if given) before logSaved goes out. */
+LogSink log_sink(const std::string& path) {
+    return [path](std::span<const uint8_t> log) {
+        if (!path.empty() && !write_file(path, log)) {
+            throw Error(ErrorKind::io, "write", "cannot write " + path);
+        }
+    };
+}
+
+std::string json_list(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (const auto& i : items) {
+        out += (out.size() > 1 ? ", " : "") + json_string(i);
+    }
+    return out + "]";
+}
+
 int cmd_sign(const Invocation& inv, std::ostream& out, std::ostream& err) {
     const auto& o = inv.sign;
-    const auto usage = [&](const std::string& why) {
-        err << "cassiopeia-client: sign: " << why << " (try --help)\n";
-        return exit_code::usage;
-    };
     if (o.csr.empty() == o.spkac.empty()) {
-        return usage("give one of --csr and --spkac");
+        return usage_error(err, "sign", "give one of --csr and --spkac");
     }
     if (o.profile.empty() == o.ocsp_ca.empty()) {
-        return usage("give one of --profile and --ocsp-ca");
+        return usage_error(err, "sign", "give one of --profile and --ocsp-ca");
     }
     if (o.out.empty()) {
-        return usage("--out is required");
+        return usage_error(err, "sign", "--out is required");
     }
-    std::string request_id;
-    if (o.request_id.empty()) {
-        request_id = "cli:" + std::to_string(ossl::random_request_number());
-    } else {
-        uint64_t n = 0;
-        const auto* end = o.request_id.data() + o.request_id.size();  // NOLINT
-        const auto [p, ec] = std::from_chars(o.request_id.data(), end, n);
-        if (ec != std::errc{} || p != end || n > 0x7FFFFFFFFFFFFFFFULL ||
-            (o.request_id.size() > 1 && o.request_id.front() == '0')) {
-            return usage("--request-id must be a decimal below 2^63");
-        }
-        request_id = "cli:" + o.request_id;
+    SignInput in;
+    const auto id = cli_request_id(o.request_id);
+    if (!id) {
+        return usage_error(err, "sign", "--request-id must be a decimal below 2^63");
     }
-    std::vector<Step> steps{{lr::Command::set_request_id, bytes_of(request_id)}};
-    std::vector<uint8_t> csr_der;
-    std::string spkac;
+    in.request_id = *id;
     const auto& file = o.csr.empty() ? o.spkac : o.csr;
     const auto input = read_file(file);
     if (!input) {
-        return usage("cannot read " + file);
+        return usage_error(err, "sign", "cannot read " + file);
     }
     if (!o.csr.empty()) {
         // Protocol §5: the client sends DER, half the bytes of PEM on a slow line.
         auto der = ossl::csr_to_der(*input);
         if (!der) {
-            return usage(file + " is neither a PEM nor a DER PKCS#10 request");
+            return usage_error(err, "sign", file + " is neither a PEM nor a DER PKCS#10 request");
         }
-        csr_der = std::move(*der);
-        steps.push_back({lr::Command::set_csr, csr_der});
+        in.csr_der = std::move(*der);
     } else {
         auto text = ossl::spkac_from_file(*input);
         if (!text) {
-            return usage(file + " holds no SPKAC");
+            return usage_error(err, "sign", file + " holds no SPKAC");
         }
-        spkac = std::move(*text);
-        steps.push_back({lr::Command::set_spkac, bytes_of(spkac)});
+        in.spkac = std::move(*text);
     }
-    steps.push_back({lr::Command::set_signature_type, bytes_of(o.hash)});
-    if (!o.profile.empty()) {
-        steps.push_back({lr::Command::set_profile, bytes_of(o.profile)});
-    } else {
-        steps.push_back({lr::Command::ocsp_target_ca, bytes_of(o.ocsp_ca)});
-    }
-    if (!o.from.empty()) {
-        steps.push_back({lr::Command::wish_from, bytes_of(o.from)});
-    }
-    if (!o.to.empty()) {
-        steps.push_back({lr::Command::wish_to, bytes_of(o.to)});
-    }
-    for (const auto& v : o.sans) {
-        steps.push_back({lr::Command::add_san, bytes_of(v)});
-    }
-    for (const auto& v : o.avas) {
-        steps.push_back({lr::Command::add_ava, bytes_of(v)});
-    }
-    for (const auto& v : o.proofs) {
-        steps.push_back({lr::Command::add_proof_line, bytes_of(v)});
-    }
-    if (o.sans.size() > lr::limits::max_sans || o.avas.size() > lr::limits::max_avas ||
-        o.proofs.size() > lr::limits::max_proof_lines) {
-        // Sent anyway: the signer is the one judge and answers too_many (§5.8).
-        LOG4CPLUS_WARN(logger("cassiopeia.client"), "request exceeds the limits of §7");
-    }
-    steps.push_back({lr::Command::sign, {}});
+    in.hash = o.hash;
+    in.profile = o.profile;
+    in.ocsp_ca = o.ocsp_ca;
+    in.from = o.from;
+    in.to = o.to;
+    in.sans = o.sans;
+    in.avas = o.avas;
+    in.proofs = o.proofs;  // limits are the signer's to judge (too_many, §5.8)
 
-    // sign -> setLog; store the log; logSaved -> respondCertificate, signingCA. A lost session
-    // replays the whole request: the signer returns the stored result for the same id (§6).
-    std::vector<uint8_t> log;
     Connection conn(inv.config);
-    const auto outcome = conn.converse([&](Connection& c) {
-        auto signed_reply = c.call(steps, 1);
-        if (signed_reply.refusal || signed_reply.link_error) {
-            return signed_reply;
-        }
-        const auto& m = signed_reply.replies.front();
-        if (m.command != static_cast<uint16_t>(lr::Reply::set_log)) {
-            signed_reply.link_error = lr::Errc::protocol;
-            return signed_reply;
-        }
-        log = m.payload;
-        if (!o.log_out.empty() &&
-            !write_file(o.log_out,
-                        std::string_view(reinterpret_cast<const char*>(log.data()),  // NOLINT
-                                         log.size()))) {
-            throw Error(ErrorKind::io, "write", "cannot write " + o.log_out);
-        }
-        return c.call({{lr::Command::log_saved, bytes_of(ossl::sha256_hex(log))}}, 2);
-    });
+    const auto result = issue_certificate(conn, in, log_sink(o.log_out));
     conn.close();
-    if (outcome.refusal) {
-        err << "error " << outcome.refusal->code << ' ' << outcome.refusal->message << '\n';
-        return exit_code::refused;
+    if (!result.end.ok()) {
+        return report(result.end, err);
     }
-    if (outcome.link_error) {
-        err << "cassiopeia-client: link to the signer failed: " << outcome.link_error.message()
-            << '\n';
-        return exit_code::link;
-    }
-    const auto& cert = outcome.replies.at(0);
-    const auto& ca = outcome.replies.at(1);
-    if (cert.command != static_cast<uint16_t>(lr::Reply::respond_certificate) ||
-        ca.command != static_cast<uint16_t>(lr::Reply::signing_ca)) {
-        err << "cassiopeia-client: unexpected reply to logSaved\n";
-        return exit_code::link;
-    }
-    const auto summary = ossl::check_certificate(cert.payload, csr_der, spkac);
-    if (!summary) {
-        err << "cassiopeia-client: the certificate does not certify the requested key\n";
-        return exit_code::verification;
-    }
-    if (!write_file(o.out, summary->pem)) {
+    const auto& cert = *result.certificate;
+    if (!write_file(o.out, bytes_view(cert.pem))) {
         err << "cassiopeia-client: cannot write " << o.out << '\n';
         return exit_code::link;
     }
-    out << "{\"serial\": \"" << summary->serial << "\", \"ca\": \"" << text_of(ca)
-        << "\", \"not_before\": \"" << summary->not_before << "\", \"not_after\": \""
-        << summary->not_after << "\"}\n";
+    out << "{\"serial\": " << json_string(cert.serial) << ", \"ca\": " << json_string(result.ca)
+        << ", \"not_before\": " << json_string(cert.not_before)
+        << ", \"not_after\": " << json_string(cert.not_after) << "}\n";
     return exit_code::ok;
+}
+
+int cmd_pgp(const Invocation& inv, std::ostream& out, std::ostream& err) {
+    const auto& o = inv.sign;
+    if (o.key.empty() || o.out.empty()) {
+        return usage_error(err, "pgp", "--key and --out are required");
+    }
+    PgpInput in;
+    const auto id = cli_request_id(o.request_id);
+    if (!id) {
+        return usage_error(err, "pgp", "--request-id must be a decimal below 2^63");
+    }
+    in.request_id = *id;
+    const auto key = read_file(o.key);
+    if (!key) {
+        return usage_error(err, "pgp", "cannot read " + o.key);
+    }
+    in.armoured_key.assign(key->begin(), key->end());
+    if (in.armoured_key.find("-----BEGIN PGP PUBLIC KEY BLOCK-----") == std::string::npos) {
+        return usage_error(err, "pgp", o.key + " is not an armoured OpenPGP public key");
+    }
+    in.to = o.to;
+    in.proofs = o.proofs;
+    Connection conn(inv.config);
+    const auto result = certify_openpgp_key(conn, in, log_sink(o.log_out));
+    conn.close();
+    if (!result.end.ok()) {
+        return report(result.end, err);
+    }
+    if (!write_file(o.out, bytes_view(result.armoured))) {
+        err << "cassiopeia-client: cannot write " << o.out << '\n';
+        return exit_code::link;
+    }
+    out << "{\"fingerprint\": " << json_string(result.summary->fingerprint)
+        << ", \"certified\": " << json_list(result.summary->uids) << "}\n";
+    return exit_code::ok;
+}
+
+int cmd_revoke(const Invocation& inv, std::ostream& out, std::ostream& err) {
+    const auto& o = inv.sign;
+    if (o.ca.empty() || o.serials.empty()) {
+        return usage_error(err, "revoke", "--ca and at least one --serial are required");
+    }
+    Connection conn(inv.config);
+    const auto result = revoke_serials(conn, inv.config, o.ca, o.serials);
+    conn.close();
+    if (!result.end.ok()) {
+        return report(result.end, err);
+    }
+    out << "{\"ca\": " << json_string(o.ca) << ", \"crl_number\": " << result.crl_number
+        << ", \"added\": " << json_list(result.added)
+        << ", \"dropped\": " << json_list(result.dropped)
+        << ", \"via\": " << json_string(result.via) << "}\n";
+    return exit_code::ok;
+}
+
+int cmd_crl(const Invocation& inv, std::ostream& out, std::ostream& err) {
+    const auto& o = inv.sign;
+    if (o.ca.empty()) {
+        return usage_error(err, "crl", "--ca is required");
+    }
+    Connection conn(inv.config);
+    const auto result = fetch_full_crl(conn, inv.config, o.ca);
+    conn.close();
+    if (!result.end.ok()) {
+        return report(result.end, err);
+    }
+    if (!o.out.empty() && !write_file(o.out, result.der)) {
+        err << "cassiopeia-client: cannot write " << o.out << '\n';
+        return exit_code::link;
+    }
+    out << "{\"ca\": " << json_string(o.ca) << ", \"crl_number\": " << result.crl_number
+        << ", \"next_update\": " << json_string(crl::crl_next_update(result.der).value_or(""))
+        << ", \"entries\": " << crl::crl_entries(result.der).value_or(0) << "}\n";
+    return exit_code::ok;
+}
+
+int cmd_migrate(const Invocation& inv, std::ostream& out, std::ostream& err) {
+    return run_migrate(inv.config.webdb_conninfo, out, err);
 }
 
 bool digits(std::string_view s, int& v) {
@@ -308,6 +387,10 @@ const std::vector<CommandSpec>& command_table() {
           "out",
           "log-out"},
          cmd_sign},
+        {"revoke", {"ca", "serial"}, cmd_revoke},
+        {"crl", {"ca", "out"}, cmd_crl},
+        {"pgp", {"key", "out", "proof", "to", "request-id", "log-out"}, cmd_pgp},
+        {"migrate", {}, cmd_migrate},
     };
     return table;
 }

@@ -43,6 +43,9 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         "log_config", po::value(&c.log_config), "log4cplus properties file")(
         "crl_dir", po::value(&c.crl_dir), "folder of the verified CRL copies")(
         "ca_certs", po::value(&c.ca_certs), "folder of the issuing CA certificates (<name>.pem)")(
+        "webdb.conninfo",
+        po::value(&c.webdb_conninfo),
+        "libpq connection string of the WebDB (empty: PGHOST, PGPORT... from the environment)")(
         "tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")(
         "tls.cert", po::value(&c.tls.cert_file), "the client's link certificate (PEM)")(
         "tls.key", po::value(&c.tls.key_file), "the client's link key (PEM, mode 0600)")(
@@ -87,6 +90,10 @@ Invocation parse_invocation(int argc, const char* const* argv) {
          << "  time     print the signer's UTC time and its offset from local time (s)\n"
          << "  status   print the signer's status report (JSON)\n"
          << "  sign     issue a certificate: --csr|--spkac, --profile|--ocsp-ca, --out ...\n"
+         << "  revoke   revoke serials of one CA and update its CRL copy: --ca, --serial ...\n"
+         << "  crl      fetch, verify and store a CA's full CRL: --ca [--out FILE]\n"
+         << "  pgp      certify an OpenPGP key: --key, --out, --proof ...\n"
+         << "  migrate  apply the sql/ migrations to the WebDB, print the schema version\n"
          << "\nExit status: 0 ok, 1 link/TLS/deadline failure, 2 usage or configuration,\n"
          << "3 the signer answered error, 4 a result failed local verification.\n";
     inv.help_text = help.str();
@@ -126,11 +133,13 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     }
     inv.command = words.front();
     inv.args.assign(words.begin() + 1, words.end());
-    require(c.line, "line");
-    require(c.tls.ca_file, "tls.ca");
-    require(c.tls.cert_file, "tls.cert");
-    require(c.tls.key_file, "tls.key");
-    require(c.peer_name, "tls.peer_name");
+    if (inv.command != "migrate") {  // migrate only talks to the WebDB
+        require(c.line, "line");
+        require(c.tls.ca_file, "tls.ca");
+        require(c.tls.cert_file, "tls.cert");
+        require(c.tls.key_file, "tls.key");
+        require(c.peer_name, "tls.peer_name");
+    }
     if (handshake_s == 0 || io_s == 0 || idle_s == 0) {
         config_error("deadlines must be at least one second");
     }

@@ -16,7 +16,8 @@ struct ClientConfig {
     unsigned baud = 115200;
     std::string log_config;
     std::string crl_dir;
-    std::string ca_certs;  ///< issuing CA certificates, to verify CRLs
+    std::string ca_certs;        ///< issuing CA certificates, to verify CRLs
+    std::string webdb_conninfo;  ///< libpq conninfo; empty: the PG* environment
     librecord::tls::CredentialFiles tls;
     std::string peer_name;
     librecord::LinkOptions link;

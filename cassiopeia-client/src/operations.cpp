@@ -1,0 +1,351 @@
+// The client's jobs on the line, shared by the one-shot commands and the queue daemon.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "operations.hpp"
+
+#include "commands.hpp"
+#include "crl/crl.hpp"
+#include "crl/crl_store.hpp"
+#include "logging.hpp"
+
+#include <librecord/errors.hpp>
+#include <librecord/revoked_delta.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+namespace cassiopeia::client {
+
+namespace lr = librecord;
+
+namespace {
+
+const log4cplus::Logger& log() {
+    static const log4cplus::Logger l = logger("cassiopeia.client.jobs");
+    return l;
+}
+
+std::vector<uint8_t> bytes_of(std::string_view s) {
+    return {s.begin(), s.end()};
+}
+
+std::string text_of(const std::vector<uint8_t>& b) {
+    return {b.begin(), b.end()};
+}
+
+/** Maps what converse() returned; `done` when neither a refusal nor a link failure. */
+JobEnd end_of(const Outcome& o) {
+    JobEnd e;
+    if (o.refusal) {
+        e.kind = JobEnd::Kind::refused;
+        e.refusal = o.refusal;
+    } else if (o.link_error) {
+        e.kind = JobEnd::Kind::link;
+        e.detail = o.link_error.message();
+    }
+    return e;
+}
+
+JobEnd failed_check(std::string detail) {
+    JobEnd e;
+    e.kind = JobEnd::Kind::verification;
+    e.detail = std::move(detail);
+    return e;
+}
+
+JobEnd usage_fault(std::string detail) {
+    JobEnd e;
+    e.kind = JobEnd::Kind::usage;
+    e.detail = std::move(detail);
+    return e;
+}
+
+bool is_reply(const lr::Message& m, lr::Reply r) {
+    return m.command == static_cast<uint16_t>(r);
+}
+
+/**
+ * sign -> setLog; store the log; logSaved -> two replies (§5.2, §5.5). Runs in converse(), so a
+ * session lost in between replays the whole request and the signer answers from its repository.
+ */
+Outcome sign_and_release(Connection& conn,
+                         const std::vector<Step>& steps,
+                         std::vector<uint8_t>& log_out,
+                         const LogSink& store_log) {
+    return conn.converse([&](Connection& c) {
+        auto signed_reply = c.call(steps, 1);
+        if (signed_reply.refusal || signed_reply.link_error) {
+            return signed_reply;
+        }
+        if (!is_reply(signed_reply.replies.front(), lr::Reply::set_log)) {
+            signed_reply.link_error = lr::Errc::protocol;
+            return signed_reply;
+        }
+        log_out = signed_reply.replies.front().payload;
+        if (store_log) {
+            store_log(log_out);
+        }
+        return c.call({{lr::Command::log_saved, bytes_of(ossl::sha256_hex(log_out))}}, 2);
+    });
+}
+
+std::optional<std::vector<uint8_t>> read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    return std::vector<uint8_t>{std::istreambuf_iterator<char>(in), {}};
+}
+
+}  // namespace
+
+int JobEnd::exit_status() const noexcept {
+    switch (kind) {
+        case Kind::done:
+            return exit_code::ok;
+        case Kind::refused:
+            return exit_code::refused;
+        case Kind::link:
+            return exit_code::link;
+        case Kind::verification:
+            return exit_code::verification;
+        case Kind::usage:
+            return exit_code::usage;
+    }
+    return exit_code::link;
+}
+
+std::string serial_text(std::span<const uint8_t> magnitude) {
+    static constexpr std::string_view digits = "0123456789ABCDEF";
+    size_t first = 0;
+    while (first + 1 < magnitude.size() && magnitude[first] == 0) {
+        ++first;
+    }
+    std::string out;
+    for (const uint8_t b : magnitude.subspan(first)) {
+        out += digits[b >> 4U];
+        out += digits[b & 0xFU];
+    }
+    return out;
+}
+
+SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSink& store_log) {
+    std::vector<Step> steps{{lr::Command::set_request_id, bytes_of(in.request_id)}};
+    if (!in.csr_der.empty()) {
+        steps.push_back({lr::Command::set_csr, in.csr_der});
+    } else {
+        steps.push_back({lr::Command::set_spkac, bytes_of(in.spkac)});
+    }
+    steps.push_back({lr::Command::set_signature_type, bytes_of(in.hash)});
+    if (!in.ocsp_ca.empty()) {
+        steps.push_back({lr::Command::ocsp_target_ca, bytes_of(in.ocsp_ca)});
+    } else {
+        steps.push_back({lr::Command::set_profile, bytes_of(in.profile)});
+    }
+    if (!in.from.empty()) {
+        steps.push_back({lr::Command::wish_from, bytes_of(in.from)});
+    }
+    if (!in.to.empty()) {
+        steps.push_back({lr::Command::wish_to, bytes_of(in.to)});
+    }
+    for (const auto& v : in.sans) {
+        steps.push_back({lr::Command::add_san, bytes_of(v)});
+    }
+    for (const auto& v : in.avas) {
+        steps.push_back({lr::Command::add_ava, bytes_of(v)});
+    }
+    for (const auto& v : in.proofs) {
+        steps.push_back({lr::Command::add_proof_line, bytes_of(v)});
+    }
+    steps.push_back({lr::Command::sign, {}});
+
+    SignOutput out;
+    const auto outcome = sign_and_release(conn, steps, out.log, store_log);
+    out.end = end_of(outcome);
+    if (!out.end.ok()) {
+        return out;
+    }
+    const auto& cert = outcome.replies.at(0);
+    const auto& ca = outcome.replies.at(1);
+    if (!is_reply(cert, lr::Reply::respond_certificate) || !is_reply(ca, lr::Reply::signing_ca)) {
+        out.end = failed_check("unexpected reply to logSaved");
+        return out;
+    }
+    out.ca = text_of(ca.payload);
+    out.certificate = ossl::check_certificate(cert.payload, in.csr_der, in.spkac);
+    if (!out.certificate) {
+        out.end = failed_check("the certificate does not certify the requested key");
+    }
+    return out;
+}
+
+PgpOutput certify_openpgp_key(Connection& conn, const PgpInput& in, const LogSink& store_log) {
+    std::vector<Step> steps{{lr::Command::set_request_id, bytes_of(in.request_id)},
+                            {lr::Command::set_openpgp_key, bytes_of(in.armoured_key)},
+                            {lr::Command::set_profile, bytes_of("openpgp")}};
+    if (!in.to.empty()) {
+        steps.push_back({lr::Command::wish_to, bytes_of(in.to)});
+    }
+    for (const auto& v : in.proofs) {
+        steps.push_back({lr::Command::add_proof_line, bytes_of(v)});
+    }
+    steps.push_back({lr::Command::sign, {}});
+
+    PgpOutput out;
+    const auto outcome = sign_and_release(conn, steps, out.log, store_log);
+    out.end = end_of(outcome);
+    if (!out.end.ok()) {
+        return out;
+    }
+    const auto& key = outcome.replies.at(0);
+    const auto& certifier = outcome.replies.at(1);
+    if (!is_reply(key, lr::Reply::respond_certificate) ||
+        !is_reply(certifier, lr::Reply::signing_ca)) {
+        out.end = failed_check("unexpected reply to logSaved");
+        return out;
+    }
+    out.armoured = text_of(key.payload);
+    out.certifier = text_of(certifier.payload);
+    out.summary = ossl::summarize_openpgp_key(out.armoured);
+    if (!out.summary) {
+        out.end = failed_check("the signer's answer is not an armoured OpenPGP public key");
+    }
+    return out;
+}
+
+namespace {
+
+/** The CA certificate that CRLs of `ca` must verify with, and the store, or a usage fault. */
+struct CrlContext {
+    std::optional<crl::CrlStore> store;
+    std::vector<uint8_t> ca_cert;
+    std::optional<JobEnd> fault;
+};
+
+CrlContext crl_context(const ClientConfig& config, const std::string& ca) {
+    CrlContext ctx;
+    if (!crl::CrlStore::valid_ca_name(ca)) {
+        ctx.fault = usage_fault("'" + ca + "' is not a CA name");
+        return ctx;
+    }
+    if (config.crl_dir.empty() || config.ca_certs.empty()) {
+        ctx.fault = usage_fault("crl_dir and ca_certs must be configured");
+        return ctx;
+    }
+    auto cert = read_file(std::filesystem::path(config.ca_certs) / (ca + ".pem"));
+    if (!cert) {
+        ctx.fault = usage_fault("no certificate " + ca + ".pem in " + config.ca_certs);
+        return ctx;
+    }
+    ctx.ca_cert = std::move(*cert);
+    ctx.store.emplace(config.crl_dir);
+    return ctx;
+}
+
+/** Finishes a CRL job: verified -> stored; otherwise a verification failure (§5.6). */
+void settle(CrlOutput& out, const CrlContext& ctx, const std::string& ca) {
+    if (!crl::verify_crl(out.der, ctx.ca_cert)) {
+        out.end = failed_check("the CRL of " + ca + " does not verify with its CA certificate");
+        out.der.clear();
+        return;
+    }
+    ctx.store->write(ca, out.der);  // only after it verifies
+    out.crl_number = crl::crl_number(out.der).value_or(0);
+}
+
+}  // namespace
+
+CrlOutput revoke_serials(Connection& conn,
+                         const ClientConfig& config,
+                         const std::string& ca,
+                         const std::vector<std::string>& serials) {
+    CrlOutput out;
+    const auto ctx = crl_context(config, ca);
+    if (ctx.fault) {
+        out.end = *ctx.fault;
+        return out;
+    }
+    std::vector<Step> steps;
+    steps.reserve(serials.size() + 1);
+    for (const auto& s : serials) {
+        steps.push_back({lr::Command::add_serial, bytes_of(s)});
+    }
+    steps.push_back({lr::Command::revoke, bytes_of(ca)});
+
+    const auto outcome = conn.converse([&](Connection& c) {
+        out.added.clear();
+        out.dropped.clear();
+        auto revoked = c.call(steps, 1);
+        if (revoked.refusal || revoked.link_error) {
+            return revoked;
+        }
+        if (!is_reply(revoked.replies.front(), lr::Reply::revoked)) {
+            revoked.link_error = lr::Errc::protocol;
+            return revoked;
+        }
+        // §5.6: apply the delta to copy n-1, or accept copy n with the same signature;
+        // anything else, or a result that does not verify, takes the full CRL.
+        const auto delta = lr::crl::decode(revoked.replies.front().payload);
+        if (delta) {
+            for (const auto& e : delta->added) {
+                out.added.push_back(serial_text(e.serial));
+            }
+            for (const auto& d : delta->dropped) {
+                out.dropped.push_back(serial_text(d));
+            }
+            if (const auto copy = ctx.store->read(ca)) {
+                const auto number = crl::crl_number(*copy);
+                if (number && *number == delta->crl_number - 1) {
+                    auto rebuilt = crl::apply_delta(*copy, *delta);
+                    if (rebuilt && crl::verify_crl(*rebuilt, ctx.ca_cert)) {
+                        out.der = std::move(*rebuilt);
+                        out.via = "delta";
+                        return revoked;
+                    }
+                } else if (number && *number == delta->crl_number &&
+                           crl::matches_delta(*copy, *delta) &&
+                           crl::verify_crl(*copy, ctx.ca_cert)) {
+                    out.der = *copy;
+                    out.via = "delta";
+                    return revoked;
+                }
+            }
+        }
+        LOG4CPLUS_WARN(log(), "CRL copy of " << ca << " cannot take the delta: fetching it whole");
+        auto full = c.call({{lr::Command::get_full_crl, bytes_of(ca)}}, 1);
+        if (!full.refusal && !full.link_error) {
+            out.der = full.replies.front().payload;
+            out.via = "full";
+        }
+        return full;
+    });
+    out.end = end_of(outcome);
+    if (out.end.ok()) {
+        settle(out, ctx, ca);
+    }
+    return out;
+}
+
+CrlOutput fetch_full_crl(Connection& conn, const ClientConfig& config, const std::string& ca) {
+    CrlOutput out;
+    const auto ctx = crl_context(config, ca);
+    if (ctx.fault) {
+        out.end = *ctx.fault;
+        return out;
+    }
+    const auto outcome = conn.request({{lr::Command::get_full_crl, bytes_of(ca)}}, 1);
+    out.end = end_of(outcome);
+    if (!out.end.ok()) {
+        return out;
+    }
+    if (!is_reply(outcome.replies.front(), lr::Reply::full_crl)) {
+        out.end = failed_check("unexpected reply to getFullCRL");
+        return out;
+    }
+    out.der = outcome.replies.front().payload;
+    out.via = "full";
+    settle(out, ctx, ca);
+    return out;
+}
+
+}  // namespace cassiopeia::client

@@ -1,0 +1,105 @@
+// The client's jobs on the line (sign, certify, revoke, fetch a CRL), shared by the one-shot
+// commands and the queue daemon. Each runs inside Connection::converse, so a lost link session
+// replays the whole job (protocol §2, §6).
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#pragma once
+
+#include "config.hpp"
+#include "connection.hpp"
+#include "ossl/openpgp.hpp"
+#include "ossl/x509.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace cassiopeia::client {
+
+/** How a job ended: done, refused by the signer, link failure, or a result that failed checks. */
+struct JobEnd {
+    enum class Kind { done, refused, link, verification, usage };
+    Kind kind = Kind::done;
+    std::optional<SignerRefusal> refusal;
+    std::string detail;  ///< for link, verification and usage failures
+
+    [[nodiscard]] bool ok() const noexcept { return kind == Kind::done; }
+
+    /** Exit status of conventions §1. */
+    [[nodiscard]] int exit_status() const noexcept;
+};
+
+/** Called with the signer's log before logSaved: the job must store it first (§5.2). */
+using LogSink = std::function<void(std::span<const uint8_t> log)>;
+
+struct SignInput {
+    std::string request_id;        ///< `cli:N` or `webdb:N`
+    std::vector<uint8_t> csr_der;  ///< or
+    std::string spkac;             ///< base64, without `SPKAC=`
+    std::string hash = "sha256";
+    std::string profile;  ///< or
+    std::string ocsp_ca;
+    std::string from;
+    std::string to;
+    std::vector<std::string> sans;
+    std::vector<std::string> avas;
+    std::vector<std::string> proofs;
+};
+
+struct SignOutput {
+    JobEnd end;
+    std::vector<uint8_t> log;
+    std::string ca;
+    std::optional<ossl::CertificateSummary> certificate;
+};
+
+[[nodiscard]] SignOutput issue_certificate(Connection& conn,
+                                           const SignInput& in,
+                                           const LogSink& store_log);
+
+struct PgpInput {
+    std::string request_id;
+    std::string armoured_key;
+    std::string to;
+    std::vector<std::string> proofs;
+};
+
+struct PgpOutput {
+    JobEnd end;
+    std::vector<uint8_t> log;
+    std::string armoured;
+    std::string certifier;
+    std::optional<ossl::OpenPgpSummary> summary;
+};
+
+[[nodiscard]] PgpOutput certify_openpgp_key(Connection& conn,
+                                            const PgpInput& in,
+                                            const LogSink& store_log);
+
+/** A CRL brought up to date in the client's store, and how. */
+struct CrlOutput {
+    JobEnd end;
+    std::vector<uint8_t> der;  ///< the verified CRL now in the store
+    int64_t crl_number = 0;
+    std::vector<std::string> added;    ///< serials (§5.4 text) the delta added
+    std::vector<std::string> dropped;  ///< serials the delta dropped
+    std::string via;                   ///< "delta" or "full"
+};
+
+/** Revokes `serials` (`HEX` or `HEX,REASON`) of `ca` and updates the CRL copy (§5.6). */
+[[nodiscard]] CrlOutput revoke_serials(Connection& conn,
+                                       const ClientConfig& config,
+                                       const std::string& ca,
+                                       const std::vector<std::string>& serials);
+
+/** Fetches, verifies and stores the full CRL of `ca`. */
+[[nodiscard]] CrlOutput fetch_full_crl(Connection& conn,
+                                       const ClientConfig& config,
+                                       const std::string& ca);
+
+/** Upper-case hex of an integer's big-endian magnitude, without leading zero bytes (§5.4). */
+[[nodiscard]] std::string serial_text(std::span<const uint8_t> magnitude);
+
+}  // namespace cassiopeia::client
