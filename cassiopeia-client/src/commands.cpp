@@ -4,6 +4,7 @@
 
 #include "connection.hpp"
 #include "crl/crl.hpp"
+#include "daemon.hpp"
 #include "logging.hpp"
 #include "operations.hpp"
 #include "ossl/x509.hpp"
@@ -391,6 +392,7 @@ const std::vector<CommandSpec>& command_table() {
         {"crl", {"ca", "out"}, cmd_crl},
         {"pgp", {"key", "out", "proof", "to", "request-id", "log-out"}, cmd_pgp},
         {"migrate", {}, cmd_migrate},
+        {"run", {"once"}, run_daemon},
     };
     return table;
 }

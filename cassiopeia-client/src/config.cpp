@@ -33,6 +33,11 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     unsigned handshake_s = 60;
     unsigned io_s = 30;
     unsigned idle_s = 300;
+    unsigned run_lease = 300;
+    unsigned run_poll = 30;
+    unsigned run_retry = 30;
+    unsigned run_skew = 300;
+    unsigned run_status = 600;
 
     po::options_description generic("Usage: cassiopeia-client -c FILE <command> [options]");
     generic.add_options()("help,h", "show this help")("version", "show the version")(
@@ -43,6 +48,22 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         "log_config", po::value(&c.log_config), "log4cplus properties file")(
         "crl_dir", po::value(&c.crl_dir), "folder of the verified CRL copies")(
         "ca_certs", po::value(&c.ca_certs), "folder of the issuing CA certificates (<name>.pem)")(
+        "run.max_attempts",
+        po::value(&c.run.max_attempts)->default_value(5),
+        "attempts before a job that keeps failing is set failed")(
+        "run.lease_s", po::value(&run_lease)->default_value(300), "a running job's lease, seconds")(
+        "run.poll_s",
+        po::value(&run_poll)->default_value(30),
+        "poll the queue this often, seconds")(
+        "run.retry_s", po::value(&run_retry)->default_value(30), "first retry delay (doubles)")(
+        "run.max_skew_s",
+        po::value(&run_skew)->default_value(300),
+        "refuse to work when the signer's clock is further off, seconds")(
+        "run.status_s",
+        po::value(&run_status)->default_value(600),
+        "ask the status report and refresh CRLs this often, seconds")(
+        "run.metrics_file", po::value(&c.run.metrics_file), "Prometheus text file to rewrite")(
+        "run.worker", po::value(&c.run.worker), "worker name in the queue (default host:pid)")(
         "webdb.conninfo",
         po::value(&c.webdb_conninfo),
         "libpq connection string of the WebDB (empty: PGHOST, PGPORT... from the environment)")(
@@ -74,7 +95,8 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         "log-out", po::value(&so.log_out), "write the signer's log here")(
         "ca", po::value(&so.ca), "revoke, crl: the CA's name")(
         "serial", po::value(&so.serials)->composing(), "revoke: HEX or HEX,REASON (repeatable)")(
-        "key", po::value(&so.key), "pgp: the armoured OpenPGP public key to certify");
+        "key", po::value(&so.key), "pgp: the armoured OpenPGP public key to certify")(
+        "once", po::bool_switch(&inv.once), "run: work the queue until it is empty, then exit");
     po::options_description hidden;
     std::vector<std::string> words;
     hidden.add_options()("command", po::value(&words));
@@ -94,6 +116,7 @@ Invocation parse_invocation(int argc, const char* const* argv) {
          << "  crl      fetch, verify and store a CA's full CRL: --ca [--out FILE]\n"
          << "  pgp      certify an OpenPGP key: --key, --out, --proof ...\n"
          << "  migrate  apply the sql/ migrations to the WebDB, print the schema version\n"
+         << "  run      work the WebDB queue as a daemon; --once: until it is empty (cron)\n"
          << "\nExit status: 0 ok, 1 link/TLS/deadline failure, 2 usage or configuration,\n"
          << "3 the signer answered error, 4 a result failed local verification.\n";
     inv.help_text = help.str();
@@ -146,6 +169,14 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     c.link.handshake_timeout = std::chrono::seconds(handshake_s);
     c.link.io_timeout = std::chrono::seconds(io_s);
     c.idle = std::chrono::seconds(idle_s);
+    if (c.run.max_attempts < 1 || run_lease == 0 || run_poll == 0 || run_status == 0) {
+        config_error("run.max_attempts, run.lease_s, run.poll_s and run.status_s must be positive");
+    }
+    c.run.lease = std::chrono::seconds(run_lease);
+    c.run.poll = std::chrono::seconds(run_poll);
+    c.run.retry = std::chrono::seconds(run_retry);
+    c.run.max_skew = std::chrono::seconds(run_skew);
+    c.run.status = std::chrono::seconds(run_status);
     return inv;
 }
 

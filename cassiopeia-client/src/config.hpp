@@ -22,6 +22,18 @@ struct ClientConfig {
     std::string peer_name;
     librecord::LinkOptions link;
     std::chrono::seconds idle{300};
+
+    /** The queue daemon (`run`, conventions §6). */
+    struct Run {
+        int max_attempts = 5;
+        std::chrono::seconds lease{300};
+        std::chrono::seconds poll{30};
+        std::chrono::seconds retry{30};
+        std::chrono::seconds max_skew{300};
+        std::chrono::seconds status{600};
+        std::string metrics_file;
+        std::string worker;
+    } run;
 };
 
 /** Options of the commands that take some (conventions §1). */
@@ -51,6 +63,7 @@ struct Invocation {
     std::vector<std::string> args;             ///< positional words after the command
     std::vector<std::string> command_options;  ///< names of command options given
     SignOptions sign;
+    bool once = false;  ///< run --once
     ClientConfig config;
     std::string help_text;
 };

@@ -50,6 +50,16 @@ void Connection::close() noexcept {
     }
 }
 
+void Connection::close_line() noexcept {
+    close();
+    m_link.reset();
+    m_line.reset();
+}
+
+bool Connection::session_open() const noexcept {
+    return m_link && m_link->connected();
+}
+
 std::error_code Connection::ensure_connected(Clock::time_point deadline) {
     if (!m_creds) {
         m_creds = std::make_unique<lr::tls::Credentials>(m_config.tls);

@@ -63,6 +63,12 @@ public:
     /** Closes the TLS session (close_notify). */
     void close() noexcept;
 
+    /** Closes the TLS session and releases the line (lock and TIOCEXCL) for another client. */
+    void close_line() noexcept;
+
+    /** True while a TLS session is open. */
+    [[nodiscard]] bool session_open() const noexcept;
+
 private:
     [[nodiscard]] std::error_code ensure_connected(librecord::io::Clock::time_point deadline);
 
