@@ -526,7 +526,7 @@ int Daemon::run() {
     while (g_stop == 0) {
         if (g_reopen != 0) {
             g_reopen = 0;
-            LoggingGuard::configure(m_config.log_config);  // SIGHUP: reopen log files
+            configure_logging(m_config.log_config);  // SIGHUP: reopen log files
         }
         try {
             if (SteadyClock::now() >= next_status) {

@@ -1,31 +1,19 @@
-// log4cplus set-up for the client: a properties file, or UTC ISO-8601 lines on stderr.
+// Logging of the client: log4cplus through librecord's shared set-up.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include <log4cplus/logger.h>
-#include <log4cplus/loggingmacros.h>
+#include <librecord/app/logging.hpp>
 
-#include <memory>
 #include <string>
 
 namespace cassiopeia::client {
 
-/** Initialises log4cplus for the life of main() (style.md §4.3 LibraryGuard). */
-class LoggingGuard final {
-public:
-    LoggingGuard();
-    ~LoggingGuard();
-    LoggingGuard(const LoggingGuard&) = delete;
-    LoggingGuard& operator=(const LoggingGuard&) = delete;
+using librecord::app::logger;
+using librecord::app::LoggingGuard;
 
-    /** Reads `properties` (log4cplus format); an empty path logs WARN and up to stderr. */
-    static void configure(const std::string& properties);
-
-private:
-    struct Impl;
-    std::unique_ptr<Impl> m_impl;
-};
-
-[[nodiscard]] log4cplus::Logger logger(const char* name);
+/** Reads the properties file; without one, WARN and up go to stderr. */
+inline void configure_logging(const std::string& properties) {
+    LoggingGuard::configure(properties, log4cplus::WARN_LOG_LEVEL);
+}
 
 }  // namespace cassiopeia::client

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     }
     std::signal(SIGPIPE, SIG_IGN);  // NOLINT(cert-err33-c): a failed write is reported by errno
     try {
-        cc::LoggingGuard::configure(inv.config.log_config);
+        cc::configure_logging(inv.config.log_config);
         return cc::run_command(inv, std::cout, std::cerr);
     } catch (const cassiopeia::Error& e) {
         std::cerr << "cassiopeia-client: " << e.what() << '\n';

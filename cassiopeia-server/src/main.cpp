@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
             break;
     }
     try {
-        cassiopeia::server::LoggingGuard::configure(inv.config.log_config);
+        cassiopeia::server::configure_logging(inv.config.log_config);
         const cassiopeia::server::GpgmeGuard gpgme;
         cassiopeia::server::App app(inv.config);
         switch (inv.action) {

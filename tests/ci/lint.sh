@@ -59,12 +59,18 @@ only_under '<gpgme\.h>' '^cassiopeia-server/src/gpg/' \
     "<gpgme.h> is included only in cassiopeia-server/src/gpg/"
 
 # librecord's core uses the standard library only.
-core_files='(byte_reader|crc32|slip|record|errors|limits|result)'
+core_files='(byte_reader|crc32|slip|record|errors|limits|result|openpgp|c_handle)'
 core="^librecord/(src|include/librecord)/${core_files}\\.[ch]pp$"
 while IFS= read -r hit; do
     [[ ${hit%%:*} =~ $core ]] &&
         problem "librecord core uses the standard library only: ${hit}"
 done < <(includes_of '<(boost|openssl|gnutls|log4cplus|libpq-fe\.h|gpgme\.h|sqlite3\.h)')
+
+# librecord never logs: log4cplus appears only in librecord/app (the daemons' logging set-up).
+while IFS= read -r hit; do
+    [[ ${hit%%:*} =~ ^librecord/ && ! ${hit%%:*} =~ ^librecord/(src|include/librecord)/app/ ]] &&
+        problem "librecord does not log (log4cplus only in librecord/app): ${hit}"
+done < <(includes_of '<log4cplus/')
 
 # Server and client never include each other; nothing outside librecord includes librecord/src.
 while IFS= read -r hit; do

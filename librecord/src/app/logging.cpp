@@ -1,6 +1,6 @@
-// log4cplus set-up for the client.
+// log4cplus set-up shared by both daemons.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include "logging.hpp"
+#include "librecord/app/logging.hpp"
 
 #include <librecord/errors.hpp>
 
@@ -9,7 +9,7 @@
 #include <log4cplus/initializer.h>
 #include <log4cplus/layout.h>
 
-namespace cassiopeia::client {
+namespace librecord::app {
 
 struct LoggingGuard::Impl {
     log4cplus::Initializer init;
@@ -19,13 +19,14 @@ LoggingGuard::LoggingGuard() : m_impl(std::make_unique<Impl>()) {}
 
 LoggingGuard::~LoggingGuard() = default;
 
-void LoggingGuard::configure(const std::string& properties) {
+void LoggingGuard::configure(const std::string& properties, log4cplus::LogLevel default_level) {
     if (!properties.empty()) {
         log4cplus::PropertyConfigurator::doConfigure(properties);
         if (!log4cplus::Logger::getRoot().getAllAppenders().empty()) {
             return;
         }
-        throw Error(ErrorKind::config, "log_config", properties + " defines no appender");
+        throw cassiopeia::Error(
+            cassiopeia::ErrorKind::config, "log_config", properties + " defines no appender");
     }
     // Conventions §6: UTC ISO-8601 time, level, logger.
     log4cplus::SharedAppenderPtr err(new log4cplus::ConsoleAppender(true, true));
@@ -34,11 +35,11 @@ void LoggingGuard::configure(const std::string& properties) {
     auto root = log4cplus::Logger::getRoot();
     root.removeAllAppenders();
     root.addAppender(err);
-    root.setLogLevel(log4cplus::WARN_LOG_LEVEL);
+    root.setLogLevel(default_level);
 }
 
 log4cplus::Logger logger(const char* name) {
     return log4cplus::Logger::getInstance(LOG4CPLUS_C_STR_TO_TSTRING(name));
 }
 
-}  // namespace cassiopeia::client
+}  // namespace librecord::app
