@@ -24,6 +24,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -89,6 +90,28 @@ void serve_line(lr::io::Stream& line,
     }
 }
 
+/** Protocol §5.2: warn when a family's last time CA has less than 90 days left. */
+std::vector<std::string> ca_warnings(const CaStore& cas, SysSeconds now) {
+    constexpr auto horizon = std::chrono::days(90);
+    std::map<std::string, const TimeCa*> last;
+    for (const auto& ca : cas.all()) {
+        auto& l = last[ca.parts.family];
+        if (l == nullptr || ca.not_after > l->not_after) {
+            l = &ca;
+        }
+    }
+    std::vector<std::string> out;
+    for (const auto& [family, ca] : last) {
+        if (ca->not_after - now < horizon) {
+            const auto days = std::chrono::floor<std::chrono::days>(ca->not_after - now).count();
+            out.push_back("family " + family + ": its last time CA " + ca->name + " ends " +
+                          format_utc(ca->not_after) + " (" + std::to_string(days) +
+                          " days): make the next one (new-time-ca)");
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 App::App(ServerConfig config)
@@ -135,12 +158,18 @@ std::string App::status_json() {
             sep = ", ";
         }
     }
+    std::string warnings;
+    if (m_cas) {
+        for (const auto& w : ca_warnings(*m_cas, std::chrono::floor<std::chrono::seconds>(now()))) {
+            warnings += (warnings.empty() ? "" : ", ") + json_string(w);
+        }
+    }
     std::ostringstream j;
     j << "{\"version\": " << json_string(CASSIOPEIA_VERSION) << ", \"protocol\": 1"
       << ", \"time\": " << json_string(format_utc(std::chrono::floor<std::chrono::seconds>(now())))
       << ", \"uptime_s\": " << uptime << ", \"cas\": [" << cas.str() << "]"
       << ", \"repository\": {\"certificates\": " << certificates << ", \"jobs\": " << jobs
-      << "}, \"audit_head\": " << json_string(head) << "}";
+      << "}, \"audit_head\": " << json_string(head) << ", \"warnings\": [" << warnings << "]}";
     return j.str();
 }
 
@@ -353,6 +382,9 @@ int App::check(std::ostream& out) {
             << (ca.valid_at(now) ? " (valid now)"
                                  : (now < ca.not_before ? " (not yet valid)" : " (expired)"))
             << '\n';
+    }
+    for (const auto& w : ca_warnings(*m_cas, now)) {
+        out << "warning: " << w << '\n';
     }
     for (const auto& line : m_config.lines) {
         out << "line: " << line << '\n';

@@ -37,6 +37,8 @@ po::options_description config_options(ServerConfig& c, Seconds& t) {
         "profiles", po::value(&c.profiles), "folder of the profile files (<name>.conf)")(
         "ca_certs", po::value(&c.ca_certs), "folder of the issuing time CAs (<name>.pem)")(
         "ca_keys", po::value(&c.ca_keys), "folder of their keys (<name>.key, mode 0600)")(
+        "root_cert", po::value(&c.root_cert), "new-time-ca: the root certificate (PEM)")(
+        "root_key", po::value(&c.root_key), "new-time-ca: the root key (PEM, mode 0600)")(
         "openpgp_key",
         po::value(&c.openpgp_key),
         "armoured OpenPGP certifying secret key (mode 0600); unset: no OpenPGP")(
@@ -75,9 +77,14 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     ServerConfig& c = inv.config;
     Seconds t;
 
-    po::options_description generic("Usage: cassiopeia-server -c FILE [check | audit-verify]");
+    po::options_description generic(
+        "Usage: cassiopeia-server -c FILE [check | audit-verify | new-time-ca ...]");
     generic.add_options()("help,h", "show this help")("version", "show the version")(
-        "config,c", po::value(&c.config_file), "configuration file");
+        "config,c", po::value(&c.config_file), "configuration file")(
+        "family", po::value(&inv.family), "new-time-ca: the profile family (client, server...)")(
+        "from", po::value(&inv.from), "new-time-ca: notBefore, YYYY-MM-DDTHH:MM:SSZ")(
+        "to", po::value(&inv.to), "new-time-ca: notAfter, YYYY-MM-DDTHH:MM:SSZ")(
+        "key-type", po::value(&inv.key_type), "new-time-ca: rsa (2048) or ec (P-256)");
     const auto conf = config_options(c, t);
     po::options_description hidden;
     std::vector<std::string> commands;
@@ -93,7 +100,8 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     help << visible << "\nCommands:\n"
          << "  (none)        serve the configured lines\n"
          << "  check         validate configuration and keys, list the CAs\n"
-         << "  audit-verify  walk the audit chain; non-zero if an entry was changed\n";
+         << "  audit-verify  walk the audit chain; non-zero if an entry was changed\n"
+         << "  new-time-ca   key ceremony (local only): a time CA signed by the root key\n";
     inv.help_text = help.str();
 
     po::variables_map vm;
@@ -129,6 +137,14 @@ Invocation parse_invocation(int argc, const char* const* argv) {
             inv.action = Invocation::Action::check;
         } else if (commands[0] == "audit-verify") {
             inv.action = Invocation::Action::audit_verify;
+        } else if (commands[0] == "new-time-ca") {
+            inv.action = Invocation::Action::new_time_ca;
+            if (inv.family.empty() || inv.from.empty() || inv.to.empty()) {
+                config_error("new-time-ca needs --family, --from and --to");
+            }
+            if (c.ca_certs.empty() || c.ca_keys.empty()) {
+                config_error("new-time-ca needs ca_certs and ca_keys");
+            }
         } else {
             config_error("unknown command '" + commands[0] + "'");
         }

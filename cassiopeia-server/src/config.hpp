@@ -21,6 +21,8 @@ struct ServerConfig {
     std::string profiles;     ///< folder of <profile>.conf
     std::string ca_certs;     ///< folder of <time CA>.pem
     std::string ca_keys;      ///< folder of <time CA>.key (0600)
+    std::string root_cert;    ///< new-time-ca only: the root certificate (PEM)
+    std::string root_key;     ///< new-time-ca only: the root key (PEM, 0600), never on the signer
     std::string openpgp_key;  ///< armoured secret certifying key (0600); empty: no OpenPGP
     std::vector<std::string> lines;
     unsigned baud = 115200;
@@ -33,10 +35,15 @@ struct ServerConfig {
 
 /** What main() should do. */
 struct Invocation {
-    enum class Action { serve, check, audit_verify, help, version };
+    enum class Action { serve, check, audit_verify, new_time_ca, help, version };
     Action action = Action::serve;
     ServerConfig config;
     std::string help_text;
+    /** new-time-ca: --family, --from, --to, --key-type. */
+    std::string family;
+    std::string from;
+    std::string to;
+    std::string key_type = "rsa";
 };
 
 /**

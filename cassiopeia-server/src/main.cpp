@@ -1,6 +1,7 @@
 // cassiopeia-server: options, logging, App{config}.run(), exit status.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "app.hpp"
+#include "ceremony.hpp"
 #include "config.hpp"
 #include "gpg/gpgme_guard.hpp"
 #include "logging.hpp"
@@ -37,6 +38,9 @@ int main(int argc, char** argv) {
         switch (inv.action) {
             case Invocation::Action::check:
                 return app.check(std::cout);
+            case Invocation::Action::new_time_ca:
+                return cassiopeia::server::run_new_time_ca(
+                    inv.config, {inv.family, inv.from, inv.to, inv.key_type}, std::cout);
             case Invocation::Action::audit_verify:
                 return cassiopeia::server::run_audit_verify(inv.config.repository, std::cout);
             default:
