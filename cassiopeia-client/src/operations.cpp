@@ -215,11 +215,20 @@ PgpOutput certify_openpgp_key(Connection& conn, const PgpInput& in, const LogSin
 
 namespace {
 
-/** The CA certificate that CRLs of `ca` must verify with, and the store, or a usage fault. */
+/**
+ * The store and the CA certificate that CRLs of `ca` must verify with. The certificate is
+ * looked up only after the signer answered, so that an unknown CA is the signer's to refuse
+ * (`unknown_ca`, exit status 3); a missing certificate for a CA the signer knows is a
+ * configuration fault (exit status 2).
+ */
 struct CrlContext {
     std::optional<crl::CrlStore> store;
-    std::vector<uint8_t> ca_cert;
+    std::filesystem::path ca_cert_file;
     std::optional<JobEnd> fault;
+
+    [[nodiscard]] std::optional<std::vector<uint8_t>> ca_cert() const {
+        return read_file(ca_cert_file);
+    }
 };
 
 CrlContext crl_context(const ClientConfig& config, const std::string& ca) {
@@ -232,19 +241,21 @@ CrlContext crl_context(const ClientConfig& config, const std::string& ca) {
         ctx.fault = usage_fault("crl_dir and ca_certs must be configured");
         return ctx;
     }
-    auto cert = read_file(std::filesystem::path(config.ca_certs) / (ca + ".pem"));
-    if (!cert) {
-        ctx.fault = usage_fault("no certificate " + ca + ".pem in " + config.ca_certs);
-        return ctx;
-    }
-    ctx.ca_cert = std::move(*cert);
+    ctx.ca_cert_file = std::filesystem::path(config.ca_certs) / (ca + ".pem");
     ctx.store.emplace(config.crl_dir);
     return ctx;
 }
 
 /** Finishes a CRL job: verified -> stored; otherwise a verification failure (§5.6). */
 void settle(CrlOutput& out, const CrlContext& ctx, const std::string& ca) {
-    if (!crl::verify_crl(out.der, ctx.ca_cert)) {
+    const auto cert = ctx.ca_cert();
+    if (!cert) {
+        out.end = usage_fault("no certificate " + ctx.ca_cert_file.string() +
+                              " to verify the CRL of " + ca + " with");
+        out.der.clear();
+        return;
+    }
+    if (!crl::verify_crl(out.der, *cert)) {
         out.end = failed_check("the CRL of " + ca + " does not verify with its CA certificate");
         out.der.clear();
         return;
@@ -293,18 +304,18 @@ CrlOutput revoke_serials(Connection& conn,
             for (const auto& d : delta->dropped) {
                 out.dropped.push_back(serial_text(d));
             }
-            if (const auto copy = ctx.store->read(ca)) {
+            const auto cert = ctx.ca_cert();
+            if (const auto copy = ctx.store->read(ca); copy && cert) {
                 const auto number = crl::crl_number(*copy);
                 if (number && *number == delta->crl_number - 1) {
                     auto rebuilt = crl::apply_delta(*copy, *delta);
-                    if (rebuilt && crl::verify_crl(*rebuilt, ctx.ca_cert)) {
+                    if (rebuilt && crl::verify_crl(*rebuilt, *cert)) {
                         out.der = std::move(*rebuilt);
                         out.via = "delta";
                         return revoked;
                     }
                 } else if (number && *number == delta->crl_number &&
-                           crl::matches_delta(*copy, *delta) &&
-                           crl::verify_crl(*copy, ctx.ca_cert)) {
+                           crl::matches_delta(*copy, *delta) && crl::verify_crl(*copy, *cert)) {
                     out.der = *copy;
                     out.via = "delta";
                     return revoked;

@@ -49,9 +49,18 @@ save_pid() {
     echo "$1" >>"$CASS_TMP/test.pids"
 }
 
+# on_cleanup CMD...: runs CMD at cleanup, before the testbed goes down (e.g. gpgconf --kill).
+cass_cleanup_cmds=()
+on_cleanup() {
+    cass_cleanup_cmds+=("$(printf '%q ' "$@")")
+}
+
 cleanup() {
-    local rc=$?
+    local rc=$? cmd
     trap - EXIT INT TERM
+    for cmd in "${cass_cleanup_cmds[@]}"; do
+        eval "$cmd" >>"$CASS_TMP/cleanup.log" 2>&1 || true
+    done
     cass_stop_pids "$CASS_TMP/test.pids" 5
     if [[ -f $CASS_BED/pids ]]; then
         "$CASS_SOURCE_DIR/scripts/testbed" down "$CASS_BED" >>"$CASS_TMP/testbed.log" 2>&1 || true
@@ -187,4 +196,109 @@ expect_refusal() {
     grep -qE "^error $code( |\$)" "$CASS_TMP/step-$cass_step.err" ||
         fail "step $cass_step: no 'error $code' on stderr: $(grep -E '^error ' \
             "$CASS_TMP/step-$cass_step.err" | head -n 3)"
+}
+
+# Revocation and CRL helpers (test_revoke_*.sh, test_crl_*.sh).
+
+# json_int KEY JSON: the integer value of KEY in a one-line JSON object (empty when absent).
+json_int() {
+    { grep -oE "\"$1\" *: *-?[0-9]+" <<<"$2" || true; } | head -n 1 | grep -oE -- '-?[0-9]+$' ||
+        true
+}
+
+# json_list KEY JSON: the strings of the array KEY, sorted, one per line; status 1 when the JSON
+# has no array KEY.
+json_list() {
+    local arr
+    arr=$(grep -oE "\"$1\" *: *\[[^]]*\]" <<<"$2" | head -n 1)
+    [[ -n $arr ]] || return 1
+    { grep -oE '"[^"]*"' <<<"${arr#*:}" || true; } | tr -d '"' | sort
+}
+
+# ca_status CA FIELD: the integer FIELD (crl_number, revoked) of CA in the signer's status report.
+ca_status() {
+    local json obj v
+    json=$("${CLIENT[@]}" status 2>>"$CASS_TMP/status.err") || fail "status failed"
+    obj=$(grep -oE "\{\"name\" *: *\"$1\"[^}]*\}" <<<"$json") || fail "status lists no CA $1"
+    v=$(json_int "$2" "$obj")
+    [[ -n $v ]] || fail "status has no $2 for the CA $1: $obj"
+    echo "$v"
+}
+
+# issue_cert NAME PROFILE SIGN_ARGS...: `sign` with a fresh RSA CSR into $CASS_TMP/NAME.pem;
+# sets SERIAL and CA from its JSON.
+issue_cert() {
+    local name=$1 profile=$2
+    shift 2
+    make_csr "$CASS_TMP/$name.csr"
+    expect_exit 0 "${CLIENT[@]}" sign --csr "$CASS_TMP/$name.csr" --profile "$profile" "$@" \
+        --out "$CASS_TMP/$name.pem"
+    SERIAL=$(json_str serial "$OUT")
+    CA=$(json_str ca "$OUT")
+    [[ -n $SERIAL && -n $CA ]] || fail "$name: sign printed no serial or ca: $OUT"
+}
+
+# issue_client NAME [SIGN_ARGS...]: a client-profile certificate for NAME@example.org.
+issue_client() {
+    local name=$1
+    shift
+    issue_cert "$name" client --san "email,$name@example.org" \
+        --proof "$(proof_time '-1 hour'),emails,17,address=$name@example.org" "$@"
+}
+
+# crl_verifies FILE CA: true when FILE is one DER CRL whose signature openssl verifies with the
+# certificate of CA ($CASS_PKI/ca/CA.pem).
+crl_verifies() {
+    local out
+    out=$(openssl crl -inform DER -in "$1" -noout -CAfile "$CASS_PKI/ca/$2.pem" -verify 2>&1) ||
+        return 1
+    grep -qx 'verify OK' <<<"$out"
+}
+
+# crl_number_of FILE: the cRLNumber of a DER CRL, decimal.
+crl_number_of() {
+    local line
+    line=$(openssl crl -inform DER -in "$1" -noout -crlnumber) || fail "openssl cannot read $1"
+    line=${line#crlNumber=}
+    echo $((16#${line#0x}))
+}
+
+# crl_next_update FILE: the nextUpdate of a DER CRL, YYYY-MM-DDTHH:MM:SSZ.
+crl_next_update() {
+    local line
+    line=$(openssl crl -inform DER -in "$1" -noout -nextupdate) || fail "openssl cannot read $1"
+    date -u -d "${line#nextUpdate=}" +%Y-%m-%dT%H:%M:%SZ
+}
+
+# crl_entries FILE: one line per revoked certificate of a DER CRL, in the CRL's order:
+# SERIAL|REVOCATION_EPOCH|REASON (REASON as openssl prints it, e.g. "Key Compromise", or empty).
+crl_entries() {
+    local text
+    text=$(openssl crl -inform DER -in "$1" -noout -text) || fail "openssl cannot read $1"
+    awk '
+        function flush() { if (s != "") print s "|" d "|" r; s = ""; d = ""; r = "" }
+        /^ *Serial Number:/ { flush(); s = $3; next }
+        /^ *Revocation Date:/ { sub(/^ *Revocation Date: */, ""); d = $0; next }
+        /X509v3 CRL Reason Code/ { getline; gsub(/^ +| +$/, ""); r = $0; next }
+        /^ *Signature Algorithm:/ { flush() }
+        END { flush() }' <<<"$text" |
+        while IFS='|' read -r serial when reason; do
+            echo "$serial|$(date -u -d "$when" +%s)|$reason"
+        done
+}
+
+# crl_serials FILE: the revoked serials of a DER CRL, sorted, one per line.
+crl_serials() {
+    crl_entries "$1" | cut -d '|' -f 1 | sort
+}
+
+# signer_crl_hex CA: the signer's current CRL of CA (its repository), upper-case hex.
+signer_crl_hex() {
+    repo_sql -readonly "SELECT hex(crl_der) FROM crl_state WHERE ca = '$1'"
+}
+
+# file_hex FILE: the bytes of FILE, upper-case hex, one line.
+file_hex() {
+    od -An -v -tx1 "$1" | tr -d ' \n' | tr 'a-f' 'A-F'
+    echo
 }

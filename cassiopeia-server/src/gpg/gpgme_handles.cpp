@@ -79,6 +79,36 @@ ContextPtr make_context(const char* home) {
     return ctx;
 }
 
+void stop_agent(const std::filesystem::path& home) noexcept {
+    try {
+        const auto socket = (home / "S.gpg-agent").string();
+        std::error_code ec;
+        if (home.empty() || !std::filesystem::exists(socket, ec)) {
+            return;
+        }
+        gpgme_ctx_t raw = nullptr;
+        if (::gpgme_new(&raw) != 0) {
+            return;
+        }
+        const ContextPtr ctx{raw};
+        gpgme_error_t op_err = 0;
+        if (::gpgme_set_protocol(ctx.get(), GPGME_PROTOCOL_ASSUAN) == 0 &&
+            ::gpgme_ctx_set_engine_info(
+                ctx.get(), GPGME_PROTOCOL_ASSUAN, socket.c_str(), home.c_str()) == 0) {
+            (void)::gpgme_op_assuan_transact_ext(ctx.get(),
+                                                 "KILLAGENT",
+                                                 nullptr,
+                                                 nullptr,
+                                                 nullptr,
+                                                 nullptr,
+                                                 nullptr,
+                                                 nullptr,
+                                                 &op_err);
+        }
+    } catch (...) {  // NOLINT(bugprone-empty-catch): shutting down; nothing left to report to
+    }
+}
+
 DataPtr make_data(std::span<const uint8_t> bytes) {
     gpgme_data_t raw = nullptr;
     // GPGME reads char; copy = 1, so the span need not outlive the data object.

@@ -7,6 +7,7 @@
 #include <gpgme.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -34,6 +35,12 @@ void check_gpgme(gpgme_error_t err, const char* call);
 [[nodiscard]] KeyPtr share(gpgme_key_t key) noexcept;
 
 /** A context for the OpenPGP engine on `home`, with pinentry in loopback mode. */
+/**
+ * Asks the gpg-agent of `home` to exit (Assuan KILLAGENT on `home`/S.gpg-agent), so that no
+ * agent outlives the signer. Best effort: does nothing when no agent socket is there.
+ */
+void stop_agent(const std::filesystem::path& home) noexcept;
+
 [[nodiscard]] ContextPtr make_context(const char* home);
 
 /** A data object over a copy of `bytes` (GPGME copies, so `bytes` may go away). */

@@ -10,6 +10,7 @@
 #include <librecord/errors.hpp>
 
 #include <gpgme.h>
+#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <cctype>
@@ -185,9 +186,10 @@ OpenPgpCertifier& OpenPgpCertifier::operator=(OpenPgpCertifier&&) noexcept = def
 
 OpenPgpCertifier::~OpenPgpCertifier() {
     // The passphrase never leaves this buffer but for the pinentry pipe; wipe it.
-    volatile char* p = m_passphrase.data();
-    for (size_t i = 0; i < m_passphrase.size(); ++i) {
-        p[i] = 0;  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    ::OPENSSL_cleanse(m_passphrase.data(), m_passphrase.size());
+    // No gpg-agent outlives the signer (a moved-from certifier has no home).
+    if (m_mutex) {
+        gpg::stop_agent(m_home);
     }
 }
 
