@@ -232,13 +232,20 @@ int cmd_sign(const Invocation& inv, std::ostream& out, std::ostream& err) {
     Connection conn(inv.config);
     const auto result = issue_certificate(conn, in, log_sink(o.log_out));
     conn.close();
+    if (result.end.kind == JobEnd::Kind::link) {
+        // The signer may have signed: the same id gets the stored certificate, never a second.
+        err << "cassiopeia-client: to retry, run again with --request-id "
+            << in.request_id.substr(4) << '\n';
+    }
     if (!result.end.ok()) {
         return report(result.end, err);
     }
     const auto& cert = *result.certificate;
     if (!write_file(o.out, bytes_view(cert.pem))) {
-        err << "cassiopeia-client: cannot write " << o.out << '\n';
-        return exit_code::link;
+        // Issued and committed on the signer: say how to get it again without a second one.
+        err << "cassiopeia-client: cannot write " << o.out << "; serial " << cert.serial
+            << " was issued: run again with --request-id " << in.request_id.substr(4) << '\n';
+        return exit_code::usage;
     }
     out << "{\"serial\": " << json_string(cert.serial) << ", \"ca\": " << json_string(result.ca)
         << ", \"not_before\": " << json_string(cert.not_before)
@@ -274,8 +281,10 @@ int cmd_pgp(const Invocation& inv, std::ostream& out, std::ostream& err) {
         return report(result.end, err);
     }
     if (!write_file(o.out, bytes_view(result.armoured))) {
-        err << "cassiopeia-client: cannot write " << o.out << '\n';
-        return exit_code::link;
+        err << "cassiopeia-client: cannot write " << o.out
+            << "; the key was certified: run again with --request-id " << in.request_id.substr(4)
+            << '\n';
+        return exit_code::usage;
     }
     out << "{\"fingerprint\": " << json_string(result.summary->fingerprint)
         << ", \"certified\": " << json_list(result.summary->uids) << "}\n";

@@ -16,6 +16,7 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstdio>
@@ -284,7 +285,8 @@ JobEnd Daemon::check_signer() {
     const boost::property_tree::ptree none;
     for (const auto& [key, ca] : report.get_child("cas", none)) {
         const auto name = ca.get<std::string>("name", "");
-        const auto number = ca.get<uint64_t>("crl_number", 0);
+        // §5.7 allows new members; a value of another type is skipped, never a crash.
+        const auto number = ca.get_optional<uint64_t>("crl_number").value_or(0);
         const auto next = parse_utc(ca.get<std::string>("next_update", ""));
         if (name.empty() || number == 0) {
             continue;
@@ -364,21 +366,20 @@ JobEnd Daemon::process_revocation(const Job& job, const RevocationJob& in) {
     if (!result.end.ok()) {
         return result.end;
     }
-    // The new entries were revoked at one instant: CRL n's thisUpdate (§5.6).
+    // What the verified CRL says of each requested serial: its own revocation date and reason
+    // (a replayed job may get a later delta that no longer lists its serials as added).
     const auto this_update = crl::crl_this_update(result.der).value_or(utc_now());
+    const auto entries = crl::crl_revoked(result.der).value_or(std::vector<crl::CrlEntry>{});
     std::vector<RevokedSerial> revoked;
     for (const auto& s : in.serials) {
-        const auto comma = s.find(',');
-        const auto serial = canonical_serial(s.substr(0, comma));
-        if (!serial ||
-            std::find(result.added.begin(), result.added.end(), *serial) == result.added.end()) {
-            continue;  // already revoked: its entry was recorded when it was added
+        const auto serial = canonical_serial(s.substr(0, s.find(',')));
+        const auto entry =
+            std::find_if(entries.begin(), entries.end(), [&](const crl::CrlEntry& e) {
+                return serial && e.serial == *serial;
+            });
+        if (entry != entries.end()) {
+            revoked.push_back(RevokedSerial{entry->serial, entry->revoked_at, entry->reason});
         }
-        RevokedSerial r{*serial, this_update, std::nullopt};
-        if (comma != std::string::npos) {
-            r.reason = s.substr(comma + 1);
-        }
-        revoked.push_back(std::move(r));
     }
     if (!m_queue->complete_revocation(job,
                                       in.ca,
@@ -489,6 +490,9 @@ void Daemon::process(const Job& job) {
         }
         end.kind = JobEnd::Kind::verification;
         end.detail = std::string("internal: ") + e.what();
+    } catch (const std::exception& e) {
+        end.kind = JobEnd::Kind::verification;  // retried later, never a crash of the daemon
+        end.detail = std::string("internal: ") + e.what();
     }
     const std::chrono::duration<double> took = SteadyClock::now() - started;
     if (end.ok()) {
@@ -530,7 +534,17 @@ int Daemon::run() {
         }
         try {
             if (SteadyClock::now() >= next_status) {
-                const auto checked = check_signer();
+                JobEnd checked;
+                try {
+                    checked = check_signer();
+                } catch (const Error& e) {
+                    if (e.kind() == ErrorKind::database) {
+                        throw;
+                    }
+                    checked = JobEnd{JobEnd::Kind::verification, std::nullopt, e.what()};
+                } catch (const std::exception& e) {
+                    checked = JobEnd{JobEnd::Kind::verification, std::nullopt, e.what()};
+                }
                 if (!checked.ok()) {
                     if (!m_link_outage) {
                         LOG4CPLUS_ERROR(

@@ -39,6 +39,9 @@ JobEnd end_of(const Outcome& o) {
     if (o.refusal) {
         e.kind = JobEnd::Kind::refused;
         e.refusal = o.refusal;
+    } else if (o.link_error == lr::Errc::payload_too_large) {
+        e.kind = JobEnd::Kind::usage;  // never sent: the records cannot carry it (§7)
+        e.detail = "a command's payload exceeds the 65,536 bytes of protocol §7";
     } else if (o.link_error) {
         e.kind = JobEnd::Kind::link;
         e.detail = o.link_error.message();

@@ -6,6 +6,7 @@
 #include "issuance/time_util.hpp"
 #include "logging.hpp"
 #include "privileges.hpp"
+#include "secret_bytes.hpp"
 
 #include <librecord/io/serial_channel.hpp>
 #include <librecord/link.hpp>
@@ -419,14 +420,11 @@ int App::run() {
         }
         lines.push_back(std::move(ch));
     }
-    std::vector<uint8_t> pgp_key;
+    // The certifying key is read as root (0600) and wiped on every path (style.md §4.4).
+    SecretBytes pgp_key;
     if (!m_config.openpgp_key.empty()) {
         check_key_file_mode(m_config.openpgp_key);
-        std::ifstream in(m_config.openpgp_key, std::ios::binary);
-        pgp_key.assign(std::istreambuf_iterator<char>(in), {});
-        if (!in.good() && !in.eof()) {
-            throw Error(ErrorKind::config, "openpgp_key", "cannot read " + m_config.openpgp_key);
-        }
+        pgp_key = SecretBytes::read_file(m_config.openpgp_key);
     }
     drop_privileges(m_config.user, m_config.group);
     // Opened after the drop, so that the database files belong to the signer's user.
@@ -436,9 +434,8 @@ int App::run() {
     if (!pgp_key.empty()) {
         // After the drop, so that gpg-agent runs as the signer's user; the home lies in the
         // repository folder (conventions §2).
-        m_pgp = std::make_unique<OpenPgpCertifier>(
-            OpenPgpCertifier::open(std::filesystem::path(m_config.repository) / "gnupg", pgp_key));
-        ::OPENSSL_cleanse(pgp_key.data(), pgp_key.size());
+        m_pgp = std::make_unique<OpenPgpCertifier>(OpenPgpCertifier::open(
+            std::filesystem::path(m_config.repository) / "gnupg", pgp_key.bytes()));
         LOG4CPLUS_INFO(log(), "OpenPGP certifying key " << m_pgp->fingerprint());
     }
     LOG4CPLUS_INFO(
@@ -469,8 +466,8 @@ int App::run() {
     std::function<void()> schedule = [&] {
         crl_timer.expires_after(period);
         crl_timer.async_wait([&](const boost::system::error_code& ec) {
-            if (ec) {
-                return;
+            if (ec || stop.load()) {
+                return;  // a completion already queued when SIGTERM came must not re-arm
             }
             try {
                 (void)maintain_crls();

@@ -68,6 +68,10 @@ void set_time(ASN1_TIME* field, SysSeconds t) {
 }  // namespace
 
 int run_new_time_ca(const ServerConfig& config, const CeremonyRequest& request, std::ostream& out) {
+    harden_process();  // the root key is in memory: no core dumps, no ptrace
+    if (request.key_type != "ec" && request.key_type != "rsa") {
+        refuse("--key-type is rsa or ec");
+    }
     if (config.root_cert.empty() || config.root_key.empty()) {
         refuse("root_cert and root_key must be configured for the key ceremony");
     }
@@ -114,9 +118,6 @@ int run_new_time_ca(const ServerConfig& config, const CeremonyRequest& request, 
     ossl::EvpPkeyPtr key{request.key_type == "ec"
                              ? ::EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
                              : ::EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048})};
-    if (request.key_type != "ec" && request.key_type != "rsa") {
-        refuse("--key-type is rsa or ec");
-    }
     ossl::check_ossl(key != nullptr, "EVP_PKEY_Q_keygen");
 
     ossl::X509Ptr cert{::X509_new()};
@@ -196,8 +197,16 @@ int run_new_time_ca(const ServerConfig& config, const CeremonyRequest& request, 
                 key_pem.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1 &&
             ::PEM_write_bio_X509(cert_pem.get(), cert.get()) == 1,
         "PEM_write_bio");
-    write_new_file(std::filesystem::path(config.ca_keys) / (name + ".key"), key_pem.get(), 0600);
-    write_new_file(std::filesystem::path(config.ca_certs) / (name + ".pem"), cert_pem.get(), 0644);
+    const auto key_file = std::filesystem::path(config.ca_keys) / (name + ".key");
+    write_new_file(key_file, key_pem.get(), 0600);
+    try {
+        write_new_file(
+            std::filesystem::path(config.ca_certs) / (name + ".pem"), cert_pem.get(), 0644);
+    } catch (...) {
+        std::error_code ec;
+        std::filesystem::remove(key_file, ec);  // no orphan key blocks the next ceremony
+        throw;
+    }
     out << "{\"name\": \"" << name << "\", \"not_before\": \"" << format_utc(*from)
         << "\", \"not_after\": \"" << format_utc(*to) << "\"}\n";
     return 0;

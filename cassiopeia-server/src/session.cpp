@@ -35,6 +35,10 @@ std::string incident_id() {
     return lr::to_hex(raw);
 }
 
+// An addSerial payload: at most 20 bytes of serial in hex with colons (§5.4), a comma and
+// the longest reason name; anything longer is refused and never buffered.
+constexpr size_t max_serial_item = 128;
+
 Refusal refuse_with(std::string_view code, std::string message) {
     return Refusal{std::string(code), std::move(message)};
 }
@@ -168,6 +172,7 @@ void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& 
     // partial command and the request state are dropped.
     const auto bad = [&](uint16_t counter, const std::string& why) {
         m_assembler.reset();
+        m_awaiting.reset();
         clear_request();
         refuse(link, counter, refuse_with(errc::bad_request, why));
     };
@@ -261,7 +266,9 @@ void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
             m_sign->add_proof_line(text);
             break;
         case lr::Command::add_serial:
-            if (m_serials.size() >= lr::limits::max_serials) {
+            if (text.size() > max_serial_item) {
+                fail(errc::bad_request, command, "longer than a serial and a reason can be");
+            } else if (m_serials.size() >= lr::limits::max_serials) {
                 fail(errc::too_many,
                      command,
                      "more than " + std::to_string(lr::limits::max_serials) +
@@ -446,12 +453,25 @@ void RecordSession::on_message(lr::ServerLink& link, lr::Message msg) {
     if (!command) {
         return;  // checked per record already
     }
-    try {
-        if (is_setup(*command)) {
+    // §5.1: any command but logSaved discards a signed result that waits for it.
+    if (*command != lr::Command::log_saved) {
+        m_awaiting.reset();
+    }
+    if (is_setup(*command)) {
+        try {
             on_setup(*command, msg);
-        } else {
-            on_closing(link, *command, msg);
+        } catch (const std::exception& e) {
+            // §5.1: a set-up failure is reported once, at the closing command.
+            const auto id = incident_id();
+            LOG4CPLUS_ERROR(log(), m_line << ": incident " << id << ": " << e.what());
+            if (!m_failure) {
+                m_failure = refuse_with(errc::internal, "incident " + id);
+            }
         }
+        return;
+    }
+    try {
+        on_closing(link, *command, msg);
     } catch (const std::exception& e) {
         // style.md §5: one catch per request at the session boundary; the daemon goes on.
         const auto id = incident_id();

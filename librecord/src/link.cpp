@@ -28,15 +28,24 @@ void random_fill(std::span<uint8_t> out) {
     }
 }
 
-/** Writes `data` as DATA frames of at most 4096 bytes (§2). */
-std::vector<uint8_t> data_frames(std::span<const uint8_t> data) {
+/**
+ * Writes `data` as DATA frames of at most 4096 bytes (§2). The deadline of §7 applies to each
+ * frame, not to the whole message: a 16 MiB CRL takes far longer than 30 s at 115,200 baud.
+ */
+std::error_code write_data_frames(io::Stream& line,
+                                  std::span<const uint8_t> data,
+                                  std::chrono::milliseconds io_timeout) {
     std::vector<uint8_t> wire;
     while (!data.empty()) {
         const size_t n = std::min(data.size(), limits::max_data_body);
+        wire.clear();
         encode_link_frame(FrameType::data, data.first(n), wire);
+        if (const auto ec = line.write_all(wire, Clock::now() + io_timeout); ec) {
+            return ec;
+        }
         data = data.subspan(n);
     }
-    return wire;
+    return {};
 }
 
 std::span<const uint8_t> as_bytes(const std::string& s) {
@@ -62,6 +71,7 @@ bool ClientLink::connected() const noexcept {
 }
 
 void ClientLink::drop() noexcept {
+    m_end = {};
     m_tls.reset();
     m_lines.reset();
     m_assembler.reset();
@@ -80,7 +90,7 @@ std::error_code ClientLink::flush_tls() {
     if (out.empty()) {
         return {};
     }
-    return m_line.write_all(data_frames(out), Clock::now() + m_options.io_timeout);
+    return write_data_frames(m_line, out, m_options.io_timeout);
 }
 
 std::error_code ClientLink::await_hello_ack(const Hello& hello, Clock::time_point until) {
@@ -196,6 +206,9 @@ std::error_code ClientLink::send(uint16_t command, std::span<const uint8_t> payl
     if (!connected()) {
         return Errc::link_reset;
     }
+    if (payload.size() > limits::max_request_payload) {
+        return Errc::payload_too_large;  // §7: the signer would refuse it; never sent
+    }
     // §4: the counter starts at 1 in each session and grows by one per command (mod 2^16).
     ++m_counter;
     Message m;
@@ -264,9 +277,13 @@ std::error_code ClientLink::pump(Clock::time_point deadline) {
         }
     }
     // Hand out what arrived before a close or failure, then report the end.
-    if (rc && m_ready.empty()) {
+    if (rc) {
         m_failure = m_tls->failure();
-        return rc;
+        if (m_ready.empty()) {
+            return rc;
+        }
+        m_end = rc;  // receive() reports it once the queued messages are taken
+        return {};
     }
     return flush_tls();
 }
@@ -275,9 +292,14 @@ Result<Message> ClientLink::receive() {
     if (!m_tls) {
         return Errc::link_reset;
     }
-    const auto deadline = Clock::now() + m_options.io_timeout;
+    if (m_ready.empty() && m_end) {
+        const auto ec = m_end;
+        drop();
+        return ec;
+    }
     while (m_ready.empty()) {
-        if (const auto ec = pump(deadline); ec) {
+        // §7: each read has its own deadline; a long reply keeps the session while it flows.
+        if (const auto ec = pump(Clock::now() + m_options.io_timeout); ec) {
             drop();
             return ec;
         }
@@ -310,7 +332,7 @@ ServerLink::ServerLink(io::Stream& line,
 ServerLink::~ServerLink() = default;
 
 bool ServerLink::established() const noexcept {
-    return m_tls && m_tls->state() == tls::Engine::State::established && m_started;
+    return m_tls && m_tls->state() == tls::Engine::State::established && m_started && !m_broken;
 }
 
 std::error_code ServerLink::send_frame(FrameType type, std::span<const uint8_t> body) {
@@ -327,7 +349,7 @@ std::error_code ServerLink::flush_tls() {
     if (out.empty()) {
         return {};
     }
-    return m_line.write_all(data_frames(out), Clock::now() + m_options.io_timeout);
+    return write_data_frames(m_line, out, m_options.io_timeout);
 }
 
 std::error_code ServerLink::send(const Message& m) {
@@ -336,13 +358,19 @@ std::error_code ServerLink::send(const Message& m) {
     }
     std::string text;
     encode_message(m, text);
-    if (const auto ec = m_tls->write(as_bytes(text)); ec) {
-        return ec;
+    auto ec = m_tls->write(as_bytes(text));
+    if (!ec) {
+        ec = flush_tls();
     }
-    return flush_tls();
+    if (ec) {
+        // §1: a write that cannot finish fails the session; the stream holds a partial frame.
+        m_broken = ec;
+    }
+    return ec;
 }
 
 void ServerLink::end_session(std::error_code why, ServerLinkHandler& handler) noexcept {
+    m_broken = {};
     if (!m_tls) {
         return;
     }
@@ -472,6 +500,10 @@ std::error_code ServerLink::serve(const std::atomic<bool>& stop,
         m_stats.frames_dropped += m_frames.dropped() - dropped_before;
         for (const auto& f : frames) {
             on_frame(f, handler);
+            if (m_broken) {
+                handler.on_event("a reply could not be written: session closed");
+                end_session(std::exchange(m_broken, {}), handler);
+            }
         }
         check_deadlines(handler);
     }

@@ -323,4 +323,63 @@ std::optional<size_t> crl_entries(std::span<const uint8_t> crl_der) {
     return revoked == nullptr ? 0U : static_cast<size_t>(sk_X509_REVOKED_num(revoked));
 }
 
+std::optional<std::vector<CrlEntry>> crl_revoked(std::span<const uint8_t> crl_der) {
+    const X509CrlPtr crl = parse_crl(crl_der);
+    ::ERR_clear_error();
+    if (!crl) {
+        return std::nullopt;
+    }
+    std::vector<CrlEntry> out;
+    STACK_OF(X509_REVOKED)* revoked = ::X509_CRL_get_REVOKED(crl.get());
+    const int n = revoked == nullptr ? 0 : sk_X509_REVOKED_num(revoked);
+    for (int i = 0; i < n; ++i) {
+        const X509_REVOKED* r = sk_X509_REVOKED_value(revoked, i);
+        const std::unique_ptr<BIGNUM, librecord::CFree<&::BN_free>> bn{
+            ::ASN1_INTEGER_to_BN(::X509_REVOKED_get0_serialNumber(r), nullptr)};
+        const auto when = utc_text(::X509_REVOKED_get0_revocationDate(r));
+        if (!bn || !when) {
+            return std::nullopt;
+        }
+        // BN_num_bytes is a macro in OpenSSL 3.
+        std::vector<uint8_t> magnitude(static_cast<size_t>(BN_num_bytes(bn.get())));
+        ::BN_bn2bin(bn.get(), magnitude.data());
+        static constexpr std::string_view digits = "0123456789ABCDEF";
+        CrlEntry e;
+        for (const uint8_t b : magnitude) {
+            e.serial += digits[b >> 4U];
+            e.serial += digits[b & 0xFU];
+        }
+        e.revoked_at = *when;
+        int crit = 0;
+        const std::unique_ptr<ASN1_ENUMERATED, librecord::CFree<&::ASN1_ENUMERATED_free>> code{
+            static_cast<ASN1_ENUMERATED*>(
+                ::X509_REVOKED_get_ext_d2i(r, NID_crl_reason, &crit, nullptr))};
+        if (code) {
+            // RFC 5280 §5.3.1 codes of the reasons protocol §5.6 allows.
+            switch (::ASN1_ENUMERATED_get(code.get())) {
+                case 1:
+                    e.reason = "keyCompromise";
+                    break;
+                case 3:
+                    e.reason = "affiliationChanged";
+                    break;
+                case 4:
+                    e.reason = "superseded";
+                    break;
+                case 5:
+                    e.reason = "cessationOfOperation";
+                    break;
+                case 9:
+                    e.reason = "privilegeWithdrawn";
+                    break;
+                default:
+                    break;
+            }
+        }
+        out.push_back(std::move(e));
+    }
+    ::ERR_clear_error();
+    return out;
+}
+
 }  // namespace cassiopeia::client::crl

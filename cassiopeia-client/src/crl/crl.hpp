@@ -46,4 +46,14 @@ namespace cassiopeia::client::crl {
 /** The number of entries of a DER CRL (0 when the field is absent); nullopt if unreadable. */
 [[nodiscard]] std::optional<size_t> crl_entries(std::span<const uint8_t> crl_der);
 
+/** One entry of a CRL as the client reports it. */
+struct CrlEntry {
+    std::string serial;                 ///< §5.4 text form
+    std::string revoked_at;             ///< YYYY-MM-DDTHH:MM:SSZ
+    std::optional<std::string> reason;  ///< RFC 5280 name; none = unspecified
+};
+
+/** The entries of a CRL (nullopt when it does not parse). */
+[[nodiscard]] std::optional<std::vector<CrlEntry>> crl_revoked(std::span<const uint8_t> crl_der);
+
 }  // namespace cassiopeia::client::crl

@@ -63,8 +63,9 @@ public:
     [[nodiscard]] bool connected() const noexcept;
 
     /**
-     * Sends one command with the next counter (§4). Payload at most
-     * limits::max_request_payload bytes. @return {} or a link error (the session is dropped).
+     * Sends one command with the next counter (§4).
+     * @return {}; payload_too_large (more than limits::max_request_payload bytes, nothing
+     *   sent, the session stays); or a link error (the session is dropped).
      */
     [[nodiscard]] std::error_code send(uint16_t command, std::span<const uint8_t> payload);
 
@@ -110,6 +111,7 @@ private:
     std::vector<uint8_t> m_plain;
     uint32_t m_session = 0;
     uint16_t m_counter = 0;
+    std::error_code m_end;  // the session ended after the messages still in m_ready
     LinkStats m_stats;
     std::string m_failure;
 };
@@ -175,7 +177,8 @@ private:
     LinkOptions m_options;
     FrameReader m_frames;
     std::unique_ptr<tls::Engine> m_tls;
-    bool m_started = false;  // on_session_start was called for m_tls
+    bool m_started = false;    // on_session_start was called for m_tls
+    std::error_code m_broken;  // a reply could not be written: the session must end
     LineSplitter m_lines;
     io::Clock::time_point m_handshake_deadline{};
     io::Clock::time_point m_last_traffic{};
