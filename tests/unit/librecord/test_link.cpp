@@ -251,6 +251,17 @@ BOOST_AUTO_TEST_CASE(receive_times_out_when_the_signer_goes_silent) {
     BOOST_TEST(reply.error() == lr::Errc::timed_out);
 }
 
+BOOST_AUTO_TEST_CASE(refuses_to_send_a_payload_over_the_request_limit) {
+    MemoryDuplex line;
+    Signer signer(line);
+    ClientSide client(line);
+    BOOST_REQUIRE(!client.link.connect());
+    const std::vector<uint8_t> big(lr::limits::max_request_payload + 1, 0x41);
+    BOOST_TEST(client.link.send(0x03, big) == lr::Errc::payload_too_large);
+    BOOST_TEST(client.link.connected());  // nothing was sent: the session goes on
+    BOOST_TEST(round_trip(client.link, 0xC0, bytes("ok")).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(a_stopping_signer_closes_the_session) {
     MemoryDuplex line;
     auto signer = std::make_unique<Signer>(line);

@@ -331,6 +331,18 @@ BOOST_AUTO_TEST_CASE(another_command_discards_the_waiting_result) {
     BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
 }
 
+BOOST_AUTO_TEST_CASE(a_set_up_command_discards_the_waiting_result) {
+    Fixture f;
+    send_sign_setup(f, "cli:47", "a@example.org");
+    const auto log = f.receive();
+    BOOST_REQUIRE(log.command == static_cast<uint16_t>(lr::Reply::set_log));
+    f.send(lr::Command::set_profile, "client");  // any command but logSaved (§5.1)
+    f.send(lr::Command::log_saved, sha256_hex(log.payload));
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    f.send(lr::Command::log_saved, sha256_hex(log.payload));
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+}
+
 BOOST_AUTO_TEST_CASE(the_request_hash_binds_the_request_id) {
     Fixture f;
     send_sign_setup(f, "cli:45", "a@example.org");
@@ -427,6 +439,14 @@ BOOST_AUTO_TEST_CASE(revoke_refusals) {
     }
     f.send(lr::Command::revoke, "client_2026_2");
     BOOST_TEST(Fixture::error_code_of(f.receive()) == "too_many");
+}
+
+BOOST_AUTO_TEST_CASE(an_overlong_serial_is_refused_not_buffered) {
+    Fixture f;
+    f.send(lr::Command::add_serial, std::string(129, 'A'));
+    f.send(lr::Command::revoke, "client_2026_2");
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    BOOST_TEST(f.services.last_serials.empty());
 }
 
 BOOST_AUTO_TEST_CASE(get_full_crl_answers_the_crl) {
