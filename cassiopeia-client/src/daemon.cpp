@@ -204,7 +204,9 @@ private:
     bool m_link_outage = false;
     bool m_db_outage = false;
     bool m_link_failed_once = false;  // --once: the link stayed down past its deadline
+    std::optional<Job> m_in_flight;   // the job in hand when the WebDB failed
     SteadyClock::time_point m_last_progress{};
+    std::string m_last_line;
     SteadyClock::time_point m_last_activity = SteadyClock::now();
 };
 
@@ -228,10 +230,12 @@ bool Daemon::connect_db(SteadyClock::time_point give_up) {
                 m_db_outage = true;  // logged once per outage
             }
         }
-        if (SteadyClock::now() + backoff > give_up) {
+        const auto now = SteadyClock::now();
+        if (now >= give_up) {
             return false;
         }
-        std::this_thread::sleep_for(backoff);
+        // One last try at the deadline itself, not a back-off step before it.
+        std::this_thread::sleep_for(std::min<SteadyClock::duration>(backoff, give_up - now));
         backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
     }
     return false;
@@ -486,7 +490,8 @@ void Daemon::process(const Job& job) {
             job.input);
     } catch (const Error& e) {
         if (e.kind() == ErrorKind::database) {
-            throw;  // the caller reconnects; the job's lease brings it back
+            m_in_flight = job;  // released as soon as the WebDB is back (the signer kept it)
+            throw;
         }
         end.kind = JobEnd::Kind::verification;
         end.detail = std::string("internal: ") + e.what();
@@ -512,8 +517,13 @@ void Daemon::progress(bool force) {
     }
     m_last_progress = now;
     const auto q = m_queue->summary();
-    m_err << "run: " << m_done << " done, " << m_failed << " failed, " << q.due << " due, "
-          << q.waiting << " waiting for retry\n";
+    std::ostringstream line;
+    line << "run: " << m_done << " done, " << m_failed << " failed, " << q.due << " due, "
+         << q.waiting << " waiting for retry";
+    if (line.str() != m_last_line) {  // a progress line when something changed, not per poll
+        m_err << line.str() << '\n';
+        m_last_line = line.str();
+    }
     write_metrics(m_config.run.metrics_file, m_metrics, q);
 }
 
@@ -617,6 +627,15 @@ int Daemon::run() {
             if (!connect_db(once ? deadline() : SteadyClock::time_point::max())) {
                 m_err << "cassiopeia-client: run: the WebDB stayed unreachable\n";
                 return g_stop != 0 ? exit_code::ok : exit_code::link;
+            }
+            // The job in hand when the WebDB went away goes back to pending at once, without
+            // counting an attempt; its request id brings back the signer's stored result.
+            if (m_in_flight) {
+                if (m_queue->release(*m_in_flight)) {
+                    LOG4CPLUS_INFO(log(),
+                                   "job " << m_in_flight->id << " released after the outage");
+                }
+                m_in_flight.reset();
             }
         }
     }
