@@ -2,30 +2,20 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "config.hpp"
 
+#include <librecord/app/options.hpp>
 #include <librecord/errors.hpp>
 
 #include <boost/program_options.hpp>
 
-#include <fstream>
 #include <sstream>
 
 namespace cassiopeia::client {
 
 namespace po = boost::program_options;
+using librecord::app::config_error;
+using librecord::app::require_setting;
 
-namespace {
-
-[[noreturn]] void config_error(const std::string& what) {
-    throw Error(ErrorKind::config, "configuration", what);
-}
-
-void require(const std::string& value, const char* name) {
-    if (value.empty()) {
-        config_error(std::string("missing setting '") + name + "'");
-    }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Invocation parse_invocation(int argc, const char* const* argv) {
     Invocation inv;
@@ -122,34 +112,21 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     inv.help_text = help.str();
 
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-        if (vm.count("help") != 0U) {
+    switch (librecord::app::parse_options(argc, argv, all, pos, conf, vm)) {
+        case librecord::app::Early::help:
             inv.action = Invocation::Action::help;
             return inv;
-        }
-        if (vm.count("version") != 0U) {
+        case librecord::app::Early::version:
             inv.action = Invocation::Action::version;
             return inv;
+        case librecord::app::Early::none:
+            break;
+    }
+    for (const auto& opt : sign.options()) {
+        const auto& name = opt->long_name();
+        if (vm.count(name) != 0U && !vm[name].defaulted()) {
+            inv.command_options.push_back(name);
         }
-        if (vm.count("config") == 0U) {
-            config_error("no configuration file (-c FILE)");
-        }
-        const auto file = vm["config"].as<std::string>();
-        std::ifstream in(file);
-        if (!in) {
-            config_error("cannot read configuration file " + file);
-        }
-        po::store(po::parse_config_file(in, conf), vm);
-        po::notify(vm);
-        for (const auto& opt : sign.options()) {
-            const auto& name = opt->long_name();
-            if (vm.count(name) != 0U && !vm[name].defaulted()) {
-                inv.command_options.push_back(name);
-            }
-        }
-    } catch (const po::error& e) {
-        config_error(e.what());
     }
     if (words.empty()) {
         config_error("no command given");
@@ -157,11 +134,11 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     inv.command = words.front();
     inv.args.assign(words.begin() + 1, words.end());
     if (inv.command != "migrate") {  // migrate only talks to the WebDB
-        require(c.line, "line");
-        require(c.tls.ca_file, "tls.ca");
-        require(c.tls.cert_file, "tls.cert");
-        require(c.tls.key_file, "tls.key");
-        require(c.peer_name, "tls.peer_name");
+        require_setting(c.line, "line");
+        require_setting(c.tls.ca_file, "tls.ca");
+        require_setting(c.tls.cert_file, "tls.cert");
+        require_setting(c.tls.key_file, "tls.key");
+        require_setting(c.peer_name, "tls.peer_name");
     }
     if (handshake_s == 0 || io_s == 0 || idle_s == 0) {
         config_error("deadlines must be at least one second");

@@ -9,6 +9,7 @@
 #include "privileges.hpp"
 
 #include <librecord/errors.hpp>
+#include <librecord/io/unique_fd.hpp>
 
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -41,13 +42,12 @@ void write_new_file(const std::filesystem::path& path, BIO* pem, mode_t mode) {
     char* data = nullptr;
     const long len =
         BIO_get_mem_data(pem, &data);  // NOLINT(cppcoreguidelines-pro-type-cstyle-cast)
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-    if (fd < 0) {
+    librecord::io::UniqueFd fd{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)};
+    if (!fd.valid()) {
         refuse("cannot create " + path.string() + " (it must not exist yet)");
     }
-    const auto n = ::write(fd, data, static_cast<size_t>(len));
-    const bool ok = n == len && ::fsync(fd) == 0;
-    ::close(fd);
+    const auto n = ::write(fd.get(), data, static_cast<size_t>(len));
+    const bool ok = n == len && ::fsync(fd.get()) == 0 && fd.close_now() == 0;
     if (!ok) {
         refuse("cannot write " + path.string());
     }

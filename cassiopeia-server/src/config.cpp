@@ -2,22 +2,20 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "config.hpp"
 
+#include <librecord/app/options.hpp>
 #include <librecord/errors.hpp>
 
 #include <boost/program_options.hpp>
 
-#include <fstream>
 #include <sstream>
 
 namespace cassiopeia::server {
 
 namespace po = boost::program_options;
+using librecord::app::config_error;
+using librecord::app::require_setting;
 
 namespace {
-
-[[noreturn]] void config_error(const std::string& what) {
-    throw Error(ErrorKind::config, "configuration", what);
-}
 
 /** Durations in whole seconds as the configuration gives them. */
 struct Seconds {
@@ -64,12 +62,6 @@ po::options_description config_options(ServerConfig& c, Seconds& t) {
     return d;
 }
 
-void require(const std::string& value, const char* name) {
-    if (value.empty()) {
-        config_error(std::string("missing setting '") + name + "'");
-    }
-}
-
 }  // namespace
 
 Invocation parse_invocation(int argc, const char* const* argv) {
@@ -105,28 +97,15 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     inv.help_text = help.str();
 
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-        if (vm.count("help") != 0U) {
+    switch (librecord::app::parse_options(argc, argv, all, pos, conf, vm)) {
+        case librecord::app::Early::help:
             inv.action = Invocation::Action::help;
             return inv;
-        }
-        if (vm.count("version") != 0U) {
+        case librecord::app::Early::version:
             inv.action = Invocation::Action::version;
             return inv;
-        }
-        if (vm.count("config") == 0U) {
-            config_error("no configuration file (-c FILE)");
-        }
-        const auto file = vm["config"].as<std::string>();
-        std::ifstream in(file);
-        if (!in) {
-            config_error("cannot read configuration file " + file);
-        }
-        po::store(po::parse_config_file(in, conf), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        config_error(e.what());
+        case librecord::app::Early::none:
+            break;
     }
 
     if (commands.size() > 1) {
@@ -149,18 +128,18 @@ Invocation parse_invocation(int argc, const char* const* argv) {
             config_error("unknown command '" + commands[0] + "'");
         }
     }
-    require(c.repository, "repository");
+    require_setting(c.repository, "repository");
     if (inv.action == Invocation::Action::serve || inv.action == Invocation::Action::check) {
         if (c.lines.empty()) {
             config_error("missing setting 'line'");
         }
-        require(c.tls.ca_file, "tls.ca");
-        require(c.tls.cert_file, "tls.cert");
-        require(c.tls.key_file, "tls.key");
-        require(c.peer_name, "tls.peer_name");
-        require(c.profiles, "profiles");
-        require(c.ca_certs, "ca_certs");
-        require(c.ca_keys, "ca_keys");
+        require_setting(c.tls.ca_file, "tls.ca");
+        require_setting(c.tls.cert_file, "tls.cert");
+        require_setting(c.tls.key_file, "tls.key");
+        require_setting(c.peer_name, "tls.peer_name");
+        require_setting(c.profiles, "profiles");
+        require_setting(c.ca_certs, "ca_certs");
+        require_setting(c.ca_keys, "ca_keys");
     }
     if (t.handshake == 0 || t.io == 0 || t.idle == 0) {
         config_error("deadlines must be at least one second");

@@ -3,6 +3,7 @@
 #include "crl/crl_store.hpp"
 
 #include <librecord/errors.hpp>
+#include <librecord/io/unique_fd.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -25,32 +26,7 @@ constexpr size_t max_ca_name = 64;
     throw Error{ErrorKind::io, call, p.string() + ": " + std::strerror(err)};
 }
 
-/// Closes a descriptor at scope exit.
-class Fd final {
-public:
-    explicit Fd(int fd) noexcept : m_fd(fd) {}
-
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-
-    ~Fd() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-
-    [[nodiscard]] int get() const noexcept { return m_fd; }
-
-    /// Closes now and reports the result (close can report a deferred write error).
-    [[nodiscard]] int close_now() noexcept {
-        const int rc = ::close(m_fd);
-        m_fd = -1;
-        return rc;
-    }
-
-private:
-    int m_fd;
-};
+using Fd = librecord::io::UniqueFd;
 
 }  // namespace
 

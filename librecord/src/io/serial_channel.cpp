@@ -3,6 +3,7 @@
 #include "librecord/io/serial_channel.hpp"
 
 #include "librecord/errors.hpp"
+#include "librecord/io/unique_fd.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/serial_port.hpp>
@@ -66,27 +67,7 @@ bool make_raw(int fd, unsigned baud) {
     return ::tcsetattr(fd, TCSANOW, &t) == 0;
 }
 
-/** A file descriptor that closes itself unless released. */
-class Fd final {
-public:
-    explicit Fd(int fd) noexcept : m_fd(fd) {}
-
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-
-    ~Fd() {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-
-    [[nodiscard]] int get() const noexcept { return m_fd; }
-
-    int release() noexcept { return std::exchange(m_fd, -1); }
-
-private:
-    int m_fd;
-};
+using Fd = UniqueFd;
 
 }  // namespace
 

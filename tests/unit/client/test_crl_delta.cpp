@@ -3,6 +3,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "crl/crl.hpp"
 #include "crl/crl_store.hpp"
+#include "temp_dir.hpp"
 
 #include <librecord/errors.hpp>
 #include <librecord/revoked_delta.hpp>
@@ -39,29 +40,7 @@ lc::RevokedDelta delta(const std::string& name) {
     return std::move(d).value();
 }
 
-class TempDir final {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "cass-crl-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        m_path = tmpl;
-    }
-
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
+using TempDir = cassiopeia::test::TempDir;
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include "issuance/ca_store.hpp"
 #include "issuance/time_util.hpp"
 #include "ossl/handles.hpp"
+#include "temp_dir.hpp"
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -108,30 +109,7 @@ inline void write_pem_key(const std::filesystem::path& p, EVP_PKEY* key) {
         "PEM_write_bio_PrivateKey");
 }
 
-/** A temporary folder removed at scope exit. */
-class TempDir final {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "cass-x509-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        m_path = tmpl;
-    }
-
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
+using TempDir = cassiopeia::test::TempDir;
 
 inline SysSeconds at(const char* utc) {
     const auto t = parse_utc(utc);

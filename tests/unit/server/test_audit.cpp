@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "repository/repository.hpp"
 #include "sqlite/database.hpp"
+#include "temp_dir.hpp"
 
 #include <librecord/errors.hpp>
 
@@ -20,34 +21,11 @@ using Bytes = std::vector<uint8_t>;
 
 namespace {
 
-class TempDir final {
-public:
-    TempDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "cass-audit-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        m_path = pattern;
-    }
+using TempDir = cassiopeia::test::TempDir;
 
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    [[nodiscard]] const std::string& path() const { return m_path; }
-
-    [[nodiscard]] std::string db() const {
-        return m_path + "/" + cs::Repository::database_file_name;
-    }
-
-private:
-    std::string m_path;
-};
+std::string db_file(const TempDir& dir) {
+    return (dir.path() / cs::Repository::database_file_name).string();
+}
 
 /// A repository with the schema entry (seq 1) and entries 2..5.
 cs::Repository five_entries(const TempDir& dir) {
@@ -60,7 +38,7 @@ cs::Repository five_entries(const TempDir& dir) {
 
 /// Raw SQL on the database file, as someone with file access could do it.
 void tamper(const TempDir& dir, const std::string& sql) {
-    auto db = cs::sqlite::Database::open(dir.db(), cs::sqlite::OpenMode::read_write);
+    auto db = cs::sqlite::Database::open(db_file(dir), cs::sqlite::OpenMode::read_write);
     db.exec(
         "DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;");
     db.exec(sql);
@@ -177,7 +155,7 @@ BOOST_AUTO_TEST_CASE(issue_and_revoke_write_audit_entries) {
 BOOST_AUTO_TEST_CASE(triggers_refuse_update_and_delete) {
     const TempDir dir;
     auto repo = five_entries(dir);
-    auto db = cs::sqlite::Database::open(dir.db(), cs::sqlite::OpenMode::read_write);
+    auto db = cs::sqlite::Database::open(db_file(dir), cs::sqlite::OpenMode::read_write);
     BOOST_CHECK_THROW(db.exec("UPDATE audit_log SET detail = 'x' WHERE seq = 3"), Error);
     BOOST_CHECK_THROW(db.exec("DELETE FROM audit_log WHERE seq = 3"), Error);
     BOOST_TEST(repo.audit_verify().ok);
@@ -293,7 +271,7 @@ BOOST_AUTO_TEST_CASE(returns_1_without_creating_a_missing_repository) {
     const TempDir dir;
     std::ostringstream out;
     BOOST_TEST(cs::run_audit_verify(dir.path(), out) == 1);
-    BOOST_TEST(cs::run_audit_verify(dir.path() + "/missing", out) == 1);
+    BOOST_TEST(cs::run_audit_verify((dir.path() / "missing").string(), out) == 1);
     BOOST_TEST(std::filesystem::is_empty(dir.path()));
 }
 

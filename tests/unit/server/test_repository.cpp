@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "repository/repository.hpp"
 #include "sqlite/database.hpp"
+#include "temp_dir.hpp"
 
 #include <librecord/errors.hpp>
 
@@ -20,35 +21,11 @@ using Bytes = std::vector<uint8_t>;
 
 namespace {
 
-/// mkdtemp folder, removed with everything in it at scope exit.
-class TempDir final {
-public:
-    TempDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "cass-repo-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        m_path = pattern;
-    }
+using TempDir = cassiopeia::test::TempDir;
 
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    [[nodiscard]] const std::string& path() const { return m_path; }
-
-    [[nodiscard]] std::string db() const {
-        return m_path + "/" + cs::Repository::database_file_name;
-    }
-
-private:
-    std::string m_path;
-};
+std::string db_file(const TempDir& dir) {
+    return (dir.path() / cs::Repository::database_file_name).string();
+}
 
 cs::UnixTime at(int64_t s) {
     return cs::UnixTime{std::chrono::seconds{s}};
@@ -117,8 +94,8 @@ BOOST_AUTO_TEST_CASE(open_creates_wal_database_in_folder) {
         BOOST_TEST(repo.count_certificates() == 0);
         BOOST_TEST(repo.count_jobs() == 0);
     }
-    BOOST_TEST(std::filesystem::exists(dir.db()));
-    auto db = cs::sqlite::Database::open(dir.db(), cs::sqlite::OpenMode::read_only);
+    BOOST_TEST(std::filesystem::exists(db_file(dir)));
+    auto db = cs::sqlite::Database::open(db_file(dir), cs::sqlite::OpenMode::read_only);
     auto mode = db.prepare("PRAGMA journal_mode");
     BOOST_REQUIRE(mode.step());
     BOOST_TEST(mode.column_text(0) == "wal");
@@ -144,19 +121,19 @@ BOOST_AUTO_TEST_CASE(reopen_does_not_migrate_twice) {
 BOOST_AUTO_TEST_CASE(open_refuses_missing_folder) {
     const TempDir dir;
     try {
-        (void)cs::Repository::open(dir.path() + "/nope");
+        (void)cs::Repository::open((dir.path() / "nope").string());
         BOOST_FAIL("no exception");
     } catch (const Error& e) {
         BOOST_TEST(static_cast<int>(e.kind()) == static_cast<int>(ErrorKind::config));
     }
-    BOOST_TEST(!std::filesystem::exists(dir.path() + "/nope"));
+    BOOST_TEST(!std::filesystem::exists((dir.path() / "nope").string()));
 }
 
 BOOST_AUTO_TEST_CASE(open_refuses_newer_schema) {
     const TempDir dir;
     { (void)cs::Repository::open(dir.path()); }
     {
-        auto db = cs::sqlite::Database::open(dir.db(), cs::sqlite::OpenMode::read_write);
+        auto db = cs::sqlite::Database::open(db_file(dir), cs::sqlite::OpenMode::read_write);
         db.exec("INSERT INTO schema_version (version, applied) VALUES (99, 'x')");
     }
     BOOST_CHECK_THROW((void)cs::Repository::open(dir.path()), Error);
@@ -279,7 +256,7 @@ BOOST_AUTO_TEST_CASE(certificates_cannot_be_deleted_with_sql) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     repo.store_issued(issued("webdb:1", "01"));
-    auto db = cs::sqlite::Database::open(dir.db(), cs::sqlite::OpenMode::read_write);
+    auto db = cs::sqlite::Database::open(db_file(dir), cs::sqlite::OpenMode::read_write);
     BOOST_CHECK_THROW(db.exec("DELETE FROM certificates"), Error);
     BOOST_CHECK_THROW(db.exec("UPDATE requests SET log = x'00'"), Error);
     BOOST_TEST(repo.count_certificates() == 1);
@@ -427,7 +404,7 @@ BOOST_AUTO_TEST_CASE(crl_number_strictly_increases_across_reopen) {
     BOOST_TEST(repo.crl_state("ca-a")->crl_number == 4);
     BOOST_TEST(repo.crl_state("ca-a")->revoked == 2);
     // The database itself refuses to lower or repeat a CRL number.
-    auto db = cs::sqlite::Database::open(dir.db(), cs::sqlite::OpenMode::read_write);
+    auto db = cs::sqlite::Database::open(db_file(dir), cs::sqlite::OpenMode::read_write);
     BOOST_CHECK_THROW(db.exec("UPDATE crl_state SET crl_number = 4"), Error);
     BOOST_CHECK_THROW(db.exec("UPDATE crl_state SET crl_number = 3"), Error);
     BOOST_TEST(repo.crl_state("ca-a")->crl_number == 4);
@@ -452,7 +429,7 @@ BOOST_AUTO_TEST_CASE(throwing_signer_rolls_everything_back) {
     BOOST_TEST(repo.crl_state("ca-a")->crl_number == 1);
     BOOST_TEST(!repo.crl_state("ca-b").has_value());
     BOOST_TEST(repo.crl_entries("ca-a").empty());
-    BOOST_TEST(count_rows(dir.db(), "revoked") == 0);
+    BOOST_TEST(count_rows(db_file(dir), "revoked") == 0);
     BOOST_TEST(repo.audit_entries().size() == audit_before);
     BOOST_TEST(repo.audit_head() == head_before);
     // The repository is still usable afterwards.
