@@ -91,6 +91,16 @@ void serve_line(lr::io::Stream& line,
     }
 }
 
+/** The setLog payload: one line per step, each ending in '\n' (docs/protocol.md §8.4). */
+std::vector<uint8_t> log_bytes(const std::vector<std::string>& lines) {
+    std::vector<uint8_t> out;
+    for (const auto& l : lines) {
+        out.insert(out.end(), l.begin(), l.end());
+        out.push_back('\n');
+    }
+    return out;
+}
+
 /** Protocol §5.2: warn when a family's last time CA has less than 90 days left. */
 std::vector<std::string> ca_warnings(const CaStore& cas, SysSeconds now) {
     constexpr auto horizon = std::chrono::days(90);
@@ -217,15 +227,10 @@ Outcome<Services::Signed> App::certify(const std::string& request_id,
         LOG4CPLUS_INFO(log(), request_id << ": refused: " << certified.error().payload());
         return certified.error();
     }
-    std::string text;
-    for (const auto& l : lines) {
-        text += l;
-        text += '\n';
-    }
     CertifiedKeyRecord rec;
     rec.request_id = request_id;
     rec.request_hash = request_hash;
-    rec.log.assign(text.begin(), text.end());
+    rec.log = log_bytes(lines);
     rec.armoured_key.assign(certified->armoured.begin(), certified->armoured.end());
     rec.signer = certified->certifier;
     rec.fingerprint = certified->fingerprint;
@@ -252,15 +257,10 @@ Outcome<Services::Signed> App::sign(const std::string& request_id,
         LOG4CPLUS_INFO(log(), request_id << ": refused: " << issued.error().payload());
         return issued.error();
     }
-    std::string text;
-    for (const auto& l : lines) {
-        text += l;
-        text += '\n';
-    }
     IssuedRecord rec;
     rec.request_id = request_id;
     rec.request_hash = request_hash;
-    rec.log.assign(text.begin(), text.end());
+    rec.log = log_bytes(lines);
     rec.cert_der = issued->der;
     rec.serial = issued->serial_hex;
     rec.ca = issued->ca_name;
