@@ -535,6 +535,11 @@ int Daemon::run() {
         m_err << "cassiopeia-client: run: the WebDB stayed unreachable\n";
         return g_stop != 0 ? exit_code::ok : exit_code::link;
     }
+    // Issue #6: a job that was running when this worker died is resumed at once (with a
+    // stable run.worker; otherwise its lease, run.lease_s, brings it back).
+    if (const auto n = m_queue->release_worker(m_worker); n > 0) {
+        LOG4CPLUS_INFO(log(), n << " job(s) of an earlier run of " << m_worker << " resumed");
+    }
     auto next_status = SteadyClock::now();
     auto link_backoff = std::chrono::milliseconds(500);
     while (g_stop == 0) {

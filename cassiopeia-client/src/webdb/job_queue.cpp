@@ -364,6 +364,14 @@ bool JobQueue::release(const Job& job) {
     return r.affected() == 1;
 }
 
+int64_t JobQueue::release_worker(const std::string& worker_id) {
+    const auto r = m_conn.exec(
+        "UPDATE cassiopeia.jobs SET state = 'pending', attempts = attempts - 1,"
+        " worker = NULL, heartbeat = NULL WHERE state = 'running' AND worker = $1",
+        {Param{worker_id}});
+    return r.affected();
+}
+
 bool JobQueue::upsert_crl(const std::string& ca,
                           std::span<const uint8_t> der,
                           uint64_t crl_number,

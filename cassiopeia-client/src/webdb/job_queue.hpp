@@ -164,6 +164,13 @@ public:
 
     /** Back to pending without counting the attempt: a link or signer outage never fails a
      *  job. Other workers are woken by the NOTIFY. */
+    /**
+     * At start: every job still `running` under `worker_id` (this daemon before a crash or a
+     * restart) goes back to pending at once, without counting an attempt.
+     * @return how many jobs were released.
+     */
+    int64_t release_worker(const std::string& worker_id);
+
     [[nodiscard]] bool release(const Job& job);
 
     /** Stores a CA's CRL when its number is newer than the stored one; true if stored. */

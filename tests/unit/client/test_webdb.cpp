@@ -539,6 +539,20 @@ BOOST_AUTO_TEST_CASE(release_returns_the_job_without_counting_an_attempt) {
     BOOST_TEST(j->attempt == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_restarted_worker_takes_back_only_its_own_running_jobs) {
+    Db db;
+    const auto mine = db.request_cert();
+    const auto theirs = db.request_cert();
+    cc::JobQueue q{db.conn, {}};
+    BOOST_REQUIRE(q.claim_next("me").has_value());
+    BOOST_REQUIRE(q.claim_next("other").has_value());
+    BOOST_TEST(q.release_worker("me") == 1);
+    BOOST_TEST(db.state(mine) == "pending");
+    BOOST_TEST(db.attempts(mine) == 0);
+    BOOST_TEST(db.state(theirs) == "running");
+    BOOST_TEST(q.release_worker("me") == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_stale_running_lease_is_taken_again) {
     Db db;
     const auto id = db.request_cert();
