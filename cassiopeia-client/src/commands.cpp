@@ -334,40 +334,7 @@ int cmd_migrate(const Invocation& inv, std::ostream& out, std::ostream& err) {
     return run_migrate(inv.config.webdb_conninfo, out, err);
 }
 
-bool digits(std::string_view s, int& v) {
-    const auto* const end = s.data() + s.size();  // NOLINT
-    const auto [p, ec] = std::from_chars(s.data(), end, v);
-    return ec == std::errc{} && p == end;
-}
-
 }  // namespace
-
-std::optional<std::chrono::sys_seconds> parse_utc(std::string_view t) {
-    // YYYY-MM-DDTHH:MM:SSZ, 20 characters.
-    if (t.size() != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
-        t[16] != ':' || t[19] != 'Z') {
-        return std::nullopt;
-    }
-    int y = 0;
-    int mo = 0;
-    int d = 0;
-    int h = 0;
-    int mi = 0;
-    int s = 0;
-    if (!digits(t.substr(0, 4), y) || !digits(t.substr(5, 2), mo) || !digits(t.substr(8, 2), d) ||
-        !digits(t.substr(11, 2), h) || !digits(t.substr(14, 2), mi) ||
-        !digits(t.substr(17, 2), s)) {
-        return std::nullopt;
-    }
-    const std::chrono::year_month_day ymd{std::chrono::year{y},
-                                          std::chrono::month{static_cast<unsigned>(mo)},
-                                          std::chrono::day{static_cast<unsigned>(d)}};
-    if (!ymd.ok() || h > 23 || mi > 59 || s > 59) {
-        return std::nullopt;
-    }
-    return std::chrono::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +
-           std::chrono::seconds{s};
-}
 
 namespace {
 

@@ -4,6 +4,8 @@
 
 #include "config.hpp"
 
+#include <librecord/utc.hpp>
+
 #include <ostream>
 
 namespace cassiopeia::client {
@@ -20,7 +22,7 @@ inline constexpr int verification = 4;
 /** Runs `inv.command`; results go to `out`, errors to `err`. */
 [[nodiscard]] int run_command(const Invocation& inv, std::ostream& out, std::ostream& err);
 
-/** Parses YYYY-MM-DDTHH:MM:SSZ strictly; nullopt when malformed. */
-[[nodiscard]] std::optional<std::chrono::sys_seconds> parse_utc(std::string_view text);
+/** The wire's UTC time format, shared with the signer (librecord/utc.hpp). */
+using librecord::parse_utc;
 
 }  // namespace cassiopeia::client

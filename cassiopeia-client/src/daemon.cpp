@@ -12,6 +12,7 @@
 #include "webdb/job_queue.hpp"
 
 #include <librecord/errors.hpp>
+#include <librecord/utc.hpp>
 
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
@@ -74,21 +75,8 @@ std::string default_worker() {
 }
 
 std::string utc_now() {
-    const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    const auto day = std::chrono::floor<std::chrono::days>(t);
-    const std::chrono::year_month_day ymd{day};
-    const std::chrono::hh_mm_ss hms{t - day};
-    std::array<char, 32> buf{};
-    std::snprintf(buf.data(),
-                  buf.size(),
-                  "%04d-%02u-%02uT%02d:%02d:%02dZ",
-                  static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf.data();
+    return librecord::format_utc(
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
 }
 
 /** Counters behind the metrics file (issue #6). */

@@ -3,8 +3,6 @@
 #include "issuance/time_util.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 
 namespace cassiopeia::server {
 
@@ -31,66 +29,7 @@ std::optional<unsigned> digits(std::string_view s, size_t pos, size_t width) {
     return v;
 }
 
-std::optional<sys_days> date_at(std::string_view s) {
-    if (s.size() < 10 || s[4] != '-' || s[7] != '-') {
-        return std::nullopt;
-    }
-    const auto y = digits(s, 0, 4);
-    const auto m = digits(s, 5, 2);
-    const auto d = digits(s, 8, 2);
-    if (!y || !m || !d || *y < 1950) {
-        return std::nullopt;
-    }
-    const std::chrono::year_month_day ymd{
-        std::chrono::year{static_cast<int>(*y)}, std::chrono::month{*m}, std::chrono::day{*d}};
-    if (!ymd.ok()) {
-        return std::nullopt;
-    }
-    return sys_days{ymd};
-}
-
 }  // namespace
-
-std::optional<sys_days> parse_date(std::string_view text) {
-    if (text.size() != 10) {
-        return std::nullopt;
-    }
-    return date_at(text);
-}
-
-std::optional<SysSeconds> parse_utc(std::string_view text) {
-    // Exactly 20 characters: 2026-03-15T12:00:00Z.
-    if (text.size() != 20 || text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
-        text[19] != 'Z') {
-        return std::nullopt;
-    }
-    const auto date = date_at(text.substr(0, 10));
-    const auto hh = digits(text, 11, 2);
-    const auto mm = digits(text, 14, 2);
-    const auto ss = digits(text, 17, 2);
-    if (!date || !hh || !mm || !ss || *hh > 23 || *mm > 59 || *ss > 59) {
-        return std::nullopt;
-    }
-    return SysSeconds{*date} + std::chrono::hours{*hh} + std::chrono::minutes{*mm} + seconds{*ss};
-}
-
-std::string format_utc(SysSeconds t) {
-    const sys_days day = std::chrono::floor<days>(t);
-    const std::chrono::year_month_day ymd{day};
-    const std::chrono::hh_mm_ss<seconds> tod{t - day};
-    std::array<char, 32> buf{};
-    std::snprintf(buf.data(),
-                  buf.size(),
-                  "%04d-%02u-%02u"
-                  "T%02d:%02d:%02dZ",
-                  static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(tod.hours().count()),
-                  static_cast<int>(tod.minutes().count()),
-                  static_cast<int>(tod.seconds().count()));
-    return std::string{buf.data()};
-}
 
 std::optional<Period> parse_period(std::string_view text) {
     if (text.size() < 2 || text.size() > 6) {

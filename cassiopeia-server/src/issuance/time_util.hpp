@@ -4,6 +4,8 @@
 
 #include "issuance/signer_error.hpp"
 
+#include <librecord/utc.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -33,14 +35,10 @@ inline constexpr std::chrono::seconds max_backdate{3600};
 inline constexpr std::chrono::seconds max_postdate{48 * 3600};
 }  // namespace time_limits
 
-/** Parses exactly `YYYY-MM-DDTHH:MM:SSZ` (years 1950-9999, no leap second); nullopt otherwise. */
-[[nodiscard]] std::optional<SysSeconds> parse_utc(std::string_view text);
-
-/** Parses exactly `YYYY-MM-DD` as midnight UTC; nullopt otherwise. */
-[[nodiscard]] std::optional<std::chrono::sys_days> parse_date(std::string_view text);
-
-/** Formats as `YYYY-MM-DDTHH:MM:SSZ`. */
-[[nodiscard]] std::string format_utc(SysSeconds t);
+// The wire's UTC time format, shared with the client (librecord/utc.hpp).
+using librecord::format_utc;
+using librecord::parse_date;
+using librecord::parse_utc;
 
 /** Parses `<n>d`, `<n>m`, `<n>y` with 1 <= n <= the unit's bound, no sign or leading zero. */
 [[nodiscard]] std::optional<Period> parse_period(std::string_view text);
