@@ -11,6 +11,7 @@
 #include "webdb/migrator.hpp"
 
 #include <librecord/errors.hpp>
+#include <librecord/json.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -21,6 +22,7 @@
 namespace cassiopeia::client {
 
 namespace lr = librecord;
+using librecord::json_string;
 
 namespace {
 
@@ -95,26 +97,6 @@ std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
         return std::nullopt;
     }
     return std::vector<uint8_t>{std::istreambuf_iterator<char>(in), {}};
-}
-
-/** A JSON string literal (RFC 8259 escapes for quote, backslash and control characters). */
-std::string json_string(std::string_view s) {
-    static constexpr std::string_view hex = "0123456789abcdef";
-    std::string out = "\"";
-    for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (u < 0x20) {
-            out += "\\u00";
-            out += hex[u >> 4U];
-            out += hex[u & 0xFU];
-        } else {
-            out += c;
-        }
-    }
-    return out + '"';
 }
 
 /** Writes `data` to `path` through a temporary file in the same folder and a rename. */

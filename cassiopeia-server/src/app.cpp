@@ -9,6 +9,7 @@
 #include "secret_bytes.hpp"
 
 #include <librecord/io/serial_channel.hpp>
+#include <librecord/json.hpp>
 #include <librecord/link.hpp>
 #include <librecord/tls_engine.hpp>
 
@@ -34,36 +35,13 @@ namespace cassiopeia::server {
 
 namespace asio = boost::asio;
 namespace lr = librecord;
+using librecord::json_string;
 
 namespace {
 
 const log4cplus::Logger& log() {
     static const log4cplus::Logger l = logger("cassiopeia.server");
     return l;
-}
-
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (const char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    constexpr std::string_view hex = "0123456789abcdef";
-                    out += "\\u00";
-                    out += hex[static_cast<unsigned char>(c) >> 4U];
-                    out += hex[static_cast<unsigned char>(c) & 0xFU];
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out + '"';
 }
 
 /** Serves one line until `stop`; a failing line is retried, never ends the daemon. */

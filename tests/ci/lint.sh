@@ -59,7 +59,7 @@ only_under '<gpgme\.h>' '^cassiopeia-server/src/gpg/' \
     "<gpgme.h> is included only in cassiopeia-server/src/gpg/"
 
 # librecord's core uses the standard library only.
-core_files='(byte_reader|crc32|slip|record|errors|limits|result|openpgp|c_handle|utc)'
+core_files='(byte_reader|crc32|slip|record|errors|limits|result|openpgp|c_handle|utc|json)'
 core="^librecord/(src|include/librecord)/${core_files}\\.[ch]pp$"
 while IFS= read -r hit; do
     [[ ${hit%%:*} =~ $core ]] &&
