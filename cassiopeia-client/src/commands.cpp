@@ -30,6 +30,41 @@ std::string text_of(const lr::Message& m) {
     return {m.payload.begin(), m.payload.end()};
 }
 
+/** Writes `data` to `path` through a temporary file in the same folder and a rename. */
+bool write_file(const std::string& path, std::span<const uint8_t> data) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(data.data()),  // NOLINT: bytes to a stream
+                  static_cast<std::streamsize>(data.size()));
+        if (!out) {
+            return false;
+        }
+    }
+    return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+std::span<const uint8_t> bytes_view(std::string_view s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};  // NOLINT: text as bytes
+}
+
+int usage_error(std::ostream& err, const std::string& command, const std::string& why) {
+    err << "cassiopeia-client: " << command << ": " << why << " (try --help)\n";
+    return exit_code::usage;
+}
+
+/** Reports a job that did not end well on stderr; returns its exit status. */
+int report(const JobEnd& end, std::ostream& err) {
+    if (end.refusal) {
+        err << "error " << end.refusal->code << ' ' << end.refusal->message << '\n';
+    } else if (end.kind == JobEnd::Kind::link) {
+        err << "cassiopeia-client: link to the signer failed: " << end.detail << '\n';
+    } else if (!end.ok()) {
+        err << "cassiopeia-client: " << end.detail << '\n';
+    }
+    return end.exit_status();
+}
+
 /** Runs one request and maps its outcome to an exit status; calls `done` on success. */
 template <class Done>
 int run_request(const ClientConfig& config,
@@ -40,14 +75,8 @@ int run_request(const ClientConfig& config,
     Connection conn(config);
     const auto outcome = conn.request(steps, replies);
     conn.close();
-    if (outcome.refusal) {
-        err << "error " << outcome.refusal->code << ' ' << outcome.refusal->message << '\n';
-        return exit_code::refused;
-    }
-    if (outcome.link_error) {
-        err << "cassiopeia-client: link to the signer failed: " << outcome.link_error.message()
-            << '\n';
-        return exit_code::link;
+    if (const auto end = job_end(outcome); !end.ok()) {
+        return report(end, err);
     }
     return done(outcome.replies);
 }
@@ -89,49 +118,6 @@ int cmd_status(const Invocation& inv, std::ostream& out, std::ostream& err) {
                            out << text << '\n';
                            return exit_code::ok;
                        });
-}
-
-std::optional<std::vector<uint8_t>> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return std::nullopt;
-    }
-    return std::vector<uint8_t>{std::istreambuf_iterator<char>(in), {}};
-}
-
-/** Writes `data` to `path` through a temporary file in the same folder and a rename. */
-bool write_file(const std::string& path, std::span<const uint8_t> data) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(data.data()),  // NOLINT: bytes to a stream
-                  static_cast<std::streamsize>(data.size()));
-        if (!out) {
-            return false;
-        }
-    }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
-std::span<const uint8_t> bytes_view(std::string_view s) {
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};  // NOLINT: text as bytes
-}
-
-int usage_error(std::ostream& err, const std::string& command, const std::string& why) {
-    err << "cassiopeia-client: " << command << ": " << why << " (try --help)\n";
-    return exit_code::usage;
-}
-
-/** Reports a job that did not end well on stderr; returns its exit status. */
-int report(const JobEnd& end, std::ostream& err) {
-    if (end.refusal) {
-        err << "error " << end.refusal->code << ' ' << end.refusal->message << '\n';
-    } else if (end.kind == JobEnd::Kind::link) {
-        err << "cassiopeia-client: link to the signer failed: " << end.detail << '\n';
-    } else if (!end.ok()) {
-        err << "cassiopeia-client: " << end.detail << '\n';
-    }
-    return end.exit_status();
 }
 
 /** `cli:N` from --request-id, or `cli:<random>` (conventions §1). */

@@ -233,13 +233,10 @@ JobEnd Daemon::check_signer() {
     // Issue #6: compare clocks and refuse to work past the configured skew; the signer's clock
     // is never set from here. Then refresh CRLs that are newer or near their nextUpdate.
     const auto time = m_link.request({{lr::Command::get_timestamp, {}}}, 1);
-    JobEnd end;
-    if (time.link_error || time.refusal) {
-        end.kind = time.refusal ? JobEnd::Kind::refused : JobEnd::Kind::link;
-        end.refusal = time.refusal;
-        end.detail = time.link_error.message();
-        return end;
+    if (auto failed = job_end(time); !failed.ok()) {
+        return failed;
     }
+    JobEnd end;
     const auto& t = time.replies.front().payload;
     const auto signer = parse_utc(std::string(t.begin(), t.end()));
     const auto local = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -257,10 +254,8 @@ JobEnd Daemon::check_signer() {
         return end;
     }
     const auto status = m_link.request({{lr::Command::get_status_report, {}}}, 1);
-    if (status.link_error || status.refusal) {
-        end.kind = JobEnd::Kind::link;
-        end.detail = status.link_error.message();
-        return end;
+    if (auto failed = job_end(status); !failed.ok()) {
+        return failed;
     }
     boost::property_tree::ptree report;
     try {

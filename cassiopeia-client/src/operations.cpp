@@ -33,8 +33,9 @@ std::string text_of(const std::vector<uint8_t>& b) {
     return {b.begin(), b.end()};
 }
 
-/** Maps what converse() returned; `done` when neither a refusal nor a link failure. */
-JobEnd end_of(const Outcome& o) {
+}  // namespace
+
+JobEnd job_end(const Outcome& o) {
     JobEnd e;
     if (o.refusal) {
         e.kind = JobEnd::Kind::refused;
@@ -48,6 +49,8 @@ JobEnd end_of(const Outcome& o) {
     }
     return e;
 }
+
+namespace {
 
 JobEnd failed_check(std::string detail) {
     JobEnd e;
@@ -92,6 +95,8 @@ Outcome sign_and_release(Connection& conn,
     });
 }
 
+}  // namespace
+
 std::optional<std::vector<uint8_t>> read_file(const std::filesystem::path& p) {
     std::ifstream in(p, std::ios::binary);
     if (!in) {
@@ -99,8 +104,6 @@ std::optional<std::vector<uint8_t>> read_file(const std::filesystem::path& p) {
     }
     return std::vector<uint8_t>{std::istreambuf_iterator<char>(in), {}};
 }
-
-}  // namespace
 
 int JobEnd::exit_status() const noexcept {
     switch (kind) {
@@ -164,7 +167,7 @@ SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSin
 
     SignOutput out;
     const auto outcome = sign_and_release(conn, steps, out.log, store_log);
-    out.end = end_of(outcome);
+    out.end = job_end(outcome);
     if (!out.end.ok()) {
         return out;
     }
@@ -196,7 +199,7 @@ PgpOutput certify_openpgp_key(Connection& conn, const PgpInput& in, const LogSin
 
     PgpOutput out;
     const auto outcome = sign_and_release(conn, steps, out.log, store_log);
-    out.end = end_of(outcome);
+    out.end = job_end(outcome);
     if (!out.end.ok()) {
         return out;
     }
@@ -333,7 +336,7 @@ CrlOutput revoke_serials(Connection& conn,
         }
         return full;
     });
-    out.end = end_of(outcome);
+    out.end = job_end(outcome);
     if (out.end.ok()) {
         settle(out, ctx, ca);
     }
@@ -348,7 +351,7 @@ CrlOutput fetch_full_crl(Connection& conn, const ClientConfig& config, const std
         return out;
     }
     const auto outcome = conn.request({{lr::Command::get_full_crl, bytes_of(ca)}}, 1);
-    out.end = end_of(outcome);
+    out.end = job_end(outcome);
     if (!out.end.ok()) {
         return out;
     }

@@ -10,6 +10,7 @@
 #include "ossl/x509.hpp"
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <span>
@@ -30,6 +31,12 @@ struct JobEnd {
     /** Exit status of conventions §1. */
     [[nodiscard]] int exit_status() const noexcept;
 };
+
+/** Maps a request's Outcome: refused, link failure (or a payload too large to send), done. */
+[[nodiscard]] JobEnd job_end(const Outcome& o);
+
+/** A whole file's bytes; nullopt when it cannot be read. */
+[[nodiscard]] std::optional<std::vector<uint8_t>> read_file(const std::filesystem::path& p);
 
 /** Called with the signer's log before logSaved: the job must store it first (§5.2). */
 using LogSink = std::function<void(std::span<const uint8_t> log)>;

@@ -3,6 +3,7 @@
 #include "crl/crl.hpp"
 
 #include "crl/handles.hpp"
+#include "ossl/x509.hpp"
 
 #include <openssl/asn1.h>
 #include <openssl/err.h>
@@ -237,18 +238,6 @@ std::optional<std::vector<uint8_t>> apply(std::span<const uint8_t> copy_der,
     return assemble(*tbs, delta.signature_algorithm, delta.signature);
 }
 
-std::optional<std::string> utc_text(const ASN1_TIME* t) {
-    std::tm tm{};
-    if (t == nullptr || ::ASN1_TIME_to_tm(t, &tm) != 1) {
-        return std::nullopt;
-    }
-    std::array<char, 32> buf{};
-    if (std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-        return std::nullopt;
-    }
-    return std::string(buf.data());
-}
-
 bool verify(std::span<const uint8_t> crl_der, std::span<const uint8_t> ca_cert) {
     const X509CrlPtr crl = parse_crl(crl_der);
     const X509Ptr ca = parse_cert(ca_cert);
@@ -304,13 +293,13 @@ std::optional<int64_t> crl_number(std::span<const uint8_t> crl_der) {
 std::optional<std::string> crl_this_update(std::span<const uint8_t> crl_der) {
     const X509CrlPtr crl = parse_crl(crl_der);
     ::ERR_clear_error();
-    return crl ? utc_text(::X509_CRL_get0_lastUpdate(crl.get())) : std::nullopt;
+    return crl ? ossl::utc_text(::X509_CRL_get0_lastUpdate(crl.get())) : std::nullopt;
 }
 
 std::optional<std::string> crl_next_update(std::span<const uint8_t> crl_der) {
     const X509CrlPtr crl = parse_crl(crl_der);
     ::ERR_clear_error();
-    return crl ? utc_text(::X509_CRL_get0_nextUpdate(crl.get())) : std::nullopt;
+    return crl ? ossl::utc_text(::X509_CRL_get0_nextUpdate(crl.get())) : std::nullopt;
 }
 
 std::optional<size_t> crl_entries(std::span<const uint8_t> crl_der) {
@@ -336,7 +325,7 @@ std::optional<std::vector<CrlEntry>> crl_revoked(std::span<const uint8_t> crl_de
         const X509_REVOKED* r = sk_X509_REVOKED_value(revoked, i);
         const std::unique_ptr<BIGNUM, librecord::CFree<&::BN_free>> bn{
             ::ASN1_INTEGER_to_BN(::X509_REVOKED_get0_serialNumber(r), nullptr)};
-        const auto when = utc_text(::X509_REVOKED_get0_revocationDate(r));
+        const auto when = ossl::utc_text(::X509_REVOKED_get0_revocationDate(r));
         if (!bn || !when) {
             return std::nullopt;
         }

@@ -37,18 +37,6 @@ void free_ossl(void* p) noexcept {
 
 using OsslString = std::unique_ptr<char, CFree<&free_ossl>>;
 
-std::optional<std::string> utc_text(const ASN1_TIME* t) {
-    std::tm tm{};
-    if (::ASN1_TIME_to_tm(t, &tm) != 1) {
-        return std::nullopt;
-    }
-    std::array<char, 32> buf{};
-    if (std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-        return std::nullopt;
-    }
-    return std::string(buf.data());
-}
-
 X509ReqPtr parse_der_csr(std::span<const uint8_t> der) {
     const unsigned char* p = der.data();
     X509ReqPtr req{::d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size()))};
@@ -61,6 +49,18 @@ X509ReqPtr parse_der_csr(std::span<const uint8_t> der) {
 }
 
 }  // namespace
+
+std::optional<std::string> utc_text(const ASN1_TIME* t) {
+    std::tm tm{};
+    if (t == nullptr || ::ASN1_TIME_to_tm(t, &tm) != 1) {
+        return std::nullopt;
+    }
+    std::array<char, 32> buf{};
+    if (std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+        return std::nullopt;
+    }
+    return std::string(buf.data());
+}
 
 std::optional<std::vector<uint8_t>> csr_to_der(std::span<const uint8_t> input) {
     X509ReqPtr req = parse_der_csr(input);

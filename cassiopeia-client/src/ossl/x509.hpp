@@ -9,7 +9,12 @@
 #include <string_view>
 #include <vector>
 
+struct asn1_string_st;  // OpenSSL's ASN1_TIME, kept out of this header
+
 namespace cassiopeia::client::ossl {
+
+/** An ASN.1 time as the wire writes it, `YYYY-MM-DDTHH:MM:SSZ`; nullopt when unreadable. */
+[[nodiscard]] std::optional<std::string> utc_text(const asn1_string_st* t);
 
 /** A PKCS#10 request given as PEM (one block) or DER, as DER; nullopt if it is neither. */
 [[nodiscard]] std::optional<std::vector<uint8_t>> csr_to_der(std::span<const uint8_t> input);
