@@ -192,7 +192,6 @@ private:
     bool m_link_outage = false;
     bool m_db_outage = false;
     bool m_link_failed_once = false;  // --once: the link stayed down past its deadline
-    std::optional<Job> m_in_flight;   // the job in hand when the WebDB failed
     SteadyClock::time_point m_last_progress{};
     std::string m_last_line;
     SteadyClock::time_point m_last_activity = SteadyClock::now();
@@ -473,8 +472,7 @@ void Daemon::process(const Job& job) {
             job.input);
     } catch (const Error& e) {
         if (e.kind() == ErrorKind::database) {
-            m_in_flight = job;  // released as soon as the WebDB is back (the signer kept it)
-            throw;
+            throw;  // the caller reconnects and releases this worker's jobs
         }
         end.kind = JobEnd::Kind::verification;
         end.detail = std::string("internal: ") + e.what();
@@ -616,14 +614,12 @@ int Daemon::run() {
                 m_err << "cassiopeia-client: run: the WebDB stayed unreachable\n";
                 return g_stop != 0 ? exit_code::ok : exit_code::link;
             }
-            // The job in hand when the WebDB went away goes back to pending at once, without
-            // counting an attempt; its request id brings back the signer's stored result.
-            if (m_in_flight) {
-                if (m_queue->release(*m_in_flight)) {
-                    LOG4CPLUS_INFO(log(),
-                                   "job " << m_in_flight->id << " released after the outage");
-                }
-                m_in_flight.reset();
+            // Every job this worker holds goes back to pending at once, without counting an
+            // attempt: the one in hand, and one whose claim committed while its reply was lost.
+            // Their request ids bring back the signer's stored results. Safe: jobs run one at
+            // a time here, and none is in progress now.
+            if (const auto n = m_queue->release_worker(m_worker); n > 0) {
+                LOG4CPLUS_INFO(log(), n << " job(s) released after the WebDB outage");
             }
         }
     }
