@@ -5,7 +5,7 @@
 #include "issuance/ca_store.hpp"
 #include "issuance/profile.hpp"
 #include "issuance/time_util.hpp"
-#include "ossl/handles.hpp"
+#include <librecord/ossl/handles.hpp>
 #include "privileges.hpp"
 
 #include <librecord/errors.hpp>

@@ -2,7 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "request_hash.hpp"
 
-#include "ossl/handles.hpp"
+#include <librecord/ossl/handles.hpp>
 
 #include <librecord/errors.hpp>
 

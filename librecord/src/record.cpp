@@ -148,22 +148,6 @@ std::string_view reply_name(Reply r) noexcept {
 
 namespace {
 
-constexpr std::array<char, 16> hex_digits = {
-    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
 // §4: the bitwise complement of the 8-bit sum of every byte before the checksum.
 uint8_t checksum_of(std::span<const uint8_t> bytes) noexcept {
     unsigned sum = 0;
@@ -188,32 +172,24 @@ constexpr size_t max_chunks = size_t{std::numeric_limits<uint16_t>::max()} + 1;
 
 }  // namespace
 
-std::string to_hex(std::span<const uint8_t> bytes) {
-    std::string out;
-    out.reserve(2 * bytes.size());
-    for (const uint8_t b : bytes) {
-        out.push_back(hex_digits.at(b >> 4U));
-        out.push_back(hex_digits.at(b & 0x0FU));
+std::optional<HeaderPeek> peek_header(std::string_view line) noexcept {
+    // ':' then the hex of command u16 | flags u8 | session u32 | counter u16.
+    constexpr size_t peek_bytes = 2 + 1 + 4 + 2;
+    if (line.size() < 1 + 2 * peek_bytes || line.front() != ':') {
+        return std::nullopt;
     }
-    return out;
-}
-
-Result<std::vector<uint8_t>> from_hex(std::string_view hex) {
-    if (hex.size() % 2 != 0) {
-        return Errc::bad_hex;
+    const auto raw = from_hex(line.substr(1, 2 * peek_bytes));
+    if (!raw) {
+        return std::nullopt;
     }
-    std::vector<uint8_t> out;
-    out.reserve(hex.size() / 2);
-    for (size_t i = 0; i < hex.size(); i += 2) {
-        const std::string_view pair = hex.substr(i, 2);
-        const int hi = hex_value(pair.front());
-        const int lo = hex_value(pair.back());
-        if (hi < 0 || lo < 0) {
-            return Errc::bad_hex;
-        }
-        out.push_back(static_cast<uint8_t>((hi << 4) | lo));
+    ByteReader r{*raw};
+    (void)r.skip(3);  // command and flags
+    const auto session = r.u32_le();
+    const auto counter = r.u16_le();
+    if (!session || !counter) {
+        return std::nullopt;
     }
-    return out;
+    return HeaderPeek{*session, *counter};
 }
 
 Result<Record> decode_record(std::string_view line) {

@@ -2,7 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "librecord/revoked_delta.hpp"
 
-#include <librecord/c_handle.hpp>
+#include "librecord/c_handle.hpp"
+#include "librecord/ossl/handles.hpp"
 
 #include <openssl/asn1.h>
 #include <openssl/asn1t.h>
@@ -117,6 +118,8 @@ bool whole_octets(const ASN1_BIT_STRING* bs) {
 
 namespace librecord::crl {
 
+namespace ossl = cassiopeia::ossl;
+
 namespace {
 
 class DeltaCategory final : public std::error_category {
@@ -140,24 +143,13 @@ public:
 
 using DeltaPtr = std::unique_ptr<CASS_REVOKED_DELTA, CFree<&::CASS_REVOKED_DELTA_free>>;
 using EntryPtr = std::unique_ptr<CASS_DELTA_ENTRY, CFree<&::CASS_DELTA_ENTRY_free>>;
-using IntegerPtr = std::unique_ptr<ASN1_INTEGER, CFree<&::ASN1_INTEGER_free>>;
-using EnumPtr = std::unique_ptr<ASN1_ENUMERATED, CFree<&::ASN1_ENUMERATED_free>>;
-using TimePtr = std::unique_ptr<ASN1_TIME, CFree<&::ASN1_TIME_free>>;
-using AlgorPtr = std::unique_ptr<X509_ALGOR, CFree<&::X509_ALGOR_free>>;
-using BnPtr = std::unique_ptr<BIGNUM, CFree<&::BN_free>>;
-
-void free_ossl(void* p) noexcept {
-    OPENSSL_free(p);  // a macro: wrapped so that CFree gets a function
-}
-
-using OsslBytes = std::unique_ptr<unsigned char, CFree<&free_ossl>>;
 
 /// Runs an i2d function into a vector; empty on failure.
 template <class T, class F>
 std::vector<uint8_t> to_der(T* value, F i2d) {
     unsigned char* out = nullptr;
     const int len = i2d(value, &out);
-    const OsslBytes owner{out};
+    const ossl::OsslBytesPtr owner{out};
     if (len <= 0 || out == nullptr) {
         return {};
     }
@@ -222,8 +214,8 @@ bool rfc5280_time(const ASN1_TIME* t) {
     return type == V_ASN1_UTCTIME ? year < 2050 : year >= 2050;
 }
 
-TimePtr time_from_der(std::span<const uint8_t> der) {
-    auto t = from_der<TimePtr>(der, ::d2i_ASN1_TIME, ::i2d_ASN1_TIME);
+ossl::Asn1TimePtr time_from_der(std::span<const uint8_t> der) {
+    auto t = from_der<ossl::Asn1TimePtr>(der, ::d2i_ASN1_TIME, ::i2d_ASN1_TIME);
     if (!t || !rfc5280_time(t.get())) {
         return nullptr;
     }
@@ -235,22 +227,22 @@ bool valid_reason(int64_t r) {
     return r >= 0 && r <= 10 && r != 7;
 }
 
-IntegerPtr integer_from_magnitude(const std::vector<uint8_t>& mag) {
+ossl::Asn1IntegerPtr integer_from_magnitude(const std::vector<uint8_t>& mag) {
     if (mag.size() > delta_limits::max_serial_octets || (!mag.empty() && mag.front() == 0)) {
         return nullptr;
     }
-    const BnPtr bn{::BN_bin2bn(mag.data(), static_cast<int>(mag.size()), nullptr)};
+    const ossl::BignumPtr bn{::BN_bin2bn(mag.data(), static_cast<int>(mag.size()), nullptr)};
     if (!bn) {
         return nullptr;
     }
-    return IntegerPtr{::BN_to_ASN1_INTEGER(bn.get(), nullptr)};
+    return ossl::Asn1IntegerPtr{::BN_to_ASN1_INTEGER(bn.get(), nullptr)};
 }
 
 std::optional<std::vector<uint8_t>> magnitude_of(const ASN1_INTEGER* i) {
     if (::ASN1_STRING_type(i) != V_ASN1_INTEGER) {
         return std::nullopt;  // negative
     }
-    const BnPtr bn{::ASN1_INTEGER_to_BN(i, nullptr)};
+    const ossl::BignumPtr bn{::ASN1_INTEGER_to_BN(i, nullptr)};
     if (!bn) {
         return std::nullopt;
     }
@@ -298,7 +290,7 @@ Result<std::vector<uint8_t>> encode_impl(const RevokedDelta& delta) {
             if (!valid_reason(*e.reason)) {
                 return make_error_code(DeltaErrc::bad_field);
             }
-            EnumPtr reason{::ASN1_ENUMERATED_new()};
+            ossl::Asn1EnumPtr reason{::ASN1_ENUMERATED_new()};
             if (!reason || ::ASN1_ENUMERATED_set(reason.get(), *e.reason) != 1) {
                 return make_error_code(DeltaErrc::bad_field);
             }
@@ -317,7 +309,8 @@ Result<std::vector<uint8_t>> encode_impl(const RevokedDelta& delta) {
         (void)serial.release();  // now owned by d->dropped
     }
 
-    auto alg = from_der<AlgorPtr>(delta.signature_algorithm, ::d2i_X509_ALGOR, ::i2d_X509_ALGOR);
+    auto alg =
+        from_der<ossl::X509AlgorPtr>(delta.signature_algorithm, ::d2i_X509_ALGOR, ::i2d_X509_ALGOR);
     if (!alg) {
         return make_error_code(DeltaErrc::bad_field);
     }

@@ -14,30 +14,13 @@ using std::chrono::seconds;
 using std::chrono::sys_days;
 using SysSeconds = std::chrono::sys_seconds;
 
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-// Reads `width` decimal digits at `pos`; nullopt if any is not a digit.
-std::optional<unsigned> digits(std::string_view s, size_t pos, size_t width) {
-    unsigned v = 0;
-    for (size_t i = 0; i < width; ++i) {
-        const char c = s[pos + i];
-        if (!is_digit(c)) {
-            return std::nullopt;
-        }
-        v = v * 10 + static_cast<unsigned>(c - '0');
-    }
-    return v;
-}
-
 std::optional<sys_days> date_at(std::string_view s) {
     if (s.size() < 10 || s[4] != '-' || s[7] != '-') {
         return std::nullopt;
     }
-    const auto y = digits(s, 0, 4);
-    const auto m = digits(s, 5, 2);
-    const auto d = digits(s, 8, 2);
+    const auto y = decimal_digits(s, 0, 4);
+    const auto m = decimal_digits(s, 5, 2);
+    const auto d = decimal_digits(s, 8, 2);
     if (!y || !m || !d || *y < 1950) {
         return std::nullopt;
     }
@@ -50,6 +33,20 @@ std::optional<sys_days> date_at(std::string_view s) {
 }
 
 }  // namespace
+
+std::optional<unsigned> decimal_digits(std::string_view s, size_t pos, size_t width) noexcept {
+    if (pos > s.size() || width > s.size() - pos || width > max_decimal_digits) {
+        return std::nullopt;
+    }
+    unsigned v = 0;
+    for (const char c : s.substr(pos, width)) {
+        if (c < '0' || c > '9') {
+            return std::nullopt;
+        }
+        v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+    return v;
+}
 
 std::optional<sys_days> parse_date(std::string_view text) {
     if (text.size() != 10) {
@@ -65,9 +62,9 @@ std::optional<SysSeconds> parse_utc(std::string_view text) {
         return std::nullopt;
     }
     const auto date = date_at(text.substr(0, 10));
-    const auto hh = digits(text, 11, 2);
-    const auto mm = digits(text, 14, 2);
-    const auto ss = digits(text, 17, 2);
+    const auto hh = decimal_digits(text, 11, 2);
+    const auto mm = decimal_digits(text, 14, 2);
+    const auto ss = decimal_digits(text, 17, 2);
     if (!date || !hh || !mm || !ss || *hh > 23 || *mm > 59 || *ss > 59) {
         return std::nullopt;
     }

@@ -1,7 +1,7 @@
 // Fuzz target: the serial text reader and writer of protocol.md §5.4.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-// Target functions: cassiopeia::server::parse_serial, format_serial, canonical_serial.
-#include "serial_text.hpp"
+// Target functions: librecord::parse_serial, format_serial, canonical_serial.
+#include <librecord/serial_text.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -23,7 +23,7 @@ void check(bool ok, const char* what) {
 }
 
 void run(std::span<const uint8_t> input) {
-    namespace cs = cassiopeia::server;
+    namespace cs = librecord;
     // reinterpret_cast: the fuzzer's bytes read as text
     const std::string_view text{reinterpret_cast<const char*>(input.data()), input.size()};
     const auto parsed = cs::parse_serial(text);

@@ -2,8 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "crl/crl_signer.hpp"
 
-#include "ossl/handles.hpp"
-#include "serial_text.hpp"
+#include <librecord/ossl/handles.hpp>
+#include <librecord/serial_text.hpp>
 
 #include <librecord/errors.hpp>
 #include <librecord/revoked_delta.hpp>
@@ -50,7 +50,7 @@ ossl::Asn1TimePtr make_time(UnixTime t) {
 }
 
 std::vector<uint8_t> serial_magnitude(const std::string& text) {
-    auto m = parse_serial(text);
+    auto m = librecord::parse_serial(text);
     if (!m) {
         fail("serial not readable: " + text);
     }

@@ -4,7 +4,7 @@
 #include "issuance/builder.hpp"
 
 #include "issuance/lint.hpp"
-#include "serial_text.hpp"
+#include <librecord/serial_text.hpp>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -292,7 +292,7 @@ ossl::X509Ptr build(const SignRequest& req,
 std::string serial_text(const ASN1_INTEGER* serial) {
     check_ossl(serial != nullptr && ::ASN1_STRING_type(serial) == V_ASN1_INTEGER, "serial_text");
     // ASN1_INTEGER holds the big-endian magnitude; the sign lives in the type.
-    return format_serial(std::span<const uint8_t>{
+    return librecord::format_serial(std::span<const uint8_t>{
         ::ASN1_STRING_get0_data(serial), static_cast<size_t>(::ASN1_STRING_length(serial))});
 }
 

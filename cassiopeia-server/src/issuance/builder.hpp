@@ -7,7 +7,7 @@
 #include "issuance/request.hpp"
 #include "issuance/signer_error.hpp"
 #include "issuance/time_util.hpp"
-#include "ossl/handles.hpp"
+#include <librecord/ossl/handles.hpp>
 
 #include <cstdint>
 #include <map>

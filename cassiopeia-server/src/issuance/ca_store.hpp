@@ -3,7 +3,7 @@
 #pragma once
 
 #include "issuance/time_util.hpp"
-#include "ossl/handles.hpp"
+#include <librecord/ossl/handles.hpp>
 
 #include <filesystem>
 #include <optional>

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "issuance/signer_error.hpp"
-#include "ossl/handles.hpp"
+#include <librecord/ossl/handles.hpp>
 
 #include <cstdint>
 #include <span>

@@ -3,7 +3,7 @@
 #include "issuance/lint.hpp"
 
 #include "issuance/csr.hpp"
-#include "ossl/handles.hpp"
+#include <librecord/ossl/handles.hpp>
 
 #include <openssl/err.h>
 #include <openssl/objects.h>

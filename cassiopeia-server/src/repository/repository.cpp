@@ -3,7 +3,7 @@
 #include "repository/repository.hpp"
 
 #include "issuance/time_util.hpp"
-#include "serial_text.hpp"
+#include <librecord/serial_text.hpp>
 #include "sqlite/database.hpp"
 
 #include <librecord/errors.hpp>
@@ -534,7 +534,7 @@ void Repository::store_issued(const IssuedRecord& r) {
     if (r.request_id.empty() || r.ca.empty() || r.cert_der.empty()) {
         invariant("store_issued", "empty request id, CA or certificate");
     }
-    if (!is_canonical_serial(r.serial)) {
+    if (!librecord::is_canonical_serial(r.serial)) {
         invariant("store_issued", "serial '" + r.serial + "' is not in the form of §5.4");
     }
     if (r.not_after < r.not_before) {
@@ -602,7 +602,7 @@ void Repository::store_certified_key(const CertifiedKeyRecord& r) {
 }
 
 std::optional<CertificateRecord> Repository::certificate_by_serial(std::string_view serial) {
-    const auto canonical = canonical_serial(serial);
+    const auto canonical = librecord::canonical_serial(serial);
     if (!canonical) {
         return std::nullopt;
     }
@@ -722,7 +722,7 @@ RevokeOutcome Repository::revoke(std::string_view ca,
     auto find_cert = db.prepare("SELECT ca FROM certificates WHERE serial = ?1");
     auto find_revoked = db.prepare("SELECT 1 FROM revoked WHERE serial = ?1");
     for (const auto& item : items) {
-        const auto canonical = canonical_serial(item.serial);
+        const auto canonical = librecord::canonical_serial(item.serial);
         if (!canonical) {
             unknown.push_back(item.serial);
             continue;

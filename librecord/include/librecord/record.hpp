@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "hex.hpp"
 #include "limits.hpp"
 #include "result.hpp"
 
@@ -78,6 +79,21 @@ struct Record {
  */
 [[nodiscard]] Result<Record> decode_record(std::string_view line);
 
+/** Session and counter read from the start of a record line that failed to decode. */
+struct HeaderPeek {
+    uint32_t session = 0;
+    uint16_t counter = 0;
+};
+
+/**
+ * Reads only the session and counter fields of a record line (§4), without checking the rest:
+ * the signer answers a damaged record with the counter (and, on a session's first record, the
+ * session) it can still read (docs/protocol.md §8).
+ * @return the two fields, or nullopt when the line is shorter than the header's first 9 bytes
+ *   in hex, does not start with ':' or has a non-hex digit there.
+ */
+[[nodiscard]] std::optional<HeaderPeek> peek_header(std::string_view line) noexcept;
+
 /** Encodes one record as ':' + upper-case hex + '\n'. Precondition: payload <= 0xF000. */
 [[nodiscard]] std::string encode_record(const Record& r);
 
@@ -147,10 +163,5 @@ private:
     uint32_t m_total = 0;
     uint16_t m_next_offset = 0;
 };
-
-/** Upper-case hex of bytes. */
-[[nodiscard]] std::string to_hex(std::span<const uint8_t> bytes);
-/** Parses hex (either case, even length, no separators). Error: bad_hex. */
-[[nodiscard]] Result<std::vector<uint8_t>> from_hex(std::string_view hex);
 
 }  // namespace librecord

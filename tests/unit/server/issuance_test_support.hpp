@@ -4,7 +4,7 @@
 
 #include "issuance/ca_store.hpp"
 #include "issuance/time_util.hpp"
-#include "ossl/handles.hpp"
+#include <librecord/ossl/handles.hpp>
 #include "temp_dir.hpp"
 
 #include <openssl/pem.h>

@@ -1,6 +1,6 @@
 // Tests for the serial text form of protocol.md §5.4: canonical writer, lenient reader.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include "serial_text.hpp"
+#include <librecord/serial_text.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace cs = cassiopeia::server;
+namespace cs = librecord;
 using librecord::Errc;
 using Bytes = std::vector<uint8_t>;
 

@@ -1,8 +1,9 @@
-// Serial numbers in text (protocol.md §5.4): the canonical writer and the lenient reader.
+// Serial numbers in text (docs/protocol.md §5.4): the canonical writer and the lenient reader,
+// one for both daemons. Zero, which RFC 5280 §4.1.2.2 forbids as a serial, is written "00".
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include <librecord/result.hpp>
+#include "result.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -11,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace cassiopeia::server {
+namespace librecord {
 
 namespace serial_limits {
 /// RFC 5280 §4.1.2.2: a serial number is at most 20 octets (its magnitude, here).
@@ -35,12 +36,12 @@ inline constexpr size_t max_text_length = 128;
  * `0x`, a leading, trailing or doubled colon); Errc::payload_too_large (text longer than
  * serial_limits::max_text_length, or a magnitude above max_magnitude_octets).
  */
-[[nodiscard]] librecord::Result<std::vector<uint8_t>> parse_serial(std::string_view text);
+[[nodiscard]] Result<std::vector<uint8_t>> parse_serial(std::string_view text);
 
 /// parse_serial, then format_serial: the canonical text for comparisons and storage.
-[[nodiscard]] librecord::Result<std::string> canonical_serial(std::string_view text);
+[[nodiscard]] Result<std::string> canonical_serial(std::string_view text);
 
 /// True if text is already in the canonical form format_serial writes.
 [[nodiscard]] bool is_canonical_serial(std::string_view text);
 
-}  // namespace cassiopeia::server
+}  // namespace librecord

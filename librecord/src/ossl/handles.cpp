@@ -1,13 +1,15 @@
 // check_ossl() and the small helpers around the OpenSSL handle owners.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include "ossl/handles.hpp"
+#include "librecord/ossl/handles.hpp"
 
-#include <librecord/errors.hpp>
+#include "librecord/errors.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
 #include <array>
+#include <climits>
+#include <memory>
 
 namespace cassiopeia::ossl {
 
@@ -46,6 +48,33 @@ void check_ossl(bool ok, const char* call) {
         }
         throw cassiopeia::Error{cassiopeia::ErrorKind::crypto, call, std::move(detail)};
     }
+}
+
+namespace {
+
+/// d2i_<T> over exactly `der`: null unless it consumes every byte.
+template <class Ptr, auto D2i>
+Ptr parse_exact_der(std::span<const uint8_t> der) {
+    if (der.empty() || der.size() > LONG_MAX) {
+        return nullptr;
+    }
+    const unsigned char* p = der.data();
+    Ptr owned{D2i(nullptr, &p, static_cast<long>(der.size()))};
+    if (!owned || p != std::to_address(der.end())) {
+        ::ERR_clear_error();  // a refused input is a value, not an error left for the next call
+        return nullptr;
+    }
+    return owned;
+}
+
+}  // namespace
+
+X509CrlPtr parse_crl_der(std::span<const uint8_t> der) {
+    return parse_exact_der<X509CrlPtr, &::d2i_X509_CRL>(der);
+}
+
+X509Ptr parse_cert_der(std::span<const uint8_t> der) {
+    return parse_exact_der<X509Ptr, &::d2i_X509>(der);
 }
 
 }  // namespace cassiopeia::ossl

@@ -1,8 +1,9 @@
-// RAII owners for OpenSSL handles (style.md §4) and check_ossl(), the one OpenSSL error checker.
+// RAII owners for OpenSSL handles (docs/style.md §4), check_ossl(), the one OpenSSL error checker,
+// and the strict DER readers both daemons use: the project's one OpenSSL wrapper.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include <librecord/c_handle.hpp>
+#include "librecord/c_handle.hpp"
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -11,7 +12,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 namespace cassiopeia::ossl {
@@ -24,6 +27,9 @@ using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, CFree<&::EVP_PKEY_free>>;
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, CFree<&::EVP_PKEY_CTX_free>>;
 using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, CFree<&::EVP_MD_CTX_free>>;
 using X509Ptr = std::unique_ptr<X509, CFree<&::X509_free>>;
+using X509CrlPtr = std::unique_ptr<X509_CRL, CFree<&::X509_CRL_free>>;
+using X509RevokedPtr = std::unique_ptr<X509_REVOKED, CFree<&::X509_REVOKED_free>>;
+using X509AlgorPtr = std::unique_ptr<X509_ALGOR, CFree<&::X509_ALGOR_free>>;
 using X509ReqPtr = std::unique_ptr<X509_REQ, CFree<&::X509_REQ_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, CFree<&::X509_NAME_free>>;
 using X509ExtPtr = std::unique_ptr<X509_EXTENSION, CFree<&::X509_EXTENSION_free>>;
@@ -31,6 +37,7 @@ using X509StorePtr = std::unique_ptr<X509_STORE, CFree<&::X509_STORE_free>>;
 using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, CFree<&::X509_STORE_CTX_free>>;
 using BioPtr = std::unique_ptr<BIO, CFree<&::BIO_free_all>>;
 using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, CFree<&::ASN1_INTEGER_free>>;
+using Asn1EnumPtr = std::unique_ptr<ASN1_ENUMERATED, CFree<&::ASN1_ENUMERATED_free>>;
 using Asn1TimePtr = std::unique_ptr<ASN1_TIME, CFree<&::ASN1_TIME_free>>;
 using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, CFree<&::ASN1_OBJECT_free>>;
 using Asn1OctetStringPtr = std::unique_ptr<ASN1_OCTET_STRING, CFree<&::ASN1_OCTET_STRING_free>>;
@@ -59,5 +66,15 @@ using OsslStringPtr = std::unique_ptr<char, CFree<&openssl_free>>;
 
 /** Throws cassiopeia::Error{crypto, call, drained error queue} when !ok. */
 void check_ossl(bool ok, const char* call);
+
+/**
+ * Reads exactly one DER CRL (docs/style.md §6.7: nothing may follow it).
+ * @return the CRL, or null when the bytes are empty, not one DER CertificateList, or followed by
+ *   more bytes. Untrusted input: never throws for bad bytes.
+ */
+[[nodiscard]] X509CrlPtr parse_crl_der(std::span<const uint8_t> der);
+
+/** Reads exactly one DER certificate, like parse_crl_der. */
+[[nodiscard]] X509Ptr parse_cert_der(std::span<const uint8_t> der);
 
 }  // namespace cassiopeia::ossl

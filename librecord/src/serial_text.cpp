@@ -1,30 +1,12 @@
-// Serial numbers in text (protocol.md §5.4).
+// Serial numbers in text (docs/protocol.md §5.4).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include "serial_text.hpp"
+#include "librecord/serial_text.hpp"
 
-#include <optional>
+#include "librecord/hex.hpp"
 
-namespace cassiopeia::server {
-
-namespace {
-
-std::optional<uint8_t> hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return static_cast<uint8_t>(c - '0');
-    }
-    if (c >= 'a' && c <= 'f') {
-        return static_cast<uint8_t>(c - 'a' + 10);
-    }
-    if (c >= 'A' && c <= 'F') {
-        return static_cast<uint8_t>(c - 'A' + 10);
-    }
-    return std::nullopt;
-}
-
-}  // namespace
+namespace librecord {
 
 std::string format_serial(std::span<const uint8_t> magnitude) {
-    static constexpr std::string_view digits = "0123456789ABCDEF";
     size_t first = 0;
     while (first < magnitude.size() && magnitude[first] == 0) {
         ++first;
@@ -32,17 +14,10 @@ std::string format_serial(std::span<const uint8_t> magnitude) {
     if (first == magnitude.size()) {
         return "00";
     }
-    std::string out;
-    out.reserve((magnitude.size() - first) * 2);
-    for (const uint8_t b : magnitude.subspan(first)) {
-        out.push_back(digits[b >> 4U]);
-        out.push_back(digits[b & 0x0FU]);
-    }
-    return out;
+    return to_hex(magnitude.subspan(first), HexCase::upper);
 }
 
-librecord::Result<std::vector<uint8_t>> parse_serial(std::string_view text) {
-    using librecord::Errc;
+Result<std::vector<uint8_t>> parse_serial(std::string_view text) {
     if (text.size() > serial_limits::max_text_length) {
         return Errc::payload_too_large;
     }
@@ -58,7 +33,7 @@ librecord::Result<std::vector<uint8_t>> parse_serial(std::string_view text) {
             previous_was_digit = false;
             continue;
         }
-        const auto v = hex_value(c);
+        const auto v = hex_digit_value(c);
         if (!v) {
             return Errc::bad_hex;
         }
@@ -89,7 +64,7 @@ librecord::Result<std::vector<uint8_t>> parse_serial(std::string_view text) {
     return out;
 }
 
-librecord::Result<std::string> canonical_serial(std::string_view text) {
+Result<std::string> canonical_serial(std::string_view text) {
     auto magnitude = parse_serial(text);
     if (!magnitude) {
         return magnitude.error();
@@ -102,4 +77,4 @@ bool is_canonical_serial(std::string_view text) {
     return canonical.ok() && *canonical == text;
 }
 
-}  // namespace cassiopeia::server
+}  // namespace librecord
