@@ -168,30 +168,30 @@ void App::load_signing_material() {
     m_issuer = std::make_unique<Issuer>(*m_profiles, *m_cas);
 }
 
-std::optional<Outcome<Services::Signed>> App::stored_result(const std::string& request_id,
-                                                            const Sha256Digest& request_hash) {
+std::optional<Refusable<Services::Signed>> App::stored_result(const std::string& request_id,
+                                                              const Sha256Digest& request_hash) {
     auto stored = m_repo->find_request(request_id);
     if (!stored) {
         return std::nullopt;
     }
     if (::CRYPTO_memcmp(stored->hash.data(), request_hash.data(), request_hash.size()) != 0) {
-        return Outcome<Signed>(
-            SignerError{std::string(errc::request_mismatch),
-                        "request id " + request_id + " was used for another request"});
+        return Refusable<Signed>(
+            Refusal{ErrorCode::request_mismatch,
+                    "request id " + request_id + " was used for another request"});
     }
     LOG4CPLUS_INFO(log(), request_id << ": repeated request, stored result returned");
-    return Outcome<Signed>(
+    return Refusable<Signed>(
         Signed{std::move(stored->log), std::move(stored->cert_der), std::move(stored->ca)});
 }
 
-Outcome<Services::Signed> App::certify(const std::string& request_id,
-                                       const Sha256Digest& request_hash,
-                                       std::string_view armoured_key,
-                                       const SignRequest& request) {
+Refusable<Services::Signed> App::certify(const std::string& request_id,
+                                         const Sha256Digest& request_hash,
+                                         std::string_view armoured_key,
+                                         const SignRequest& request) {
     const Profile* profile = m_profiles->find(request.profile_name());
     if (!m_pgp || profile == nullptr) {
-        return SignerError{std::string(errc::unknown_profile),
-                           "setProfile: this signer has no OpenPGP certifying key"};
+        return Refusal{ErrorCode::unknown_profile,
+                       "setProfile: this signer has no OpenPGP certifying key"};
     }
     const std::lock_guard lock(m_repo_mutex);
     if (auto stored = stored_result(request_id, request_hash)) {
@@ -219,9 +219,9 @@ Outcome<Services::Signed> App::certify(const std::string& request_id,
     return Signed{std::move(rec.log), std::move(rec.armoured_key), std::move(rec.signer)};
 }
 
-Outcome<Services::Signed> App::sign(const std::string& request_id,
-                                    const Sha256Digest& request_hash,
-                                    const SignRequest& request) {
+Refusable<Services::Signed> App::sign(const std::string& request_id,
+                                      const Sha256Digest& request_hash,
+                                      const SignRequest& request) {
     // One signature at a time: two lines with the same request id must not both sign (§6).
     const std::lock_guard lock(m_repo_mutex);
     if (auto stored = stored_result(request_id, request_hash)) {
@@ -288,11 +288,11 @@ int App::maintain_crls() {
     return signed_crls;
 }
 
-Outcome<std::vector<uint8_t>> App::revoke(const std::string& ca_name,
-                                          const std::vector<std::string>& serials) {
+Refusable<std::vector<uint8_t>> App::revoke(const std::string& ca_name,
+                                            const std::vector<std::string>& serials) {
     const TimeCa* ca = m_cas->find(ca_name);
     if (ca == nullptr) {
-        return SignerError{std::string(errc::unknown_ca), "revoke: no CA named " + ca_name};
+        return Refusal{ErrorCode::unknown_ca, "revoke: no CA named " + ca_name};
     }
     std::vector<RevokeItem> items;
     items.reserve(serials.size());
@@ -326,25 +326,25 @@ Outcome<std::vector<uint8_t>> App::revoke(const std::string& ca_name,
                                         << " dropped");
             return std::move(out.crl.delta_der);
         case S::unknown_ca:
-            return SignerError{std::string(errc::unknown_ca), "revoke: no CRL for " + ca_name};
+            return Refusal{ErrorCode::unknown_ca, "revoke: no CRL for " + ca_name};
         case S::unknown_serial:
-            return SignerError{std::string(errc::unknown_serial),
-                               "revoke: not issued here: " + list(out.refused)};
+            return Refusal{ErrorCode::unknown_serial,
+                           "revoke: not issued here: " + list(out.refused)};
         case S::wrong_ca:
-            return SignerError{std::string(errc::wrong_ca),
-                               "revoke: not issued by " + ca_name + ": " + list(out.refused)};
+            return Refusal{ErrorCode::wrong_ca,
+                           "revoke: not issued by " + ca_name + ": " + list(out.refused)};
         case S::bad_reason:
-            return SignerError{std::string(errc::bad_request),
-                               "addSerial: reason not allowed (§5.6): " + list(out.refused)};
+            return Refusal{ErrorCode::bad_request,
+                           "addSerial: reason not allowed (§5.6): " + list(out.refused)};
     }
-    return SignerError{std::string(errc::internal), "revoke: unexpected outcome"};
+    return Refusal{ErrorCode::internal, "revoke: unexpected outcome"};
 }
 
-Outcome<std::vector<uint8_t>> App::full_crl(const std::string& ca_name) {
+Refusable<std::vector<uint8_t>> App::full_crl(const std::string& ca_name) {
     const std::lock_guard lock(m_repo_mutex);
     auto state = m_repo->crl_state(ca_name);
     if (!state) {
-        return SignerError{std::string(errc::unknown_ca), "getFullCRL: no CRL for " + ca_name};
+        return Refusal{ErrorCode::unknown_ca, "getFullCRL: no CRL for " + ca_name};
     }
     return std::move(state->crl_der);
 }

@@ -30,16 +30,16 @@ public:
 
     [[nodiscard]] std::chrono::system_clock::time_point now() const override;
     [[nodiscard]] std::string status_json() override;
-    [[nodiscard]] Outcome<Signed> sign(const std::string& request_id,
-                                       const Sha256Digest& request_hash,
-                                       const SignRequest& request) override;
-    [[nodiscard]] Outcome<Signed> certify(const std::string& request_id,
-                                          const Sha256Digest& request_hash,
-                                          std::string_view armoured_key,
-                                          const SignRequest& request) override;
-    [[nodiscard]] Outcome<std::vector<uint8_t>> revoke(
+    [[nodiscard]] Refusable<Signed> sign(const std::string& request_id,
+                                         const Sha256Digest& request_hash,
+                                         const SignRequest& request) override;
+    [[nodiscard]] Refusable<Signed> certify(const std::string& request_id,
+                                            const Sha256Digest& request_hash,
+                                            std::string_view armoured_key,
+                                            const SignRequest& request) override;
+    [[nodiscard]] Refusable<std::vector<uint8_t>> revoke(
         const std::string& ca, const std::vector<std::string>& serials) override;
-    [[nodiscard]] Outcome<std::vector<uint8_t>> full_crl(const std::string& ca) override;
+    [[nodiscard]] Refusable<std::vector<uint8_t>> full_crl(const std::string& ca) override;
 
     /**
      * Gives every CA its initial CRL and re-signs each CRL that is within crl_resign of its
@@ -53,8 +53,8 @@ private:
     void load_signing_material();
     [[nodiscard]] CrlSigner crl_signer_for(const TimeCa& ca) const;
     /** The stored result for `request_id`, request_mismatch, or nullopt when it is new (§6). */
-    [[nodiscard]] std::optional<Outcome<Signed>> stored_result(const std::string& request_id,
-                                                               const Sha256Digest& request_hash);
+    [[nodiscard]] std::optional<Refusable<Signed>> stored_result(const std::string& request_id,
+                                                                 const Sha256Digest& request_hash);
 
     ServerConfig m_config;
     std::chrono::steady_clock::time_point m_started;

@@ -2,9 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "request_hash.hpp"
 
-#include <librecord/ossl/handles.hpp>
-
 #include <librecord/errors.hpp>
+#include <librecord/ossl/handles.hpp>
 
 #include <limits>
 
@@ -87,17 +86,6 @@ void RequestHasher::add(uint16_t command, std::span<const uint8_t> payload) {
 
 Sha256Digest RequestHasher::finish() {
     return m_sha.finish();
-}
-
-std::string hex_lower(std::span<const uint8_t> bytes) {
-    static constexpr std::string_view digits = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (const uint8_t b : bytes) {
-        out.push_back(digits[b >> 4U]);
-        out.push_back(digits[b & 0x0FU]);
-    }
-    return out;
 }
 
 }  // namespace cassiopeia::server

@@ -2,6 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include <librecord/hex.hpp>
+
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -49,8 +51,5 @@ public:
 private:
     Sha256 m_sha;
 };
-
-/// Lower-case hex, two digits per byte (the form of logSaved and of the audit head).
-[[nodiscard]] std::string hex_lower(std::span<const uint8_t> bytes);
 
 }  // namespace cassiopeia::server

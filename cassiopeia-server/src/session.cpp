@@ -5,6 +5,9 @@
 #include "issuance/time_util.hpp"
 #include "logging.hpp"
 
+#include <librecord/hex.hpp>
+#include <librecord/request_id.hpp>
+
 #include <openssl/crypto.h>
 
 #include <array>
@@ -39,10 +42,6 @@ std::string incident_id() {
 // the longest reason name; anything longer is refused and never buffered.
 constexpr size_t max_serial_item = 128;
 
-Refusal refuse_with(std::string_view code, std::string message) {
-    return Refusal{std::string(code), std::move(message)};
-}
-
 std::string_view text_of(const lr::Message& m) {
     return {reinterpret_cast<const char*>(m.payload.data()), m.payload.size()};  // NOLINT
 }
@@ -63,48 +62,6 @@ bool is_setup(lr::Command c) {
 
 }  // namespace
 
-bool valid_request_id(std::string_view id) noexcept {
-    const auto colon = id.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon > 32) {
-        return false;
-    }
-    for (const char c : id.substr(0, colon)) {
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-            return false;
-        }
-    }
-    const auto number = id.substr(colon + 1);
-    if (number.empty() || number.size() > 19 || (number.size() > 1 && number.front() == '0')) {
-        return false;
-    }
-    unsigned long long v = 0;
-    for (const char c : number) {
-        if (c < '0' || c > '9') {
-            return false;
-        }
-        v = v * 10 + static_cast<unsigned>(c - '0');  // 19 digits fit in 64 bits
-    }
-    return v <= 0x7FFFFFFFFFFFFFFFULL;
-}
-
-HeaderGuess guess_header(std::string_view line) noexcept {
-    // ':' + hex of command(2) flags(1) session(4) counter(2).
-    constexpr size_t header_digits = 2 * 9;
-    HeaderGuess g;
-    if (line.size() < 1 + header_digits || line.front() != ':') {
-        return g;
-    }
-    const auto raw = lr::from_hex(line.substr(1, header_digits));
-    if (!raw) {
-        return g;
-    }
-    const auto& b = raw.value();
-    g.session = static_cast<uint32_t>(b[3]) | (static_cast<uint32_t>(b[4]) << 8U) |
-                (static_cast<uint32_t>(b[5]) << 16U) | (static_cast<uint32_t>(b[6]) << 24U);
-    g.counter = static_cast<uint16_t>(b[7] | (b[8] << 8U));
-    return g;
-}
-
 RecordSession::RecordSession(Services& services, std::string line_name)
     : m_services(services), m_line(std::move(line_name)) {
     clear_request();
@@ -121,9 +78,9 @@ void RecordSession::clear_request() {
     m_failure.reset();
 }
 
-void RecordSession::fail(std::string_view code, lr::Command command, const std::string& why) {
+void RecordSession::fail(ErrorCode code, lr::Command command, const std::string& why) {
     if (!m_failure) {
-        m_failure = refuse_with(code, std::string(lr::command_name(command)) + ": " + why);
+        m_failure = librecord::refuse(code, std::string(lr::command_name(command)) + ": " + why);
     }
 }
 
@@ -162,9 +119,8 @@ void RecordSession::reply(lr::ServerLink& link,
 }
 
 void RecordSession::refuse(lr::ServerLink& link, uint16_t counter, const Refusal& r) {
-    LOG4CPLUS_INFO(log(),
-                   m_line << ": refused counter " << counter << ": " << r.code << ' ' << r.message);
-    reply(link, lr::Reply::error, counter, bytes_of(r.code + ' ' + r.message));
+    LOG4CPLUS_INFO(log(), m_line << ": refused counter " << counter << ": " << r.payload());
+    reply(link, lr::Reply::error, counter, bytes_of(r.payload()));
 }
 
 void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& line) {
@@ -174,7 +130,7 @@ void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& 
         m_assembler.reset();
         m_awaiting.reset();
         clear_request();
-        refuse(link, counter, refuse_with(errc::bad_request, why));
+        refuse(link, counter, librecord::refuse(ErrorCode::bad_request, why));
     };
     if (line.ec) {
         bad(0, "record line: " + line.ec.message());
@@ -182,11 +138,11 @@ void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& 
     }
     auto rec = lr::decode_record(line.line);
     if (!rec) {
-        const auto guess = guess_header(line.line);
-        if (!m_session && guess.session) {
-            m_session = guess.session;  // so that the client can take the refusal
+        const auto peek = lr::peek_header(line.line);
+        if (!m_session && peek) {
+            m_session = peek->session;  // so that the client can take the refusal
         }
-        bad(guess.counter, "record: " + rec.error().message());
+        bad(peek ? peek->counter : uint16_t{0}, "record: " + rec.error().message());
         return;
     }
     if (!m_session) {
@@ -220,8 +176,8 @@ void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
         // setRequestId starts a new request (§5.2); what came before it is dropped.
         clear_request();
         m_has_setup = true;
-        if (!valid_request_id(text)) {
-            fail(errc::bad_request, command, "not <namespace>:<decimal id>");
+        if (!lr::valid_request_id(text)) {
+            fail(ErrorCode::bad_request, command, "not <namespace>:<decimal id>");
             return;
         }
         m_request_id = std::string(text);
@@ -267,9 +223,9 @@ void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
             break;
         case lr::Command::add_serial:
             if (text.size() > max_serial_item) {
-                fail(errc::bad_request, command, "longer than a serial and a reason can be");
+                fail(ErrorCode::bad_request, command, "longer than a serial and a reason can be");
             } else if (m_serials.size() >= lr::limits::max_serials) {
-                fail(errc::too_many,
+                fail(ErrorCode::too_many,
                      command,
                      "more than " + std::to_string(lr::limits::max_serials) +
                          " serials (protocol §7)");
@@ -279,13 +235,13 @@ void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
             break;
         case lr::Command::set_openpgp_key:
             if (m_pgp_key) {
-                fail(errc::bad_request, command, "key already set");
+                fail(ErrorCode::bad_request, command, "key already set");
             } else {
                 m_pgp_key = std::string(text);
             }
             break;
         default:
-            fail(errc::bad_request, command, "not a set-up command");
+            fail(ErrorCode::bad_request, command, "not a set-up command");
             break;
     }
     if (!m_failure && m_sign->failure()) {
@@ -295,11 +251,15 @@ void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
 
 void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
     if (!m_request_id) {
-        refuse(link, counter, refuse_with(errc::bad_request, "sign: no setRequestId (§5.2)"));
+        refuse(link,
+               counter,
+               librecord::refuse(ErrorCode::bad_request, "sign: no setRequestId (§5.2)"));
         return;
     }
     if (!m_serials.empty()) {
-        refuse(link, counter, refuse_with(errc::bad_request, "sign: addSerial is for revoke"));
+        refuse(link,
+               counter,
+               librecord::refuse(ErrorCode::bad_request, "sign: addSerial is for revoke"));
         return;
     }
     // §5.5: an OpenPGP key goes with profile openpgp and nothing of X.509 with it.
@@ -308,8 +268,9 @@ void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
     if (m_pgp_key.has_value() != pgp_profile) {
         refuse(link,
                counter,
-               refuse_with(errc::bad_request,
-                           "sign: setOpenPGPKey goes with setProfile openpgp, and only with it"));
+               librecord::refuse(
+                   ErrorCode::bad_request,
+                   "sign: setOpenPGPKey goes with setProfile openpgp, and only with it"));
         return;
     }
     if (!m_pgp_key) {
@@ -320,7 +281,8 @@ void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
     } else if (m_sign->key() != nullptr || !m_sign->sans().empty() || !m_sign->avas().empty()) {
         refuse(link,
                counter,
-               refuse_with(errc::bad_request, "sign: an OpenPGP request takes no CSR, SAN or AVA"));
+               librecord::refuse(ErrorCode::bad_request,
+                                 "sign: an OpenPGP request takes no CSR, SAN or AVA"));
         return;
     }
     const auto id = *m_request_id;
@@ -340,11 +302,13 @@ void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
 
 void RecordSession::on_revoke(lr::ServerLink& link, uint16_t counter, std::string_view ca) {
     if (m_request_id || m_sign_setup) {
-        refuse(link, counter, refuse_with(errc::bad_request, "revoke: takes only addSerial"));
+        refuse(link,
+               counter,
+               librecord::refuse(ErrorCode::bad_request, "revoke: takes only addSerial"));
         return;
     }
     if (m_serials.empty()) {
-        refuse(link, counter, refuse_with(errc::bad_request, "revoke: no addSerial"));
+        refuse(link, counter, librecord::refuse(ErrorCode::bad_request, "revoke: no addSerial"));
         return;
     }
     auto delta = m_services.revoke(std::string(ca), m_serials);
@@ -361,18 +325,21 @@ void RecordSession::on_log_saved(lr::ServerLink& link,
                                  uint16_t counter,
                                  std::span<const uint8_t> payload) {
     if (!m_awaiting) {
-        refuse(link, counter, refuse_with(errc::bad_request, "logSaved: no signed result waits"));
+        refuse(link,
+               counter,
+               librecord::refuse(ErrorCode::bad_request, "logSaved: no signed result waits"));
         return;
     }
     const Awaiting awaiting = std::move(*m_awaiting);
     m_awaiting.reset();
-    const auto want = hex_lower(awaiting.log_hash);
+    const auto want = librecord::to_hex(awaiting.log_hash, librecord::HexCase::lower);
     // Constant-time comparison of the hash the client computed (style.md §6.10).
     if (payload.size() != want.size() ||
         ::CRYPTO_memcmp(payload.data(), want.data(), want.size()) != 0) {
         refuse(link,
                counter,
-               refuse_with(errc::log_mismatch, "logSaved: not the SHA-256 of the setLog payload"));
+               librecord::refuse(ErrorCode::log_mismatch,
+                                 "logSaved: not the SHA-256 of the setLog payload"));
         return;
     }
     reply(link, lr::Reply::respond_certificate, counter, awaiting.cert_der);
@@ -395,8 +362,9 @@ void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, const 
     const auto refuse_setup = [&] {
         refuse(link,
                counter,
-               refuse_with(errc::bad_request,
-                           std::string(lr::command_name(command)) + ": takes no set-up commands"));
+               librecord::refuse(
+                   ErrorCode::bad_request,
+                   std::string(lr::command_name(command)) + ": takes no set-up commands"));
     };
     switch (command) {
         case lr::Command::sign:
@@ -441,8 +409,9 @@ void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, const 
         default:
             refuse(link,
                    counter,
-                   refuse_with(errc::bad_request,
-                               std::string(lr::command_name(command)) + ": not a closing command"));
+                   librecord::refuse(
+                       ErrorCode::bad_request,
+                       std::string(lr::command_name(command)) + ": not a closing command"));
             break;
     }
     clear_request();
@@ -465,7 +434,7 @@ void RecordSession::on_message(lr::ServerLink& link, lr::Message msg) {
             const auto id = incident_id();
             LOG4CPLUS_ERROR(log(), m_line << ": incident " << id << ": " << e.what());
             if (!m_failure) {
-                m_failure = refuse_with(errc::internal, "incident " + id);
+                m_failure = librecord::refuse(ErrorCode::internal, "incident " + id);
             }
         }
         return;
@@ -478,7 +447,7 @@ void RecordSession::on_message(lr::ServerLink& link, lr::Message msg) {
         LOG4CPLUS_ERROR(log(), m_line << ": incident " << id << ": " << e.what());
         clear_request();
         m_awaiting.reset();
-        refuse(link, msg.counter, refuse_with(errc::internal, "incident " + id));
+        refuse(link, msg.counter, librecord::refuse(ErrorCode::internal, "incident " + id));
     }
 }
 

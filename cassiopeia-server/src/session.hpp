@@ -44,36 +44,29 @@ public:
      * with the same id and hash (§6); the result is committed before this returns.
      * Refusals (including request_mismatch) are values and are not stored.
      */
-    [[nodiscard]] virtual Outcome<Signed> sign(const std::string& request_id,
-                                               const Sha256Digest& request_hash,
-                                               const SignRequest& request) = 0;
+    [[nodiscard]] virtual Refusable<Signed> sign(const std::string& request_id,
+                                                 const Sha256Digest& request_hash,
+                                                 const SignRequest& request) = 0;
 
     /**
      * Certifies the proven user IDs of `armoured_key` (§5.5) under the `openpgp` profile, or
      * returns the stored result of the same request id and hash; committed before returning.
      */
-    [[nodiscard]] virtual Outcome<Signed> certify(const std::string& request_id,
-                                                  const Sha256Digest& request_hash,
-                                                  std::string_view armoured_key,
-                                                  const SignRequest& request) = 0;
+    [[nodiscard]] virtual Refusable<Signed> certify(const std::string& request_id,
+                                                    const Sha256Digest& request_hash,
+                                                    std::string_view armoured_key,
+                                                    const SignRequest& request) = 0;
 
     /**
      * Revokes `serials` (addSerial payloads: `<serial>` or `<serial>,<reason>`) of `ca` and
      * returns the DER RevokedDelta of §5.6 (the current one when nothing changed).
      */
-    [[nodiscard]] virtual Outcome<std::vector<uint8_t>> revoke(
+    [[nodiscard]] virtual Refusable<std::vector<uint8_t>> revoke(
         const std::string& ca, const std::vector<std::string>& serials) = 0;
 
     /** The current CRL of `ca`, DER (§5.6 getFullCRL). */
-    [[nodiscard]] virtual Outcome<std::vector<uint8_t>> full_crl(const std::string& ca) = 0;
+    [[nodiscard]] virtual Refusable<std::vector<uint8_t>> full_crl(const std::string& ca) = 0;
 };
-
-/** A refusal: `<code> <message>` of protocol §5.8. */
-using Refusal = SignerError;
-
-/** Checks `<namespace>:<decimal id>` of setRequestId (§5): namespace [a-z0-9-]{1,32},
- * id a decimal without sign or leading zero, below 2^63. */
-[[nodiscard]] bool valid_request_id(std::string_view id) noexcept;
 
 /** Serves records for one line; a fresh state for every TLS session. */
 class RecordSession final : public librecord::ServerLinkHandler {
@@ -101,7 +94,7 @@ private:
     void on_log_saved(librecord::ServerLink& link,
                       uint16_t counter,
                       std::span<const uint8_t> payload);
-    void fail(std::string_view code, librecord::Command command, const std::string& why);
+    void fail(ErrorCode code, librecord::Command command, const std::string& why);
     void clear_request();
 
     Services& m_services;
@@ -127,17 +120,5 @@ private:
 
     std::optional<Awaiting> m_awaiting;
 };
-
-/** Session and counter read from the header of a record line that failed to decode. */
-struct HeaderGuess {
-    std::optional<uint32_t> session;
-    uint16_t counter = 0;
-};
-
-/**
- * Reads the session and counter of a damaged record line when the first 9 header bytes are
- * still valid hex; counter 0 and no session otherwise (docs/protocol.md §8.3).
- */
-[[nodiscard]] HeaderGuess guess_header(std::string_view line) noexcept;
 
 }  // namespace cassiopeia::server

@@ -3,6 +3,7 @@
 #include "librecord/error_code.hpp"
 
 #include <array>
+#include <ostream>
 #include <utility>
 
 namespace librecord {
@@ -48,6 +49,10 @@ std::string_view to_string(ErrorCode code) noexcept {
         }
     }
     return "internal";  // unreachable: every enumerator is in the registry (unit-tested)
+}
+
+std::ostream& operator<<(std::ostream& out, ErrorCode code) {
+    return out << to_string(code);
 }
 
 std::optional<ErrorCode> to_error_code(std::string_view text) noexcept {

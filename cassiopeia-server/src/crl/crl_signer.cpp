@@ -2,11 +2,10 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "crl/crl_signer.hpp"
 
-#include <librecord/ossl/handles.hpp>
-#include <librecord/serial_text.hpp>
-
 #include <librecord/errors.hpp>
+#include <librecord/ossl/handles.hpp>
 #include <librecord/revoked_delta.hpp>
+#include <librecord/serial_text.hpp>
 
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
@@ -24,9 +23,6 @@ namespace cassiopeia::server {
 namespace {
 
 using ossl::check_ossl;
-using X509CrlPtr = std::unique_ptr<X509_CRL, ossl::CFree<&::X509_CRL_free>>;
-using X509RevokedPtr = std::unique_ptr<X509_REVOKED, ossl::CFree<&::X509_REVOKED_free>>;
-using Asn1EnumPtr = std::unique_ptr<ASN1_ENUMERATED, ossl::CFree<&::ASN1_ENUMERATED_free>>;
 
 [[noreturn]] void fail(const std::string& what) {
     throw Error{ErrorKind::internal, "sign_crl", what};
@@ -79,7 +75,7 @@ std::optional<std::vector<uint8_t>> magnitude_of(const ASN1_INTEGER* i) {
 }
 
 void add_entry(X509_CRL* crl, const RevocationEntry& e) {
-    X509RevokedPtr rev{::X509_REVOKED_new()};
+    ossl::X509RevokedPtr rev{::X509_REVOKED_new()};
     check_ossl(rev != nullptr, "X509_REVOKED_new");
     const auto serial = integer_from_magnitude(serial_magnitude(e.serial));
     check_ossl(::X509_REVOKED_set_serialNumber(rev.get(), serial.get()) == 1,
@@ -93,7 +89,7 @@ void add_entry(X509_CRL* crl, const RevocationEntry& e) {
         if (!code) {
             fail("reason not allowed: " + *e.reason);
         }
-        const Asn1EnumPtr value{::ASN1_ENUMERATED_new()};
+        const ossl::Asn1EnumPtr value{::ASN1_ENUMERATED_new()};
         check_ossl(value != nullptr && ::ASN1_ENUMERATED_set(value.get(), *code) == 1,
                    "ASN1_ENUMERATED_set");
         check_ossl(::X509_REVOKED_add1_ext_i2d(rev.get(), NID_crl_reason, value.get(), 0, 0) == 1,
@@ -101,19 +97,6 @@ void add_entry(X509_CRL* crl, const RevocationEntry& e) {
     }
     check_ossl(::X509_CRL_add0_revoked(crl, rev.get()) == 1, "X509_CRL_add0_revoked");
     (void)rev.release();  // now owned by crl
-}
-
-X509CrlPtr parse_crl(std::span<const uint8_t> der) {
-    if (der.empty() || der.size() > LONG_MAX) {
-        return nullptr;
-    }
-    const unsigned char* p = der.data();
-    X509CrlPtr crl{::d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()))};
-    // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic)
-    if (!crl || p != der.data() + der.size()) {
-        return nullptr;
-    }
-    return crl;
 }
 
 /// RFC 5280 §4.1.2.5: UTCTime `YYMMDDHHMMSSZ` before 2050, GeneralizedTime with seconds after.
@@ -174,7 +157,7 @@ std::string lint_entries(const X509_CRL* crl) {
                 ::X509_EXTENSION_get_critical(ext) != 0) {
                 return "entry " + std::to_string(i) + " has an extension other than reasonCode";
             }
-            const Asn1EnumPtr reason{static_cast<ASN1_ENUMERATED*>(::X509V3_EXT_d2i(ext))};
+            const ossl::Asn1EnumPtr reason{static_cast<ASN1_ENUMERATED*>(::X509V3_EXT_d2i(ext))};
             const long code = reason ? ::ASN1_ENUMERATED_get(reason.get()) : -1;
             if (code < 1 || code > 10 || code == 7) {
                 return "entry " + std::to_string(i) + " has a reasonCode that is not allowed";
@@ -215,7 +198,7 @@ std::string lint_extensions(const X509_CRL* crl, X509* ca_cert) {
 }  // namespace
 
 std::string lint_crl(std::span<const uint8_t> crl_der, X509* ca_cert) {
-    const X509CrlPtr crl = parse_crl(crl_der);
+    const ossl::X509CrlPtr crl = ossl::parse_crl_der(crl_der);
     if (!crl) {
         return "not one DER CRL";
     }
@@ -263,7 +246,7 @@ SignedCrl sign_crl(const TimeCa& ca, const CrlInput& in) {
         fail("CA " + ca.name + " has no subject key identifier");
     }
 
-    X509CrlPtr crl{::X509_CRL_new()};
+    ossl::X509CrlPtr crl{::X509_CRL_new()};
     check_ossl(crl != nullptr, "X509_CRL_new");
     check_ossl(::X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) == 1, "X509_CRL_set_version");
     // X509_NAME_dup keeps the cached DER: the issuer is the CA subject byte for byte.
@@ -301,7 +284,7 @@ SignedCrl sign_crl(const TimeCa& ca, const CrlInput& in) {
     }
 
     // Everything in the delta comes from the signed CRL as parsed back, so it is byte-exact.
-    const X509CrlPtr signed_crl = parse_crl(out.crl_der);
+    const ossl::X509CrlPtr signed_crl = ossl::parse_crl_der(out.crl_der);
     check_ossl(signed_crl != nullptr, "d2i_X509_CRL");
     const ossl::Asn1IntegerPtr parsed_number{static_cast<ASN1_INTEGER*>(
         ::X509_CRL_get_ext_d2i(signed_crl.get(), NID_crl_number, nullptr, nullptr))};
@@ -337,7 +320,7 @@ SignedCrl sign_crl(const TimeCa& ca, const CrlInput& in) {
         entry.serial = std::move(mag);
         entry.revocation_date =
             to_der(::X509_REVOKED_get0_revocationDate(it->second), ::i2d_ASN1_TIME);
-        const Asn1EnumPtr reason{static_cast<ASN1_ENUMERATED*>(
+        const ossl::Asn1EnumPtr reason{static_cast<ASN1_ENUMERATED*>(
             ::X509_REVOKED_get_ext_d2i(it->second, NID_crl_reason, nullptr, nullptr))};
         if (reason) {
             entry.reason = static_cast<int>(::ASN1_ENUMERATED_get(reason.get()));

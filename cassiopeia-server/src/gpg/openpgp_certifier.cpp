@@ -252,17 +252,17 @@ std::vector<std::string> OpenPgpCertifier::list_keys_for_test() const {
     return out;
 }
 
-Outcome<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public_key,
-                                                const std::vector<ProofLine>& proofs,
-                                                const Profile& profile,
-                                                const std::optional<WishTo>& wish_to,
-                                                SysSeconds now,
-                                                std::vector<std::string>& log) {
+Refusable<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public_key,
+                                                  const std::vector<ProofLine>& proofs,
+                                                  const Profile& profile,
+                                                  const std::optional<WishTo>& wish_to,
+                                                  SysSeconds now,
+                                                  std::vector<std::string>& log) {
     const std::lock_guard lock{*m_mutex};
     const size_t start = armoured_public_key.find_first_not_of(" \t\r\n");
     if (start == std::string_view::npos ||
         armoured_public_key.substr(start, armour_begin.size()) != armour_begin) {
-        return refuse(errc::pgp_key, "setOpenPGPKey: not an ASCII-armoured public key block");
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: not an ASCII-armoured public key block");
     }
     // The armour is text viewed as bytes for GPGME.
     const std::span<const uint8_t> key_bytes{
@@ -274,7 +274,7 @@ Outcome<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public
         const auto ctx = gpg::make_context(m_home.c_str());
         auto data = gpg::make_data(key_bytes);
         if (::gpgme_op_keylist_from_data_start(ctx.get(), data.get(), 0) != 0) {
-            return refuse(errc::pgp_key, "setOpenPGPKey: not an OpenPGP public key");
+            return refuse(ErrorCode::pgp_key, "setOpenPGPKey: not an OpenPGP public key");
         }
         size_t count = 0;
         for (;;) {
@@ -284,32 +284,32 @@ Outcome<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public
                 break;
             }
             if (err != 0) {
-                return refuse(errc::pgp_key, "setOpenPGPKey: unreadable key");
+                return refuse(ErrorCode::pgp_key, "setOpenPGPKey: unreadable key");
             }
             ++count;
             shown.reset(raw);
         }
         if (count != 1 || !shown || shown->subkeys == nullptr || shown->subkeys->fpr == nullptr) {
-            return refuse(errc::pgp_key, "setOpenPGPKey: exactly one public key expected");
+            return refuse(ErrorCode::pgp_key, "setOpenPGPKey: exactly one public key expected");
         }
     }
     const std::string fpr = str(shown->subkeys->fpr);
     if (shown->secret != 0) {
-        return refuse(errc::pgp_key, "setOpenPGPKey: secret key material refused");
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: secret key material refused");
     }
     if (fpr == m_fingerprint) {
-        return refuse(errc::pgp_key, "setOpenPGPKey: that is the certifying key");
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: that is the certifying key");
     }
     if (auto fault = key_type_fault(shown->subkeys)) {
-        return refuse(errc::pgp_key, "setOpenPGPKey: " + *fault);
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: " + *fault);
     }
     if (auto fault = key_state_fault(shown.get(), now)) {
-        return refuse(errc::pgp_key, "setOpenPGPKey: " + *fault);
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: " + *fault);
     }
 
     // 2. Which user IDs are proven (§5.3): emails/address, the address inside <...>.
     std::vector<std::string> proven;
-    std::optional<SignerError> first_refusal;
+    std::optional<Refusal> first_refusal;
     for (gpgme_user_id_t uid = shown->uids; uid != nullptr; uid = uid->next) {
         if (uid->revoked != 0 || uid->invalid != 0 || uid->uid == nullptr) {
             continue;
@@ -326,8 +326,8 @@ Outcome<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public
         const Status st = check_proof(proofs, need, profile, now, log);
         if (st.ok()) {
             proven.push_back(str(uid->uid));
-        } else if (!first_refusal || (first_refusal->code == errc::proof_missing &&
-                                      st.error().code != errc::proof_missing)) {
+        } else if (!first_refusal || (first_refusal->code == ErrorCode::proof_missing &&
+                                      st.error().code != ErrorCode::proof_missing)) {
             first_refusal = st.error();
         }
     }
@@ -335,13 +335,13 @@ Outcome<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public
         if (first_refusal) {
             return *first_refusal;
         }
-        return refuse(errc::proof_missing, "setOpenPGPKey: no user ID with an e-mail address");
+        return refuse(ErrorCode::proof_missing, "setOpenPGPKey: no user ID with an e-mail address");
     }
 
     // 3. The certifications' expiry: wishTo capped by the profile (§5.5).
     const auto cap = profile.cap_at(now);
     if (!cap) {
-        return refuse(errc::validity_cap, "profile " + profile.name + " has no cap in force");
+        return refuse(ErrorCode::validity_cap, "profile " + profile.name + " has no cap in force");
     }
     auto expiry = resolve_not_after(now, wish_to, *cap);
     if (!expiry) {
@@ -349,7 +349,7 @@ Outcome<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public
     }
     const auto expires_in = (*expiry - now).count();
     if (expires_in <= 0) {
-        return refuse(errc::bad_validity, "wishTo: the certification would expire at once");
+        return refuse(ErrorCode::bad_validity, "wishTo: the certification would expire at once");
     }
 
     // 4. Import for the operation only, without third-party certifications.
@@ -361,11 +361,11 @@ Outcome<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public
                          "gpgme_set_ctx_flag(import-filter)");
         auto data = gpg::make_data(key_bytes);
         if (::gpgme_op_import(ctx.get(), data.get()) != 0) {
-            return refuse(errc::pgp_key, "setOpenPGPKey: gpg cannot import the key");
+            return refuse(ErrorCode::pgp_key, "setOpenPGPKey: gpg cannot import the key");
         }
         const gpgme_import_result_t res = ::gpgme_op_import_result(ctx.get());
         if (res == nullptr || res->imported + res->unchanged != 1) {
-            return refuse(errc::pgp_key, "setOpenPGPKey: gpg did not import the key");
+            return refuse(ErrorCode::pgp_key, "setOpenPGPKey: gpg did not import the key");
         }
     }
 
@@ -373,10 +373,10 @@ Outcome<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public
     const auto sign_ctx = gpg::make_context(m_home.c_str());
     const auto target = find_key(sign_ctx.get(), fpr, false);
     if (!target || target->subkeys == nullptr) {
-        return refuse(errc::pgp_key, "setOpenPGPKey: gpg did not import the key");
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: gpg did not import the key");
     }
     if (auto fault = key_state_fault(target.get(), now)) {
-        return refuse(errc::pgp_key, "setOpenPGPKey: " + *fault);
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: " + *fault);
     }
     for (const auto& want : proven) {
         bool valid = false;
@@ -384,7 +384,7 @@ Outcome<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public
             valid = valid || (str(uid->uid) == want && uid->invalid == 0 && uid->revoked == 0);
         }
         if (!valid) {
-            return refuse(errc::pgp_key,
+            return refuse(ErrorCode::pgp_key,
                           "setOpenPGPKey: user ID " + want + " has no valid self-signature");
         }
     }

@@ -75,12 +75,12 @@ public:
      *         (wishTo)
      * @throws cassiopeia::Error{gpg} when GPGME fails on our side (not the key's fault)
      */
-    [[nodiscard]] Outcome<CertifiedKey> certify(std::string_view armoured_public_key,
-                                                const std::vector<ProofLine>& proofs,
-                                                const Profile& profile,
-                                                const std::optional<WishTo>& wish_to,
-                                                SysSeconds now,
-                                                std::vector<std::string>& log);
+    [[nodiscard]] Refusable<CertifiedKey> certify(std::string_view armoured_public_key,
+                                                  const std::vector<ProofLine>& proofs,
+                                                  const Profile& profile,
+                                                  const std::optional<WishTo>& wish_to,
+                                                  SysSeconds now,
+                                                  std::vector<std::string>& log);
 
     /** Fingerprints of every public key in the home (the certifier's included). */
     [[nodiscard]] std::vector<std::string> list_keys_for_test() const;

@@ -4,6 +4,7 @@
 #include "issuance/builder.hpp"
 
 #include "issuance/lint.hpp"
+
 #include <librecord/serial_text.hpp>
 
 #include <openssl/core_names.h>
@@ -319,23 +320,23 @@ EVP_PKEY* Issuer::throwaway_for(EVP_PKEY* ca_key) {
     return slot.get();
 }
 
-Outcome<IssuedCertificate> Issuer::issue(const SignRequest& req,
-                                         SysSeconds now,
-                                         std::vector<std::string>& log,
-                                         bool allow_local_only) {
+Refusable<IssuedCertificate> Issuer::issue(const SignRequest& req,
+                                           SysSeconds now,
+                                           std::vector<std::string>& log,
+                                           bool allow_local_only) {
     if (auto st = req.check_complete(); !st) {
         return std::move(st).error();
     }
     const Profile* profile = m_profiles.find(req.profile_name());
     if (profile == nullptr) {
-        return refuse(errc::unknown_profile, "setProfile: no profile " + req.profile_name());
+        return refuse(ErrorCode::unknown_profile, "setProfile: no profile " + req.profile_name());
     }
     if (profile->local_only && !allow_local_only) {
-        return refuse(errc::profile_local_only,
+        return refuse(ErrorCode::profile_local_only,
                       "setProfile: profile " + profile->name + " is never served on the line");
     }
     if (profile->ocsp_nocheck && !req.ocsp_target_ca()) {
-        return refuse(errc::bad_request,
+        return refuse(ErrorCode::bad_request,
                       "setProfile: profile " + profile->name + " needs ocspTargetCA");
     }
     log.push_back("request: profile " + profile->name + ", " + req.hash() + ", key " +
@@ -356,14 +357,14 @@ Outcome<IssuedCertificate> Issuer::issue(const SignRequest& req,
     if (req.ocsp_target_ca()) {
         ca = m_cas.find(*req.ocsp_target_ca());
         if (ca == nullptr || !ca->valid_at(now)) {
-            return refuse(errc::unknown_ca,
+            return refuse(ErrorCode::unknown_ca,
                           "ocspTargetCA: no CA " + *req.ocsp_target_ca() + " valid now");
         }
         log.push_back("CA " + ca->name + " (OCSP target)");
     } else {
         ca = m_cas.pick(profile->family, now);
         if (ca == nullptr) {
-            return refuse(errc::unknown_ca,
+            return refuse(ErrorCode::unknown_ca,
                           "setProfile: no CA of family " + profile->family + " valid now");
         }
         log.push_back("CA " + ca->name + " (newest of family " + profile->family + " valid now)");
@@ -372,7 +373,7 @@ Outcome<IssuedCertificate> Issuer::issue(const SignRequest& req,
     // Validity (§5.2).
     const auto cap = profile->cap_at(now);
     if (!cap) {
-        return refuse(errc::validity_cap,
+        return refuse(ErrorCode::validity_cap,
                       "wishTo: profile " + profile->name + " has no cap in force");
     }
     auto nb = resolve_not_before(req.wish_from_time(), now);
@@ -381,7 +382,7 @@ Outcome<IssuedCertificate> Issuer::issue(const SignRequest& req,
     }
     SysSeconds not_before = nb.value();
     if (not_before < ca->not_before) {
-        return refuse(errc::bad_validity,
+        return refuse(ErrorCode::bad_validity,
                       "wishFrom: notBefore precedes CA " + ca->name + "'s notBefore");
     }
     auto na = resolve_not_after(not_before, req.wish_to_value(), *cap);
@@ -397,7 +398,7 @@ Outcome<IssuedCertificate> Issuer::issue(const SignRequest& req,
                       format_utc(not_after));
         if (not_after <= not_before) {
             return refuse(
-                errc::bad_validity,
+                ErrorCode::bad_validity,
                 "wishFrom: CA " + ca->name + " expires before notBefore " + format_utc(not_before));
         }
     }
@@ -434,7 +435,7 @@ Outcome<IssuedCertificate> Issuer::issue(const SignRequest& req,
                                 not_after};
     if (auto finding = lint_certificate(cert.get(), want)) {
         log.push_back("lint: " + *finding);
-        return refuse(errc::lint, *finding);
+        return refuse(ErrorCode::lint, *finding);
     }
     log.push_back("lint passed");
 
@@ -442,12 +443,12 @@ Outcome<IssuedCertificate> Issuer::issue(const SignRequest& req,
     const std::vector<uint8_t> signed_tbs = tbs_bytes(cert.get());
     if (signed_tbs.size() != linted.size() ||
         ::CRYPTO_memcmp(signed_tbs.data(), linted.data(), linted.size()) != 0) {
-        return refuse(errc::lint, "tbs_changed: the signed TBS differs from the linted one");
+        return refuse(ErrorCode::lint, "tbs_changed: the signed TBS differs from the linted one");
     }
     const int verified = ::X509_verify(cert.get(), ::X509_get0_pubkey(ca->cert.get()));
     ::ERR_clear_error();
     if (verified != 1) {
-        return refuse(errc::lint, "signature: the CA signature does not verify");
+        return refuse(ErrorCode::lint, "signature: the CA signature does not verify");
     }
 
     IssuedCertificate out;

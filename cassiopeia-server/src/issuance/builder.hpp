@@ -7,6 +7,7 @@
 #include "issuance/request.hpp"
 #include "issuance/signer_error.hpp"
 #include "issuance/time_util.hpp"
+
 #include <librecord/ossl/handles.hpp>
 
 #include <cstdint>
@@ -39,10 +40,10 @@ public:
      * Refusals are values (§5.8); a failing OpenSSL call throws cassiopeia::Error.
      * `allow_local_only` is for the local key-ceremony command only, never for the line.
      */
-    [[nodiscard]] Outcome<IssuedCertificate> issue(const SignRequest& req,
-                                                   SysSeconds now,
-                                                   std::vector<std::string>& log,
-                                                   bool allow_local_only = false);
+    [[nodiscard]] Refusable<IssuedCertificate> issue(const SignRequest& req,
+                                                     SysSeconds now,
+                                                     std::vector<std::string>& log,
+                                                     bool allow_local_only = false);
 
 private:
     // A throwaway key of the CA key's type for the pre-issuance signature (cached).

@@ -28,10 +28,10 @@ bool only_space(std::string_view s) {
 }
 
 // Verifies the signature result and the key; shared by PKCS#10 and SPKAC.
-Outcome<RequestKey> finish_key(ossl::EvpPkeyPtr key, int verify_rc) {
+Refusable<RequestKey> finish_key(ossl::EvpPkeyPtr key, int verify_rc) {
     ::ERR_clear_error();  // a refused request leaves nothing in the thread's queue
     if (verify_rc != 1) {
-        return refuse(errc::csr_signature, "the self-signature does not verify");
+        return refuse(ErrorCode::csr_signature, "the self-signature does not verify");
     }
     auto policy = check_key_policy(key.get());
     if (!policy) {
@@ -40,37 +40,37 @@ Outcome<RequestKey> finish_key(ossl::EvpPkeyPtr key, int verify_rc) {
     return RequestKey{std::move(key), std::move(policy).value()};
 }
 
-Outcome<RequestKey> from_der(std::span<const uint8_t> der) {
+Refusable<RequestKey> from_der(std::span<const uint8_t> der) {
     if (der.empty() || der.size() > static_cast<size_t>(INT_MAX)) {
-        return refuse(errc::bad_csr, "empty or oversized request");
+        return refuse(ErrorCode::bad_csr, "empty or oversized request");
     }
     const unsigned char* p = der.data();
     ossl::X509ReqPtr req{::d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size()))};
     if (!req) {
         ::ERR_clear_error();
-        return refuse(errc::bad_csr, "not a PKCS#10 request");
+        return refuse(ErrorCode::bad_csr, "not a PKCS#10 request");
     }
     // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic): consumed-count check
     if (p != der.data() + der.size()) {
-        return refuse(errc::bad_csr, "trailing bytes after the request");
+        return refuse(ErrorCode::bad_csr, "trailing bytes after the request");
     }
     ossl::EvpPkeyPtr key{::X509_REQ_get_pubkey(req.get())};
     if (!key) {
         ::ERR_clear_error();
-        return refuse(errc::weak_key, "public key type not supported");
+        return refuse(ErrorCode::weak_key, "public key type not supported");
     }
     const int rc = ::X509_REQ_verify(req.get(), key.get());
     return finish_key(std::move(key), rc);
 }
 
-Outcome<RequestKey> from_pem(std::string_view text) {
+Refusable<RequestKey> from_pem(std::string_view text) {
     const size_t begin = text.find(pem_begin);
     if (begin == std::string_view::npos || !only_space(text.substr(0, begin)) ||
         text.find(pem_begin, begin + 1) != std::string_view::npos) {
-        return refuse(errc::bad_csr, "not DER and not exactly one PEM block");
+        return refuse(ErrorCode::bad_csr, "not DER and not exactly one PEM block");
     }
     if (text.size() > static_cast<size_t>(INT_MAX)) {
-        return refuse(errc::bad_csr, "oversized request");
+        return refuse(ErrorCode::bad_csr, "oversized request");
     }
     ossl::BioPtr bio{::BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))};
     ossl::check_ossl(bio != nullptr, "BIO_new_mem_buf");
@@ -84,17 +84,17 @@ Outcome<RequestKey> from_pem(std::string_view text) {
     const ossl::OsslBytesPtr data{data_raw};
     if (rc != 1) {
         ::ERR_clear_error();
-        return refuse(errc::bad_csr, "unreadable PEM block");
+        return refuse(ErrorCode::bad_csr, "unreadable PEM block");
     }
     if (std::string_view{name.get()} != pem_csr_label || (header && header.get()[0] != '\0')) {
-        return refuse(errc::bad_csr, "PEM block is not a CERTIFICATE REQUEST");
+        return refuse(ErrorCode::bad_csr, "PEM block is not a CERTIFICATE REQUEST");
     }
     // Whatever follows the END line must be whitespace.
     std::array<char, 256> rest{};
     int n = 0;
     while ((n = ::BIO_read(bio.get(), rest.data(), static_cast<int>(rest.size()))) > 0) {
         if (!only_space(std::string_view{rest.data(), static_cast<size_t>(n)})) {
-            return refuse(errc::bad_csr, "trailing data after the PEM block");
+            return refuse(ErrorCode::bad_csr, "trailing data after the PEM block");
         }
     }
     return from_der(std::span<const uint8_t>{data.get(), static_cast<size_t>(len)});
@@ -140,23 +140,23 @@ std::optional<std::vector<uint8_t>> decode_base64(std::string_view in) {
 
 }  // namespace
 
-Outcome<std::string> check_key_policy(EVP_PKEY* key) {
+Refusable<std::string> check_key_policy(EVP_PKEY* key) {
     const int id = ::EVP_PKEY_get_base_id(key);
     if (id == EVP_PKEY_RSA) {
         const int bits = ::EVP_PKEY_get_bits(key);
         if (bits < key_limits::min_rsa_bits || bits > key_limits::max_rsa_bits) {
-            return refuse(errc::weak_key,
+            return refuse(ErrorCode::weak_key,
                           "RSA key of " + std::to_string(bits) + " bits (2048 to 8192 accepted)");
         }
         BIGNUM* e_raw = nullptr;
         if (::EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e_raw) != 1) {
             ::ERR_clear_error();
-            return refuse(errc::weak_key, "RSA key without a readable exponent");
+            return refuse(ErrorCode::weak_key, "RSA key without a readable exponent");
         }
         const ossl::BignumPtr e{e_raw};
         if (::BN_is_odd(e.get()) != 1 || ::BN_cmp(e.get(), ::BN_value_one()) <= 0 ||
             ::BN_is_word(e.get(), 1) == 1) {
-            return refuse(errc::weak_key, "RSA public exponent must be odd and at least 3");
+            return refuse(ErrorCode::weak_key, "RSA public exponent must be odd and at least 3");
         }
         return "RSA " + std::to_string(bits);
     }
@@ -166,7 +166,7 @@ Outcome<std::string> check_key_policy(EVP_PKEY* key) {
         if (::EVP_PKEY_get_utf8_string_param(
                 key, OSSL_PKEY_PARAM_GROUP_NAME, group.data(), group.size(), &len) != 1) {
             ::ERR_clear_error();
-            return refuse(errc::weak_key, "EC key with explicit or unknown curve parameters");
+            return refuse(ErrorCode::weak_key, "EC key with explicit or unknown curve parameters");
         }
         const std::string_view g{group.data(), len};
         std::string label;
@@ -175,22 +175,22 @@ Outcome<std::string> check_key_policy(EVP_PKEY* key) {
         } else if (g == "secp384r1") {
             label = "EC P-384";
         } else {
-            return refuse(errc::weak_key, "EC curve " + std::string{g} + " not accepted");
+            return refuse(ErrorCode::weak_key, "EC curve " + std::string{g} + " not accepted");
         }
         // The point must lie on the curve.
         const ossl::EvpPkeyCtxPtr ctx{::EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr)};
         ossl::check_ossl(ctx != nullptr, "EVP_PKEY_CTX_new_from_pkey");
         if (::EVP_PKEY_public_check(ctx.get()) != 1) {
             ::ERR_clear_error();
-            return refuse(errc::weak_key, "EC public key is not a valid point");
+            return refuse(ErrorCode::weak_key, "EC public key is not a valid point");
         }
         return label;
     }
-    return refuse(errc::weak_key,
+    return refuse(ErrorCode::weak_key,
                   std::string{"key type "} + ::OBJ_nid2sn(id) + " not accepted (RSA or EC only)");
 }
 
-Outcome<RequestKey> parse_pkcs10(std::span<const uint8_t> bytes) {
+Refusable<RequestKey> parse_pkcs10(std::span<const uint8_t> bytes) {
     if (!bytes.empty() && bytes.front() == 0x30) {
         return from_der(bytes);
     }
@@ -198,29 +198,29 @@ Outcome<RequestKey> parse_pkcs10(std::span<const uint8_t> bytes) {
     return from_pem(std::string_view{reinterpret_cast<const char*>(bytes.data()), bytes.size()});
 }
 
-Outcome<RequestKey> parse_spkac(std::string_view base64) {
+Refusable<RequestKey> parse_spkac(std::string_view base64) {
     constexpr std::string_view prefix = "SPKAC=";
     if (base64.substr(0, prefix.size()) == prefix) {
         base64.remove_prefix(prefix.size());
     }
     const auto der = decode_base64(base64);
     if (!der) {
-        return refuse(errc::bad_csr, "not valid base64");
+        return refuse(ErrorCode::bad_csr, "not valid base64");
     }
     const unsigned char* p = der->data();
     ossl::NetscapeSpkiPtr spki{::d2i_NETSCAPE_SPKI(nullptr, &p, static_cast<long>(der->size()))};
     if (!spki) {
         ::ERR_clear_error();
-        return refuse(errc::bad_csr, "not an SPKAC");
+        return refuse(ErrorCode::bad_csr, "not an SPKAC");
     }
     // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic): consumed-count check
     if (p != der->data() + der->size()) {
-        return refuse(errc::bad_csr, "trailing bytes after the SPKAC");
+        return refuse(ErrorCode::bad_csr, "trailing bytes after the SPKAC");
     }
     ossl::EvpPkeyPtr key{::NETSCAPE_SPKI_get_pubkey(spki.get())};
     if (!key) {
         ::ERR_clear_error();
-        return refuse(errc::weak_key, "public key type not supported");
+        return refuse(ErrorCode::weak_key, "public key type not supported");
     }
     const int rc = ::NETSCAPE_SPKI_verify(spki.get(), key.get());
     return finish_key(std::move(key), rc);

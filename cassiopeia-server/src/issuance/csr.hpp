@@ -3,6 +3,7 @@
 #pragma once
 
 #include "issuance/signer_error.hpp"
+
 #include <librecord/ossl/handles.hpp>
 
 #include <cstdint>
@@ -28,15 +29,15 @@ struct RequestKey {
  * block, whitespace around it only), verifies its self-signature and applies the key policy.
  * @return the key, or bad_csr / csr_signature / weak_key.
  */
-[[nodiscard]] Outcome<RequestKey> parse_pkcs10(std::span<const uint8_t> bytes);
+[[nodiscard]] Refusable<RequestKey> parse_pkcs10(std::span<const uint8_t> bytes);
 
 /**
  * Parses an SPKAC (base64 of the DER SignedPublicKeyAndChallenge, an optional `SPKAC=` prefix
  * and ASCII whitespace tolerated), verifies its signature and applies the key policy.
  */
-[[nodiscard]] Outcome<RequestKey> parse_spkac(std::string_view base64);
+[[nodiscard]] Refusable<RequestKey> parse_spkac(std::string_view base64);
 
 /** Key policy: RSA 2048..8192 bits with an odd exponent >= 3, EC P-256/P-384; else weak_key. */
-[[nodiscard]] Outcome<std::string> check_key_policy(EVP_PKEY* key);
+[[nodiscard]] Refusable<std::string> check_key_policy(EVP_PKEY* key);
 
 }  // namespace cassiopeia::server

@@ -70,25 +70,26 @@ std::optional<std::string> percent_decode(std::string_view field) {
     return out;
 }
 
-Outcome<ProofLine> parse_proof_line(std::string_view payload) {
+Refusable<ProofLine> parse_proof_line(std::string_view payload) {
     const auto fields = split_commas(payload);
     if (fields.size() < 4) {
-        return refuse(errc::bad_request,
+        return refuse(ErrorCode::bad_request,
                       "addProofLine: needs <timestamp>,<table>,<primary key>,<column>=<value>");
     }
     ProofLine line;
     const auto ts = parse_utc(fields[0]);
     if (!ts) {
-        return refuse(errc::bad_request, "addProofLine: timestamp is not YYYY-MM-DDTHH:MM:SSZ");
+        return refuse(ErrorCode::bad_request,
+                      "addProofLine: timestamp is not YYYY-MM-DDTHH:MM:SSZ");
     }
     line.timestamp = *ts;
     auto table = percent_decode(fields[1]);
     auto key = percent_decode(fields[2]);
     if (!table || !key) {
-        return refuse(errc::bad_request, "addProofLine: bad % escape (only %25 %2C %3D)");
+        return refuse(ErrorCode::bad_request, "addProofLine: bad % escape (only %25 %2C %3D)");
     }
     if (table->empty()) {
-        return refuse(errc::bad_request, "addProofLine: empty table name");
+        return refuse(ErrorCode::bad_request, "addProofLine: empty table name");
     }
     line.table = std::move(*table);
     line.primary_key = std::move(*key);
@@ -96,15 +97,15 @@ Outcome<ProofLine> parse_proof_line(std::string_view payload) {
         const std::string_view f = fields[i];
         const size_t eq = f.find('=');
         if (eq == std::string_view::npos || f.find('=', eq + 1) != std::string_view::npos) {
-            return refuse(errc::bad_request, "addProofLine: field must be <column>=<value>");
+            return refuse(ErrorCode::bad_request, "addProofLine: field must be <column>=<value>");
         }
         auto col = percent_decode(f.substr(0, eq));
         auto value = percent_decode(f.substr(eq + 1));
         if (!col || !value) {
-            return refuse(errc::bad_request, "addProofLine: bad % escape (only %25 %2C %3D)");
+            return refuse(ErrorCode::bad_request, "addProofLine: bad % escape (only %25 %2C %3D)");
         }
         if (col->empty()) {
-            return refuse(errc::bad_request, "addProofLine: empty column name");
+            return refuse(ErrorCode::bad_request, "addProofLine: empty column name");
         }
         line.columns.emplace_back(std::move(*col), std::move(*value));
     }
@@ -137,7 +138,7 @@ Status check_proof(const std::vector<ProofLine>& proofs,
                    std::vector<std::string>& log) {
     const auto max_age = profile.proof_age_at(need.table, now);
     if (!max_age) {
-        return refuse(errc::proof_missing,
+        return refuse(ErrorCode::proof_missing,
                       "addProofLine: profile " + profile.name + " accepts no proof from table " +
                           need.table + " (" + need.what + ")");
     }
@@ -165,14 +166,14 @@ Status check_proof(const std::vector<ProofLine>& proofs,
     }
     if (stale) {
         return refuse(
-            errc::proof_stale,
+            ErrorCode::proof_stale,
             "addProofLine: proof for " + need.what + " older than " + format_period(*max_age));
     }
     if (future) {
-        return refuse(errc::proof_future,
+        return refuse(ErrorCode::proof_future,
                       "addProofLine: proof for " + need.what + " is more than 300 s ahead");
     }
-    return refuse(errc::proof_missing, "addProofLine: no proof for " + need.what);
+    return refuse(ErrorCode::proof_missing, "addProofLine: no proof for " + need.what);
 }
 
 }  // namespace cassiopeia::server

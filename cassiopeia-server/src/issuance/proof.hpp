@@ -33,7 +33,7 @@ struct ProofLine {
 [[nodiscard]] std::optional<std::string> percent_decode(std::string_view field);
 
 /** Parses an addProofLine payload; bad_request on any syntax fault. */
-[[nodiscard]] Outcome<ProofLine> parse_proof_line(std::string_view payload);
+[[nodiscard]] Refusable<ProofLine> parse_proof_line(std::string_view payload);
 
 /** How a proof value is compared with the certificate's value (§5.3 table). */
 enum class ProofMatch {

@@ -179,15 +179,15 @@ bool valid_utf8(std::string_view s) {
     return true;
 }
 
-void SignRequest::fail(std::string_view code, std::string_view command, const std::string& why) {
+void SignRequest::fail(ErrorCode code, std::string_view command, const std::string& why) {
     if (!m_failure) {
         m_failure = refuse(code, std::string{command} + ": " + why);
     }
 }
 
-void SignRequest::set_key(Outcome<RequestKey> parsed, std::string_view command) {
+void SignRequest::set_key(Refusable<RequestKey> parsed, std::string_view command) {
     if (m_key_set) {
-        fail(errc::bad_request, command, "a request key was already set");
+        fail(ErrorCode::bad_request, command, "a request key was already set");
         return;
     }
     if (!parsed) {
@@ -215,9 +215,11 @@ void SignRequest::set_signature_type(std::string_view payload) {
         return;
     }
     if (!m_hash.empty()) {
-        fail(errc::bad_request, "setSignatureType", "sent twice");
+        fail(ErrorCode::bad_request, "setSignatureType", "sent twice");
     } else if (payload != "sha256" && payload != "sha384" && payload != "sha512") {
-        fail(errc::hash_not_allowed, "setSignatureType", "unknown hash (sha256, sha384, sha512)");
+        fail(ErrorCode::hash_not_allowed,
+             "setSignatureType",
+             "unknown hash (sha256, sha384, sha512)");
     } else {
         m_hash = std::string{payload};
     }
@@ -228,12 +230,12 @@ void SignRequest::set_profile(std::string_view payload) {
         return;
     }
     if (m_profile_set) {
-        fail(errc::bad_request, "setProfile", "profile already set");
+        fail(ErrorCode::bad_request, "setProfile", "profile already set");
     } else if (payload.empty() || payload.size() > 64 ||
                !std::all_of(payload.begin(), payload.end(), [](char c) {
                    return is_alnum(c) || c == '-';
                })) {
-        fail(errc::unknown_profile, "setProfile", "not a profile name");
+        fail(ErrorCode::unknown_profile, "setProfile", "not a profile name");
     } else {
         m_profile = std::string{payload};
         m_profile_set = true;
@@ -245,12 +247,12 @@ void SignRequest::set_ocsp_target_ca(std::string_view payload) {
         return;
     }
     if (m_profile_set) {
-        fail(errc::bad_request, "ocspTargetCA", "profile already set");
+        fail(ErrorCode::bad_request, "ocspTargetCA", "profile already set");
     } else if (payload.empty() || payload.size() > 128 ||
                !std::all_of(payload.begin(), payload.end(), [](char c) {
                    return is_alnum(c) || c == '-' || c == '_';
                })) {
-        fail(errc::unknown_ca, "ocspTargetCA", "not a CA name");
+        fail(ErrorCode::unknown_ca, "ocspTargetCA", "not a CA name");
     } else {
         m_profile = "ocsp";
         m_profile_set = true;
@@ -264,9 +266,9 @@ void SignRequest::wish_from(std::string_view payload) {
     }
     const auto parsed = parse_wish_from(payload);
     if (m_from_set) {
-        fail(errc::bad_request, "wishFrom", "sent twice");
+        fail(ErrorCode::bad_request, "wishFrom", "sent twice");
     } else if (!parsed) {
-        fail(errc::bad_validity, "wishFrom", "not `now` and not YYYY-MM-DDTHH:MM:SSZ");
+        fail(ErrorCode::bad_validity, "wishFrom", "not `now` and not YYYY-MM-DDTHH:MM:SSZ");
     } else {
         m_from = *parsed;
         m_from_set = true;
@@ -279,9 +281,9 @@ void SignRequest::wish_to(std::string_view payload) {
     }
     const auto parsed = parse_wish_to(payload);
     if (m_to) {
-        fail(errc::bad_request, "wishTo", "sent twice");
+        fail(ErrorCode::bad_request, "wishTo", "sent twice");
     } else if (!parsed) {
-        fail(errc::bad_validity, "wishTo", "not a UTC time and not a period <n>d|m|y");
+        fail(ErrorCode::bad_validity, "wishTo", "not a UTC time and not a period <n>d|m|y");
     } else {
         m_to = *parsed;
     }
@@ -292,7 +294,9 @@ void SignRequest::add_san(std::string_view payload) {
         return;
     }
     if (m_sans.size() >= limits::max_sans) {
-        fail(errc::too_many, "addSAN", "more than " + std::to_string(limits::max_sans) + " SANs");
+        fail(ErrorCode::too_many,
+             "addSAN",
+             "more than " + std::to_string(limits::max_sans) + " SANs");
         return;
     }
     std::string_view value;
@@ -301,18 +305,18 @@ void SignRequest::add_san(std::string_view payload) {
     if (type == "DNS") {
         auto name = normalise_dns_name(value, true);
         if (!name) {
-            fail(errc::san_invalid, "addSAN", "not a valid DNS name (A-labels, LDH)");
+            fail(ErrorCode::san_invalid, "addSAN", "not a valid DNS name (A-labels, LDH)");
             return;
         }
         san = San{SanType::dns, std::move(*name)};
     } else if (type == "email") {
         if (!valid_email(value)) {
-            fail(errc::san_invalid, "addSAN", "not a valid email address");
+            fail(ErrorCode::san_invalid, "addSAN", "not a valid email address");
             return;
         }
         san = San{SanType::email, std::string{value}};
     } else {
-        fail(errc::san_not_allowed, "addSAN", "type must be DNS or email");
+        fail(ErrorCode::san_not_allowed, "addSAN", "type must be DNS or email");
         return;
     }
     const bool dup = std::any_of(m_sans.begin(), m_sans.end(), [&](const San& s) {
@@ -322,7 +326,7 @@ void SignRequest::add_san(std::string_view payload) {
                     : proof_value_matches(ProofMatch::email, s.value, san.value));
     });
     if (dup) {
-        fail(errc::san_invalid, "addSAN", "duplicate " + san.value);
+        fail(ErrorCode::san_invalid, "addSAN", "duplicate " + san.value);
         return;
     }
     m_sans.push_back(std::move(san));
@@ -333,29 +337,31 @@ void SignRequest::add_ava(std::string_view payload) {
         return;
     }
     if (m_avas.size() >= limits::max_avas) {
-        fail(errc::too_many, "addAVA", "more than " + std::to_string(limits::max_avas) + " AVAs");
+        fail(ErrorCode::too_many,
+             "addAVA",
+             "more than " + std::to_string(limits::max_avas) + " AVAs");
         return;
     }
     std::string_view value;
     const std::string_view attribute = trim_command(payload, value);
     if (attribute.size() == payload.size()) {
-        fail(errc::bad_request, "addAVA", "needs <attribute>,<value>");
+        fail(ErrorCode::bad_request, "addAVA", "needs <attribute>,<value>");
         return;
     }
     const AvaSpec* spec = find_ava_spec(attribute);
     if (spec == nullptr) {
-        fail(errc::ava_not_allowed,
+        fail(ErrorCode::ava_not_allowed,
              "addAVA",
              "attribute " + std::string{attribute.substr(0, 64)} + " not supported");
         return;
     }
     const std::string name{spec->short_name};
     if (!valid_utf8(value)) {
-        fail(errc::bad_request, "addAVA", name + " value is not UTF-8");
+        fail(ErrorCode::bad_request, "addAVA", name + " value is not UTF-8");
         return;
     }
     if (value.empty() || utf8_chars(value) > spec->max_chars) {
-        fail(errc::ava_not_allowed,
+        fail(ErrorCode::ava_not_allowed,
              "addAVA",
              name + " value empty or longer than " + std::to_string(spec->max_chars));
         return;
@@ -363,21 +369,21 @@ void SignRequest::add_ava(std::string_view payload) {
     if (std::any_of(value.begin(), value.end(), [](char c) {
             return static_cast<unsigned char>(c) < 0x20U || c == 0x7f;
         })) {
-        fail(errc::ava_not_allowed, "addAVA", name + " value has control characters");
+        fail(ErrorCode::ava_not_allowed, "addAVA", name + " value has control characters");
         return;
     }
     if (name == "C" &&
         !std::all_of(value.begin(), value.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
-        fail(errc::ava_not_allowed, "addAVA", "C must be two upper-case letters (ISO 3166)");
+        fail(ErrorCode::ava_not_allowed, "addAVA", "C must be two upper-case letters (ISO 3166)");
         return;
     }
     if (name == "emailAddress" && !valid_email(value)) {
-        fail(errc::ava_not_allowed, "addAVA", "emailAddress is not a valid address");
+        fail(ErrorCode::ava_not_allowed, "addAVA", "emailAddress is not a valid address");
         return;
     }
     if (std::any_of(
             m_avas.begin(), m_avas.end(), [&](const Ava& a) { return a.short_name == name; })) {
-        fail(errc::ava_not_allowed, "addAVA", name + " given twice");
+        fail(ErrorCode::ava_not_allowed, "addAVA", name + " given twice");
         return;
     }
     m_avas.push_back(Ava{name, std::string{value}});
@@ -388,7 +394,7 @@ void SignRequest::add_proof_line(std::string_view payload) {
         return;
     }
     if (m_proofs.size() >= limits::max_proof_lines) {
-        fail(errc::too_many,
+        fail(ErrorCode::too_many,
              "addProofLine",
              "more than " + std::to_string(limits::max_proof_lines) + " proof lines");
         return;
@@ -409,13 +415,13 @@ Status SignRequest::check_complete() const {
         return *m_failure;
     }
     if (!m_key_set) {
-        return refuse(errc::bad_request, "sign: no setCSR or setSPKAC");
+        return refuse(ErrorCode::bad_request, "sign: no setCSR or setSPKAC");
     }
     if (m_hash.empty()) {
-        return refuse(errc::bad_request, "sign: no setSignatureType");
+        return refuse(ErrorCode::bad_request, "sign: no setSignatureType");
     }
     if (!m_profile_set) {
-        return refuse(errc::bad_request, "sign: no setProfile or ocspTargetCA");
+        return refuse(ErrorCode::bad_request, "sign: no setProfile or ocspTargetCA");
     }
     return ok_status();
 }
@@ -423,29 +429,29 @@ Status SignRequest::check_complete() const {
 Status check_against_profile(const SignRequest& req, const Profile& profile) {
     if (!profile.allows_hash(req.hash())) {
         return refuse(
-            errc::hash_not_allowed,
+            ErrorCode::hash_not_allowed,
             "setSignatureType: " + req.hash() + " not allowed by profile " + profile.name);
     }
     for (const auto& san : req.sans()) {
         if (!profile.allows_san(san.type)) {
-            return refuse(errc::san_not_allowed,
+            return refuse(ErrorCode::san_not_allowed,
                           std::string{"addSAN: "} + (san.type == SanType::dns ? "DNS" : "email") +
                               " not allowed by profile " + profile.name);
         }
         if (san.value.rfind("*.", 0) == 0 && !profile.wildcards) {
             return refuse(
-                errc::san_not_allowed,
+                ErrorCode::san_not_allowed,
                 "addSAN: wildcard " + san.value + " not allowed by profile " + profile.name);
         }
     }
     for (const auto& ava : req.avas()) {
         if (!profile.allows_ava(ava.short_name)) {
-            return refuse(errc::ava_not_allowed,
+            return refuse(ErrorCode::ava_not_allowed,
                           "addAVA: " + ava.short_name + " not allowed by profile " + profile.name);
         }
     }
     if (profile.require_san && req.sans().empty()) {
-        return refuse(errc::san_invalid, "addSAN: profile " + profile.name + " needs a SAN");
+        return refuse(ErrorCode::san_invalid, "addSAN: profile " + profile.name + " needs a SAN");
     }
     return ok_status();
 }
@@ -491,7 +497,7 @@ Status check_request_proofs(const SignRequest& req,
                 continue;
             }
             if (!profile.cn_proof_names) {
-                return refuse(errc::proof_missing,
+                return refuse(ErrorCode::proof_missing,
                               "addAVA: CN " + ava.value + " is not among the SANs");
             }
             need.table = proof_tables::names;

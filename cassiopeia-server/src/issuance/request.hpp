@@ -71,7 +71,7 @@ public:
     void add_proof_line(std::string_view payload);
 
     /** The first failure of the set-up, if any. */
-    [[nodiscard]] const std::optional<SignerError>& failure() const noexcept { return m_failure; }
+    [[nodiscard]] const std::optional<Refusal>& failure() const noexcept { return m_failure; }
 
     /** Checks that need `sign`: a key, a hash, a profile were set; bad_request otherwise. */
     [[nodiscard]] Status check_complete() const;
@@ -106,10 +106,10 @@ private:
     // True when the command may run (no earlier failure); records `err` otherwise.
     [[nodiscard]] bool active() const noexcept { return !m_failure.has_value(); }
 
-    void fail(std::string_view code, std::string_view command, const std::string& why);
-    void set_key(Outcome<RequestKey> parsed, std::string_view command);
+    void fail(ErrorCode code, std::string_view command, const std::string& why);
+    void set_key(Refusable<RequestKey> parsed, std::string_view command);
 
-    std::optional<SignerError> m_failure;
+    std::optional<Refusal> m_failure;
     RequestKey m_key;
     bool m_key_set = false;
     std::string m_hash;

@@ -113,36 +113,36 @@ std::optional<std::optional<SysSeconds>> parse_wish_from(std::string_view text) 
     return std::nullopt;
 }
 
-Outcome<SysSeconds> resolve_not_before(std::optional<SysSeconds> wish, SysSeconds now) {
+Refusable<SysSeconds> resolve_not_before(std::optional<SysSeconds> wish, SysSeconds now) {
     if (!wish) {
         return now;
     }
     if (*wish < now - time_limits::max_backdate) {
-        return refuse(errc::bad_validity,
+        return refuse(ErrorCode::bad_validity,
                       "wishFrom: " + format_utc(*wish) + " is more than 1 h in the past");
     }
     if (*wish > now + time_limits::max_postdate) {
-        return refuse(errc::bad_validity,
+        return refuse(ErrorCode::bad_validity,
                       "wishFrom: " + format_utc(*wish) + " is more than 48 h in the future");
     }
     return *wish;
 }
 
-Outcome<SysSeconds> resolve_not_after(SysSeconds not_before,
-                                      const std::optional<WishTo>& wish,
-                                      Period cap) {
+Refusable<SysSeconds> resolve_not_after(SysSeconds not_before,
+                                        const std::optional<WishTo>& wish,
+                                        Period cap) {
     const SysSeconds cap_end = not_after_for(not_before, cap);
     if (!wish) {
         return cap_end;
     }
     const SysSeconds want = wish->period ? not_after_for(not_before, *wish->period) : *wish->at;
     if (want <= not_before) {
-        return refuse(errc::bad_validity,
+        return refuse(ErrorCode::bad_validity,
                       "wishTo: notAfter " + format_utc(want) + " is not after notBefore " +
                           format_utc(not_before));
     }
     if (want > cap_end) {
-        return refuse(errc::validity_cap,
+        return refuse(ErrorCode::validity_cap,
                       "wishTo: notAfter " + format_utc(want) + " passes the cap of " +
                           format_period(cap) + " (" + format_utc(cap_end) + ")");
     }

@@ -71,15 +71,15 @@ struct WishTo {
  * notBefore from a wishFrom time: now when absent, else the time if it is at most 1 h past and
  * 48 h ahead of now (§5.2); otherwise bad_validity.
  */
-[[nodiscard]] Outcome<SysSeconds> resolve_not_before(std::optional<SysSeconds> wish,
-                                                     SysSeconds now);
+[[nodiscard]] Refusable<SysSeconds> resolve_not_before(std::optional<SysSeconds> wish,
+                                                       SysSeconds now);
 
 /**
  * notAfter from wishTo and the cap in force (§5.2): no wish gives notBefore + cap - 1 s; a wish
  * past that is validity_cap; a notAfter not after notBefore is bad_validity.
  */
-[[nodiscard]] Outcome<SysSeconds> resolve_not_after(SysSeconds not_before,
-                                                    const std::optional<WishTo>& wish,
-                                                    Period cap);
+[[nodiscard]] Refusable<SysSeconds> resolve_not_after(SysSeconds not_before,
+                                                      const std::optional<WishTo>& wish,
+                                                      Period cap);
 
 }  // namespace cassiopeia::server

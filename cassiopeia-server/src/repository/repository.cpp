@@ -3,10 +3,11 @@
 #include "repository/repository.hpp"
 
 #include "issuance/time_util.hpp"
-#include <librecord/serial_text.hpp>
 #include "sqlite/database.hpp"
 
 #include <librecord/errors.hpp>
+#include <librecord/hex.hpp>
+#include <librecord/serial_text.hpp>
 
 #include <algorithm>
 #include <array>
@@ -192,7 +193,7 @@ AuditEntry append_audit(Database& db, std::string_view kind, std::string_view de
         invariant("audit_append",
                   "stored hash of entry " + std::to_string(e.seq - 1) + " is not hex");
     }
-    e.hash = hex_lower(*h);
+    e.hash = librecord::to_hex(*h, librecord::HexCase::lower);
     db.prepare(
           "INSERT INTO audit_log (seq, time, kind, detail, prev_hash, hash) "
           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
@@ -331,12 +332,13 @@ NextCrl sign_next_crl(Database& db,
         out.added.push_back(e.serial);
     }
     out.dropped = input.dropped;
-    append_audit(db,
-                 audit_kind,
-                 "ca=" + current.ca + " crl_number=" + std::to_string(n) + " this_update=" +
-                     format_utc(this_update) + " next_update=" + format_utc(next_update) +
-                     " added=" + join(out.added) + " dropped=" + join(out.dropped) +
-                     " crl_sha256=" + hex_lower(Sha256::digest(signed_crl.crl_der)));
+    append_audit(
+        db,
+        audit_kind,
+        "ca=" + current.ca + " crl_number=" + std::to_string(n) +
+            " this_update=" + format_utc(this_update) + " next_update=" + format_utc(next_update) +
+            " added=" + join(out.added) + " dropped=" + join(out.dropped) + " crl_sha256=" +
+            librecord::to_hex(Sha256::digest(signed_crl.crl_der), librecord::HexCase::lower));
     out.state = CrlState{current.ca,
                          n,
                          this_update,
@@ -565,13 +567,15 @@ void Repository::store_issued(const IssuedRecord& r) {
         .bind_text(6, r.serial)
         .bind_int64(7, to_db(issued_at))
         .run();
-    append_audit(db,
-                 "issue",
-                 "request_id=" + r.request_id + " ca=" + r.ca + " serial=" + r.serial +
-                     " not_before=" + format_utc(r.not_before) + " not_after=" +
-                     format_utc(r.not_after) + " request_hash=" + hex_lower(r.request_hash) +
-                     " log_sha256=" + hex_lower(Sha256::digest(r.log)) +
-                     " cert_sha256=" + hex_lower(Sha256::digest(r.cert_der)));
+    append_audit(
+        db,
+        "issue",
+        "request_id=" + r.request_id + " ca=" + r.ca + " serial=" + r.serial +
+            " not_before=" + format_utc(r.not_before) + " not_after=" + format_utc(r.not_after) +
+            " request_hash=" + librecord::to_hex(r.request_hash, librecord::HexCase::lower) +
+            " log_sha256=" + librecord::to_hex(Sha256::digest(r.log), librecord::HexCase::lower) +
+            " cert_sha256=" +
+            librecord::to_hex(Sha256::digest(r.cert_der), librecord::HexCase::lower));
     tx.commit();
 }
 
@@ -592,12 +596,14 @@ void Repository::store_certified_key(const CertifiedKeyRecord& r) {
         .bind_text(5, r.signer)
         .bind_int64(6, to_db(now()))
         .run();
-    append_audit(db,
-                 "certify",
-                 "request_id=" + r.request_id + " signer=" + r.signer + " fingerprint=" +
-                     r.fingerprint + " request_hash=" + hex_lower(r.request_hash) +
-                     " log_sha256=" + hex_lower(Sha256::digest(r.log)) +
-                     " key_sha256=" + hex_lower(Sha256::digest(r.armoured_key)));
+    append_audit(
+        db,
+        "certify",
+        "request_id=" + r.request_id + " signer=" + r.signer + " fingerprint=" + r.fingerprint +
+            " request_hash=" + librecord::to_hex(r.request_hash, librecord::HexCase::lower) +
+            " log_sha256=" + librecord::to_hex(Sha256::digest(r.log), librecord::HexCase::lower) +
+            " key_sha256=" +
+            librecord::to_hex(Sha256::digest(r.armoured_key), librecord::HexCase::lower));
     tx.commit();
 }
 
@@ -688,11 +694,12 @@ CrlState Repository::init_crl(std::string_view ca,
         .bind_blob(4, signed_crl.crl_der)
         .bind_blob(5, signed_crl.delta_der)
         .run();
-    append_audit(db,
-                 "crl-init",
-                 "ca=" + std::string{ca} + " crl_number=1 this_update=" + format_utc(this_update) +
-                     " next_update=" + format_utc(next_update) +
-                     " crl_sha256=" + hex_lower(Sha256::digest(signed_crl.crl_der)));
+    append_audit(
+        db,
+        "crl-init",
+        "ca=" + std::string{ca} + " crl_number=1 this_update=" + format_utc(this_update) +
+            " next_update=" + format_utc(next_update) + " crl_sha256=" +
+            librecord::to_hex(Sha256::digest(signed_crl.crl_der), librecord::HexCase::lower));
     tx.commit();
     return CrlState{
         std::string{ca}, 1, this_update, next_update, signed_crl.crl_der, signed_crl.delta_der, 0};
@@ -877,7 +884,7 @@ AuditVerdict Repository::audit_verify() {
                                             std::to_string(seq - 1));
         }
         const auto computed = audit_entry_hash(seq, time, kind, detail, prev_hash);
-        if (!computed || hex_lower(*computed) != hash) {
+        if (!computed || librecord::to_hex(*computed, librecord::HexCase::lower) != hash) {
             return fail(seq, "hash does not match the entry's contents (entry changed)");
         }
         v.head = hash;

@@ -6,6 +6,7 @@
 #include "result.hpp"
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <span>
 #include <string>
@@ -44,6 +45,9 @@ enum class ErrorCode {
 
 /** The registry's word for `code`, e.g. "proof_missing". */
 [[nodiscard]] std::string_view to_string(ErrorCode code) noexcept;
+
+/** Writes the registry's word (for logs and test output). */
+std::ostream& operator<<(std::ostream& out, ErrorCode code);
 
 /** The code whose word is exactly `text`; nullopt for any other text. */
 [[nodiscard]] std::optional<ErrorCode> to_error_code(std::string_view text) noexcept;

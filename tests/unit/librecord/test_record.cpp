@@ -254,23 +254,6 @@ BOOST_AUTO_TEST_CASE(rejects_unknown_codes) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_SUITE(hex)
-
-BOOST_AUTO_TEST_CASE(encodes_upper_case_and_decodes_both_cases) {
-    const Bytes b{0x00, 0xAB, 0xCD, 0xEF, 0x9F};
-    BOOST_TEST(librecord::to_hex(b) == "00ABCDEF9F");
-    BOOST_TEST(*librecord::from_hex("00abcdef9F") == b, boost::test_tools::per_element());
-    BOOST_TEST(librecord::from_hex("")->empty());
-}
-
-BOOST_AUTO_TEST_CASE(rejects_odd_length_and_non_hex) {
-    for (const char* bad : {"0", "ABC", "0G", "G0", " 0", "0x", "+1", "1\n", "zz"}) {
-        BOOST_TEST((librecord::from_hex(bad).error() == err(Errc::bad_hex)), bad);
-    }
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
 BOOST_AUTO_TEST_SUITE(record_line)
 
 BOOST_AUTO_TEST_CASE(decodes_a_known_line) {
@@ -728,6 +711,97 @@ BOOST_DATA_TEST_CASE(matches_vector, boost::unit_test::data::make(record_vectors
         BOOST_TEST(librecord::encode_record(*r) == ":" + v.expect + "\n");
     } else {
         BOOST_TEST("error:" + cass::test::errc_name(r.error()) == v.expect);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(record_peek_header)
+
+BOOST_AUTO_TEST_CASE(peeks_session_and_counter_of_an_encoded_line) {
+    Record r;
+    r.command = 0x80;
+    r.session = 0xDEADBEEF;
+    r.counter = 0x1234;
+    r.payload = pattern(10);
+    r.total_length = 10;
+    const std::string line = librecord::encode_record(r);
+    for (const std::string& text : {line, line.substr(0, line.size() - 1)}) {
+        const auto h = librecord::peek_header(text);
+        BOOST_REQUIRE(h.has_value());
+        BOOST_TEST(h->session == 0xDEADBEEFU);
+        BOOST_TEST(h->counter == 0x1234);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(reads_fields_little_endian) {
+    // command 0x0201, flags 0, session bytes 01 02 03 04, counter bytes 05 06.
+    const auto h = librecord::peek_header(":0102000102030405060000");
+    BOOST_REQUIRE(h.has_value());
+    BOOST_TEST(h->session == 0x04030201U);
+    BOOST_TEST(h->counter == 0x0605);
+}
+
+BOOST_AUTO_TEST_CASE(peeks_a_line_that_does_not_decode) {
+    Raw raw;
+    raw.session = 0xA1B2C3D4;
+    raw.counter = 0xBEEF;
+    raw.payload = pattern(4);
+    raw.checksum = 0x00;
+    const std::string bad_sum = line_of(raw);
+    BOOST_TEST((librecord::decode_record(bad_sum).error() == err(Errc::bad_checksum)));
+    raw.checksum.reset();
+    raw.flags = 1;
+    const std::string bad_flags = line_of(raw);
+    BOOST_TEST((librecord::decode_record(bad_flags).error() == err(Errc::bad_flags)));
+    // Damage after the header: a non-hex digit, an odd length, a '\r' before '\n'.
+    std::string bad_hex = line_of(raw);
+    bad_hex[25] = 'Z';
+    for (const std::string& line : {bad_sum,
+                                    bad_flags,
+                                    bad_hex,
+                                    bad_sum.substr(0, 20),
+                                    bad_sum.substr(0, bad_sum.size() - 1) + "\r\n"}) {
+        const auto h = librecord::peek_header(line);
+        BOOST_REQUIRE_MESSAGE(h.has_value(), line);
+        BOOST_TEST(h->session == 0xA1B2C3D4U);
+        BOOST_TEST(h->counter == 0xBEEF);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(accepts_lower_case_hex) {
+    const auto h = librecord::peek_header(":01000004030201efbe");
+    BOOST_REQUIRE(h.has_value());
+    BOOST_TEST(h->session == 0x01020304U);
+    BOOST_TEST(h->counter == 0xBEEF);
+}
+
+BOOST_AUTO_TEST_CASE(needs_exactly_the_first_nine_bytes) {
+    const std::string header = ":010000040302010700";  // ':' + 18 hex digits
+    BOOST_REQUIRE(header.size() == 19U);
+    BOOST_TEST(librecord::peek_header(header).has_value());
+    for (size_t n = 0; n < header.size(); ++n) {
+        BOOST_TEST(!librecord::peek_header(header.substr(0, n)).has_value(), n);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_line_without_leading_colon) {
+    const std::string line = line_of(with_payload(pattern(2)));
+    BOOST_TEST(librecord::peek_header(line).has_value());
+    BOOST_TEST(!librecord::peek_header(line.substr(1)).has_value());
+    BOOST_TEST(!librecord::peek_header(";" + line.substr(1)).has_value());
+    BOOST_TEST(!librecord::peek_header(" " + line).has_value());
+    BOOST_TEST(!librecord::peek_header("").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_non_hex_digit_in_the_header) {
+    const std::string line = line_of(with_payload(pattern(2)));
+    for (size_t i = 1; i < 19; ++i) {
+        for (const char c : {'G', 'x', ' ', ':', '\n'}) {
+            std::string bad = line;
+            bad[i] = c;
+            BOOST_TEST(!librecord::peek_header(bad).has_value(), i << ' ' << int{c});
+        }
     }
 }
 

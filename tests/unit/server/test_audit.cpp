@@ -5,6 +5,7 @@
 #include "temp_dir.hpp"
 
 #include <librecord/errors.hpp>
+#include <librecord/hex.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -57,12 +58,15 @@ BOOST_AUTO_TEST_CASE(entry_hash_matches_documented_encoding) {
     const auto first =
         cs::audit_entry_hash(1, "2026-01-01T00:00:00Z", "schema", "version=1", zeros());
     BOOST_REQUIRE(first.has_value());
-    BOOST_TEST(cs::hex_lower(*first) ==
+    BOOST_TEST(librecord::to_hex(*first, librecord::HexCase::lower) ==
                "06abce09be6fed2fef8467a04e21063b15202e8f8b8c1b49e3138fb1f4c39807");
-    const auto second = cs::audit_entry_hash(
-        2, "2026-01-01T00:00:01Z", "issue", "request_id=cli:1 serial=8A3F", cs::hex_lower(*first));
+    const auto second = cs::audit_entry_hash(2,
+                                             "2026-01-01T00:00:01Z",
+                                             "issue",
+                                             "request_id=cli:1 serial=8A3F",
+                                             librecord::to_hex(*first, librecord::HexCase::lower));
     BOOST_REQUIRE(second.has_value());
-    BOOST_TEST(cs::hex_lower(*second) ==
+    BOOST_TEST(librecord::to_hex(*second, librecord::HexCase::lower) ==
                "b8be5e3bc541844a7f7656efc38d1c87a2b53e05de579fd4c8d5115f134a8c1b");
 }
 
@@ -76,7 +80,8 @@ BOOST_AUTO_TEST_CASE(entry_hash_refuses_malformed_prev_hash) {
 BOOST_AUTO_TEST_CASE(field_boundaries_are_unambiguous) {
     const auto a = cs::audit_entry_hash(1, "t", "ab", "c", zeros());
     const auto b = cs::audit_entry_hash(1, "t", "a", "bc", zeros());
-    BOOST_TEST(cs::hex_lower(*a) != cs::hex_lower(*b));
+    BOOST_TEST(librecord::to_hex(*a, librecord::HexCase::lower) !=
+               librecord::to_hex(*b, librecord::HexCase::lower));
 }
 
 BOOST_AUTO_TEST_CASE(chain_links_entries_and_head_is_last_hash) {
@@ -110,7 +115,7 @@ BOOST_AUTO_TEST_CASE(append_returns_what_is_stored) {
     BOOST_TEST(e.seq == 2);
     BOOST_TEST(repo.audit_head() == e.hash);
     const auto again = cs::audit_entry_hash(e.seq, e.time, e.kind, e.detail, e.prev_hash);
-    BOOST_TEST(cs::hex_lower(*again) == e.hash);
+    BOOST_TEST(librecord::to_hex(*again, librecord::HexCase::lower) == e.hash);
 }
 
 BOOST_AUTO_TEST_CASE(append_refuses_bad_kind) {
@@ -177,8 +182,8 @@ BOOST_AUTO_TEST_CASE(edited_and_rehashed_entry_is_reported_at_the_next_seq) {
     const auto e3 = repo.audit_entries()[2];
     const auto forged = cs::audit_entry_hash(3, e3.time, e3.kind, "forged", e3.prev_hash);
     tamper(dir,
-           "UPDATE audit_log SET detail = 'forged', hash = '" + cs::hex_lower(*forged) +
-               "' WHERE seq = 3");
+           "UPDATE audit_log SET detail = 'forged', hash = '" +
+               librecord::to_hex(*forged, librecord::HexCase::lower) + "' WHERE seq = 3");
     const auto v = repo.audit_verify();
     BOOST_TEST(!v.ok);
     BOOST_TEST(v.first_bad_seq == 4);

@@ -71,12 +71,12 @@ SignRequest server_request(const char* csr = "ec256.der") {
     return r;
 }
 
-std::string code_of(const Outcome<IssuedCertificate>& o) {
-    return o.ok() ? "ok" : o.error().code;
+std::string code_of(const Refusable<IssuedCertificate>& o) {
+    return o.ok() ? "ok" : std::string(librecord::to_string(o.error().code));
 }
 
-Outcome<IssuedCertificate> issue(const SignRequest& r,
-                                 std::vector<std::string>* log_out = nullptr) {
+Refusable<IssuedCertificate> issue(const SignRequest& r,
+                                   std::vector<std::string>* log_out = nullptr) {
     Issuer issuer{pki().profiles, pki().cas};
     std::vector<std::string> log;
     auto out = issuer.issue(r, now, log);

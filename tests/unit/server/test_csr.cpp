@@ -12,8 +12,8 @@ using cassiopeia::server::test::csr_text_fixture;
 
 namespace {
 
-std::string code_of(const Outcome<RequestKey>& o) {
-    return o.ok() ? "ok" : o.error().code;
+std::string code_of(const Refusable<RequestKey>& o) {
+    return o.ok() ? "ok" : std::string(librecord::to_string(o.error().code));
 }
 
 }  // namespace

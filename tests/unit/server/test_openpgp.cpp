@@ -108,9 +108,9 @@ struct Fixture {
         return line.value();
     }
 
-    Outcome<CertifiedKey> certify(const std::string& fixture_name,
-                                  const std::vector<ProofLine>& proofs,
-                                  const std::optional<WishTo>& wish = std::nullopt) {
+    Refusable<CertifiedKey> certify(const std::string& fixture_name,
+                                    const std::vector<ProofLine>& proofs,
+                                    const std::optional<WishTo>& wish = std::nullopt) {
         return certifier->certify(slurp(fixture(fixture_name)), proofs, profile, wish, now, log);
     }
 
@@ -264,7 +264,8 @@ BOOST_FIXTURE_TEST_CASE(refuses_bad_keys_with_pgp_key, Fixture) {
         const auto r = certify(file, {proof(address, std::chrono::hours{1})});
         BOOST_TEST(!r.ok(), file);
         if (!r.ok()) {
-            BOOST_TEST(r.error().code == "pgp_key", file << ": " << r.error().payload());
+            BOOST_TEST(r.error().code == cassiopeia::server::ErrorCode::pgp_key,
+                       file << ": " << r.error().payload());
         }
         BOOST_TEST(home_holds_only_certifier(), file);
     }
@@ -280,12 +281,12 @@ BOOST_FIXTURE_TEST_CASE(refuses_non_keys_with_pgp_key, Fixture) {
     for (const auto& in : inputs) {
         const auto r = certifier->certify(in, {}, profile, std::nullopt, now, log);
         BOOST_REQUIRE(!r.ok());
-        BOOST_TEST(r.error().code == "pgp_key");
+        BOOST_TEST(r.error().code == cassiopeia::server::ErrorCode::pgp_key);
     }
     // A binary (unarmoured) key is refused too.
     const auto bin = run("gpg --dearmor < '" + fixture("alice.asc").string() + "'");
     BOOST_TEST(certifier->certify(bin, {}, profile, std::nullopt, now, log).error().code ==
-               "pgp_key");
+               cassiopeia::server::ErrorCode::pgp_key);
     // The certifier's own public key.
     const auto own = slurp(tmp.path() / "k/pki/openpgp/certifier.asc");
     const auto r = certifier->certify(own,
@@ -295,24 +296,25 @@ BOOST_FIXTURE_TEST_CASE(refuses_non_keys_with_pgp_key, Fixture) {
                                       now,
                                       log);
     BOOST_REQUIRE(!r.ok());
-    BOOST_TEST(r.error().code == "pgp_key");
+    BOOST_TEST(r.error().code == cassiopeia::server::ErrorCode::pgp_key);
     BOOST_TEST(home_holds_only_certifier());
 }
 
 BOOST_FIXTURE_TEST_CASE(refuses_unproven_keys_with_proof_codes, Fixture) {
     BOOST_TEST(
         certify("noemail.asc", {proof("alice@example.org", std::chrono::hours{1})}).error().code ==
-        "proof_missing");
-    BOOST_TEST(certify("alice.asc", {}).error().code == "proof_missing");
+        cassiopeia::server::ErrorCode::proof_missing);
+    BOOST_TEST(certify("alice.asc", {}).error().code ==
+               cassiopeia::server::ErrorCode::proof_missing);
     BOOST_TEST(
         certify("alice.asc", {proof("bob@example.org", std::chrono::hours{1})}).error().code ==
-        "proof_missing");
+        cassiopeia::server::ErrorCode::proof_missing);
     BOOST_TEST(
         certify("alice.asc", {proof("alice@example.org", std::chrono::days{31})}).error().code ==
-        "proof_stale");
+        cassiopeia::server::ErrorCode::proof_stale);
     BOOST_TEST(certify("alice.asc", {proof("alice@example.org", -std::chrono::seconds{301})})
                    .error()
-                   .code == "proof_future");
+                   .code == cassiopeia::server::ErrorCode::proof_future);
     // One fresh proof is enough even when the other user ID's proof is stale.
     const auto r = certify("alice.asc",
                            {proof("alice@example.org", std::chrono::days{31}),
@@ -328,7 +330,7 @@ BOOST_FIXTURE_TEST_CASE(refuses_an_expiry_past_the_cap, Fixture) {
                            {proof("alice@example.org", std::chrono::hours{1})},
                            WishTo{Period{366, Period::Unit::days}, std::nullopt});
     BOOST_REQUIRE(!r.ok());
-    BOOST_TEST(r.error().code == "validity_cap");
+    BOOST_TEST(r.error().code == cassiopeia::server::ErrorCode::validity_cap);
     BOOST_TEST(home_holds_only_certifier());
 }
 

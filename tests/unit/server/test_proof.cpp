@@ -32,7 +32,7 @@ std::vector<ProofLine> lines(std::initializer_list<const char*> payloads) {
 }
 
 std::string code_of(const Status& s) {
-    return s.ok() ? "ok" : s.error().code;
+    return s.ok() ? "ok" : std::string(librecord::to_string(s.error().code));
 }
 
 }  // namespace
@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(refuses_bad_lines) {
         const auto l = parse_proof_line(bad);
         BOOST_TEST(!l.ok(), bad);
         if (!l.ok()) {
-            BOOST_TEST(l.error().code == "bad_request");
+            BOOST_TEST(l.error().code == cassiopeia::server::ErrorCode::bad_request);
         }
     }
 }

@@ -16,7 +16,7 @@ using cassiopeia::server::test::csr_fixture;
 namespace {
 
 std::string failure_code(const SignRequest& r) {
-    return r.failure() ? r.failure()->code : "ok";
+    return r.failure() ? std::string(librecord::to_string(r.failure()->code)) : "ok";
 }
 
 SignRequest base_request() {
@@ -120,9 +120,9 @@ BOOST_AUTO_TEST_CASE(remembers_the_first_failure_naming_the_command) {
     r.add_ava("XX,whatever");
     r.set_signature_type("md5");
     BOOST_REQUIRE(r.failure().has_value());
-    BOOST_TEST(r.failure()->code == "san_invalid");
+    BOOST_TEST(r.failure()->code == cassiopeia::server::ErrorCode::san_invalid);
     BOOST_TEST(r.failure()->message.rfind("addSAN: ", 0) == 0U);
-    BOOST_TEST(r.check_complete().error().code == "san_invalid");
+    BOOST_TEST(r.check_complete().error().code == cassiopeia::server::ErrorCode::san_invalid);
 }
 
 BOOST_AUTO_TEST_CASE(each_command_reports_its_code) {
@@ -203,11 +203,11 @@ BOOST_AUTO_TEST_CASE(limits_of_section_7) {
 
 BOOST_AUTO_TEST_CASE(incomplete_requests) {
     SignRequest none;
-    BOOST_TEST(none.check_complete().error().code == "bad_request");
+    BOOST_TEST(none.check_complete().error().code == cassiopeia::server::ErrorCode::bad_request);
     SignRequest no_hash;
     no_hash.set_csr(csr_fixture("ec256.der"));
     no_hash.set_profile("server");
-    BOOST_TEST(no_hash.check_complete().error().code == "bad_request");
+    BOOST_TEST(no_hash.check_complete().error().code == cassiopeia::server::ErrorCode::bad_request);
     SignRequest ocsp;
     ocsp.set_csr(csr_fixture("ec256.der"));
     ocsp.set_signature_type("sha256");
@@ -223,24 +223,28 @@ BOOST_AUTO_TEST_CASE(profile_checks) {
     {
         SignRequest r = base_request();
         r.add_san("email,a@example.org");
-        BOOST_TEST(check_against_profile(r, *set.find("server")).error().code == "san_not_allowed");
+        BOOST_TEST(check_against_profile(r, *set.find("server")).error().code ==
+                   cassiopeia::server::ErrorCode::san_not_allowed);
     }
     {
         SignRequest r = base_request();
         r.add_san("DNS,*.example.org");
         BOOST_TEST(check_against_profile(r, *set.find("server")).ok());
-        BOOST_TEST(check_against_profile(r, *set.find("client")).error().code == "san_not_allowed");
+        BOOST_TEST(check_against_profile(r, *set.find("client")).error().code ==
+                   cassiopeia::server::ErrorCode::san_not_allowed);
     }
     {
         SignRequest r = base_request();
         r.add_san("DNS,example.org");
         r.add_ava("O,Example");
-        BOOST_TEST(check_against_profile(r, *set.find("server")).error().code == "ava_not_allowed");
+        BOOST_TEST(check_against_profile(r, *set.find("server")).error().code ==
+                   cassiopeia::server::ErrorCode::ava_not_allowed);
         BOOST_TEST(check_against_profile(r, *set.find("server-org")).ok());
     }
     {
         SignRequest r = base_request();
-        BOOST_TEST(check_against_profile(r, *set.find("server")).error().code == "san_invalid");
+        BOOST_TEST(check_against_profile(r, *set.find("server")).error().code ==
+                   cassiopeia::server::ErrorCode::san_invalid);
     }
 }
 
@@ -258,10 +262,10 @@ BOOST_AUTO_TEST_CASE(proofs_for_sans_and_avas) {
     r.add_ava("C,DE");
     r.add_proof_line("2026-11-20T00:00:00Z,emails,1,address=zoe@EXAMPLE.org");
     BOOST_TEST(check_request_proofs(r, *set.find("client-org"), now, log).error().code ==
-               "proof_missing");
+               cassiopeia::server::ErrorCode::proof_missing);
     r.add_proof_line("2026-11-20T00:00:00Z,names,9,name=Zoë Example");
     BOOST_TEST(check_request_proofs(r, *set.find("client-org"), now, log).error().code ==
-               "proof_missing");
+               cassiopeia::server::ErrorCode::proof_missing);
     r.add_proof_line("2026-11-20T00:00:00Z,organisations,3,name=Example%2C Inc.,country=DE");
     BOOST_TEST(check_request_proofs(r, *set.find("client-org"), now, log).ok());
     // Wildcards need the proof of the base domain; CN must repeat a SAN in server profiles.
@@ -270,7 +274,7 @@ BOOST_AUTO_TEST_CASE(proofs_for_sans_and_avas) {
     w.add_ava("CN,other.example.org");
     w.add_proof_line("2026-11-20T00:00:00Z,domains,1,name=example.org");
     BOOST_TEST(check_request_proofs(w, *set.find("server"), now, log).error().code ==
-               "proof_missing");
+               cassiopeia::server::ErrorCode::proof_missing);
     SignRequest w2 = base_request();
     w2.add_san("DNS,*.example.org");
     w2.add_ava("CN,*.example.org");

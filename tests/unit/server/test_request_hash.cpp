@@ -3,6 +3,7 @@
 #include "request_hash.hpp"
 
 #include <librecord/errors.hpp>
+#include <librecord/hex.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -31,7 +32,7 @@ std::string protocol_vector_hash(bool swap_last_two) {
         h.add(0x18, bytes_of("email,a@example.org"));
         h.add(0x40, bytes_of("2026-11-24T12:00:00Z,emails,17,address=a@example.org"));
     }
-    return cs::hex_lower(h.finish());
+    return librecord::to_hex(h.finish(), librecord::HexCase::lower);
 }
 
 }  // namespace
@@ -55,7 +56,8 @@ BOOST_AUTO_TEST_CASE(length_prefix_separates_payload_boundaries) {
     cs::RequestHasher b;
     b.add(0x18, bytes_of("a"));
     b.add(0x18, bytes_of("bc"));
-    BOOST_TEST(cs::hex_lower(a.finish()) != cs::hex_lower(b.finish()));
+    BOOST_TEST(librecord::to_hex(a.finish(), librecord::HexCase::lower) !=
+               librecord::to_hex(b.finish(), librecord::HexCase::lower));
 }
 
 BOOST_AUTO_TEST_CASE(encodes_command_and_length_little_endian) {
@@ -63,13 +65,14 @@ BOOST_AUTO_TEST_CASE(encodes_command_and_length_little_endian) {
     cs::RequestHasher h;
     h.add(0x0102, bytes_of("x"));
     const std::vector<uint8_t> framed{0x02, 0x01, 0x01, 0x00, 0x00, 0x00, 0x78};
-    BOOST_TEST(cs::hex_lower(h.finish()) == cs::hex_lower(cs::Sha256::digest(framed)));
+    BOOST_TEST(librecord::to_hex(h.finish(), librecord::HexCase::lower) ==
+               librecord::to_hex(cs::Sha256::digest(framed), librecord::HexCase::lower));
 }
 
 BOOST_AUTO_TEST_CASE(empty_request_hashes_nothing) {
     cs::RequestHasher h;
     // SHA-256 of the empty string.
-    BOOST_TEST(cs::hex_lower(h.finish()) ==
+    BOOST_TEST(librecord::to_hex(h.finish(), librecord::HexCase::lower) ==
                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
@@ -77,7 +80,8 @@ BOOST_AUTO_TEST_CASE(empty_payload_still_counts) {
     cs::RequestHasher with;
     with.add(0x12, {});
     cs::RequestHasher without;
-    BOOST_TEST(cs::hex_lower(with.finish()) != cs::hex_lower(without.finish()));
+    BOOST_TEST(librecord::to_hex(with.finish(), librecord::HexCase::lower) !=
+               librecord::to_hex(without.finish(), librecord::HexCase::lower));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -85,7 +89,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(Sha256)
 
 BOOST_AUTO_TEST_CASE(known_answer_abc) {
-    BOOST_TEST(cs::hex_lower(cs::Sha256::digest(bytes_of("abc"))) ==
+    BOOST_TEST(librecord::to_hex(cs::Sha256::digest(bytes_of("abc")), librecord::HexCase::lower) ==
                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
@@ -94,7 +98,8 @@ BOOST_AUTO_TEST_CASE(incremental_equals_one_shot) {
     sha.update(std::string_view{"a"});
     sha.update(std::string_view{""});
     sha.update(std::string_view{"bc"});
-    BOOST_TEST(cs::hex_lower(sha.finish()) == cs::hex_lower(cs::Sha256::digest(bytes_of("abc"))));
+    BOOST_TEST(librecord::to_hex(sha.finish(), librecord::HexCase::lower) ==
+               librecord::to_hex(cs::Sha256::digest(bytes_of("abc")), librecord::HexCase::lower));
 }
 
 BOOST_AUTO_TEST_CASE(use_after_finish_throws) {
@@ -106,8 +111,8 @@ BOOST_AUTO_TEST_CASE(use_after_finish_throws) {
 
 BOOST_AUTO_TEST_CASE(to_hex_is_lower_case_two_digits_per_byte) {
     const std::vector<uint8_t> v{0x00, 0x0A, 0xFF};
-    BOOST_TEST(cs::hex_lower(v) == "000aff");
-    BOOST_TEST(cs::hex_lower({}).empty());
+    BOOST_TEST(librecord::to_hex(v, librecord::HexCase::lower) == "000aff");
+    BOOST_TEST(librecord::to_hex({}, librecord::HexCase::lower).empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

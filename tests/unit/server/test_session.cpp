@@ -5,6 +5,8 @@
 #include "session.hpp"
 #include "test_pki.hpp"
 
+#include <librecord/hex.hpp>
+
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -34,40 +36,40 @@ public:
 
     [[nodiscard]] std::string status_json() override { return R"({"protocol": 1})"; }
 
-    [[nodiscard]] cs::Outcome<Signed> sign(const std::string& request_id,
-                                           const cs::Sha256Digest& request_hash,
-                                           const cs::SignRequest& /*request*/) override {
+    [[nodiscard]] cs::Refusable<Signed> sign(const std::string& request_id,
+                                             const cs::Sha256Digest& request_hash,
+                                             const cs::SignRequest& /*request*/) override {
         const auto known = m_seen.find(request_id);
         if (known != m_seen.end() && known->second != request_hash) {
-            return cs::SignerError{"request_mismatch", "another request"};
+            return cs::Refusal{librecord::ErrorCode::request_mismatch, "another request"};
         }
         m_seen.emplace(request_id, request_hash);
         ++signatures;
         return Signed{{'l', 'o', 'g', '\n'}, {0x30, 0x03, 0x02, 0x01, 0x01}, "client_2026_2"};
     }
 
-    [[nodiscard]] cs::Outcome<Signed> certify(const std::string& /*request_id*/,
-                                              const cs::Sha256Digest& /*request_hash*/,
-                                              std::string_view armoured_key,
-                                              const cs::SignRequest& request) override {
+    [[nodiscard]] cs::Refusable<Signed> certify(const std::string& /*request_id*/,
+                                                const cs::Sha256Digest& /*request_hash*/,
+                                                std::string_view armoured_key,
+                                                const cs::SignRequest& request) override {
         ++certifications;
         last_key = std::string(armoured_key);
         last_proofs = request.proofs().size();
         return Signed{{'p', 'g', 'p', '\n'}, {'-', '-'}, "Cassiopeia Test Certifier"};
     }
 
-    [[nodiscard]] cs::Outcome<std::vector<uint8_t>> revoke(
+    [[nodiscard]] cs::Refusable<std::vector<uint8_t>> revoke(
         const std::string& ca, const std::vector<std::string>& serials) override {
         if (ca != "client_2026_2") {
-            return cs::SignerError{"unknown_ca", "no such CA"};
+            return cs::Refusal{librecord::ErrorCode::unknown_ca, "no such CA"};
         }
         last_serials = serials;
         return std::vector<uint8_t>{0x30, 0x00};
     }
 
-    [[nodiscard]] cs::Outcome<std::vector<uint8_t>> full_crl(const std::string& ca) override {
+    [[nodiscard]] cs::Refusable<std::vector<uint8_t>> full_crl(const std::string& ca) override {
         if (ca != "client_2026_2") {
-            return cs::SignerError{"unknown_ca", "no such CA"};
+            return cs::Refusal{librecord::ErrorCode::unknown_ca, "no such CA"};
         }
         return std::vector<uint8_t>{0x30, 0x01, 0x00};
     }
@@ -270,7 +272,7 @@ void send_sign_setup(Fixture& f, const std::string& id, const std::string& san) 
 }
 
 std::string sha256_hex(const std::vector<uint8_t>& bytes) {
-    return cs::hex_lower(cs::Sha256::digest(bytes));
+    return librecord::to_hex(cs::Sha256::digest(bytes), librecord::HexCase::lower);
 }
 
 }  // namespace
@@ -457,44 +459,6 @@ BOOST_AUTO_TEST_CASE(get_full_crl_answers_the_crl) {
     BOOST_TEST(m.payload.size() == 3U);
     f.send(lr::Command::get_full_crl, "other_2026_1");
     BOOST_TEST(Fixture::error_code_of(f.receive()) == "unknown_ca");
-}
-
-BOOST_AUTO_TEST_SUITE_END()
-
-BOOST_AUTO_TEST_SUITE(session_helpers)
-
-BOOST_AUTO_TEST_CASE(validates_request_ids) {
-    for (const char* good : {"webdb:1234", "cli:0", "cli:9223372036854775807", "a-1:5"}) {
-        BOOST_TEST(cs::valid_request_id(good), good);
-    }
-    for (const char* bad : {"",
-                            "cli",
-                            ":1",
-                            "cli:",
-                            "cli:01",
-                            "cli:-1",
-                            "CLI:1",
-                            "cli:1x",
-                            "cli:9223372036854775808",
-                            "cli:99999999999999999999",
-                            "c li:1",
-                            "averyveryveryveryveryverylongnamespace:1"}) {
-        BOOST_TEST(!cs::valid_request_id(bad), bad);
-    }
-}
-
-BOOST_AUTO_TEST_CASE(guess_header_reads_the_header_of_a_damaged_line) {
-    lr::Record r;
-    r.counter = 0xBEEF;
-    r.session = 0x01020304;
-    const auto line = lr::encode_record(r);
-    const auto g = cs::guess_header(line.substr(0, 19));
-    BOOST_TEST(g.counter == 0xBEEF);
-    BOOST_TEST(g.session.value_or(0) == 0x01020304U);
-    BOOST_TEST(!cs::guess_header(line.substr(0, 18)).session.has_value());
-    BOOST_TEST(cs::guess_header("").counter == 0);
-    BOOST_TEST(!cs::guess_header(":zz").session.has_value());
-    BOOST_TEST(!cs::guess_header("x" + line.substr(1)).session.has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

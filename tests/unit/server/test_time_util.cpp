@@ -115,8 +115,10 @@ BOOST_AUTO_TEST_CASE(wish_from_window) {
                 at("2026-11-25T11:00:00Z")));
     BOOST_TEST((resolve_not_before(at("2026-11-27T12:00:00Z"), now).value() ==
                 at("2026-11-27T12:00:00Z")));
-    BOOST_TEST(resolve_not_before(at("2026-11-25T10:59:59Z"), now).error().code == "bad_validity");
-    BOOST_TEST(resolve_not_before(at("2026-11-27T12:00:01Z"), now).error().code == "bad_validity");
+    BOOST_TEST(resolve_not_before(at("2026-11-25T10:59:59Z"), now).error().code ==
+               cassiopeia::server::ErrorCode::bad_validity);
+    BOOST_TEST(resolve_not_before(at("2026-11-27T12:00:01Z"), now).error().code ==
+               cassiopeia::server::ErrorCode::bad_validity);
     const auto from = parse_wish_from("now");
     BOOST_REQUIRE(from.has_value());
     BOOST_TEST(!from->has_value());
@@ -130,17 +132,19 @@ BOOST_AUTO_TEST_CASE(wish_to_against_cap) {
                "2027-06-13T11:59:59Z");
     BOOST_TEST(format_utc(resolve_not_after(nb, parse_wish_to("200d"), cap).value()) ==
                "2027-06-13T11:59:59Z");
-    BOOST_TEST(resolve_not_after(nb, parse_wish_to("201d"), cap).error().code == "validity_cap");
-    BOOST_TEST(resolve_not_after(nb, parse_wish_to("7m"), cap).error().code == "validity_cap");
+    BOOST_TEST(resolve_not_after(nb, parse_wish_to("201d"), cap).error().code ==
+               cassiopeia::server::ErrorCode::validity_cap);
+    BOOST_TEST(resolve_not_after(nb, parse_wish_to("7m"), cap).error().code ==
+               cassiopeia::server::ErrorCode::validity_cap);
     BOOST_TEST(format_utc(resolve_not_after(nb, parse_wish_to("6m"), cap).value()) ==
                "2027-05-25T11:59:59Z");
     BOOST_TEST(resolve_not_after(nb, parse_wish_to("2027-06-13T12:00:00Z"), cap).error().code ==
-               "validity_cap");
+               cassiopeia::server::ErrorCode::validity_cap);
     BOOST_TEST(
         format_utc(resolve_not_after(nb, parse_wish_to("2027-01-01T00:00:00Z"), cap).value()) ==
         "2027-01-01T00:00:00Z");
     BOOST_TEST(resolve_not_after(nb, parse_wish_to("2026-11-25T12:00:00Z"), cap).error().code ==
-               "bad_validity");
+               cassiopeia::server::ErrorCode::bad_validity);
     BOOST_TEST(!parse_wish_to("soon").has_value());
 }
 
