@@ -294,6 +294,29 @@ BOOST_AUTO_TEST_CASE(the_read_deadline_runs_from_each_read_and_ends_the_session)
     BOOST_TEST(!p.client.connected());
 }
 
+BOOST_AUTO_TEST_CASE(a_flipped_byte_stalls_the_session_until_the_read_deadline) {
+    Pair p;
+    p.connect();
+    BOOST_REQUIRE(!p.client.send(0xC0, Bytes(200, 0x41)));
+    auto wire = wire_of(p.client.take_output());
+    wire[wire.size() / 2] ^= 0x01U;  // CRC drops the frame; TLS waits for it forever
+    p.server.receive(wire, p.now);
+    p.drain_server();
+    BOOST_TEST(p.server.stats().frames_dropped == 1U);
+    BOOST_TEST(p.server.take_output().empty());
+    p.client.await_message(p.now);
+    p.client.tick(p.now + 30s);
+    const auto end = p.client.next_event();
+    BOOST_REQUIRE((end && is<lr::LinkEnded>(*end)));
+    BOOST_TEST(std::get<lr::LinkEnded>(*end).why == lr::Errc::timed_out);
+    p.client_events.clear();
+    p.connect();  // a new session works
+    BOOST_REQUIRE(!p.client.send(0xC0, Bytes{'x'}));
+    p.shuttle();
+    BOOST_TEST(p.server_count<lr::LinkStarted>() == 2U);
+    BOOST_TEST((p.client_events.size() == 2U && is<lr::LinkMessage>(p.client_events[1])));
+}
+
 BOOST_AUTO_TEST_CASE(a_reset_in_a_session_drops_it) {
     Pair p;
     p.connect();
