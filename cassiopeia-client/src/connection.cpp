@@ -65,14 +65,19 @@ std::error_code Connection::ensure_connected(Clock::time_point deadline) {
         m_creds = std::make_unique<lr::tls::Credentials>(m_config.tls);
     }
     if (!m_line) {
-        std::error_code ec;
-        m_line = lr::io::SerialChannel::open(
-            {m_config.line, m_config.baud}, deadline, ec, [](const std::string& what) {
+        auto line = lr::io::SerialChannel::open(
+            {m_config.line, m_config.baud}, deadline, [](const std::string& what) {
                 LOG4CPLUS_WARN(log(), what);
             });
-        if (!m_line) {
-            return ec;
+        if (line.error() == std::errc::invalid_argument) {
+            throw Error(ErrorKind::config,
+                        "baud",
+                        "unsupported baud rate " + std::to_string(m_config.baud));
         }
+        if (!line) {
+            return line.error();
+        }
+        m_line = std::move(line.value());
     }
     if (!m_link) {
         auto opts = m_config.link;

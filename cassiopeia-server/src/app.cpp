@@ -387,16 +387,19 @@ int App::run() {
     // Open every line before dropping root (conventions §2).
     std::vector<std::unique_ptr<lr::io::SerialChannel>> lines;
     for (const auto& path : m_config.lines) {
-        std::error_code ec;
         auto ch = lr::io::SerialChannel::open(
             {path, m_config.baud},
             lr::io::Clock::now() + m_config.link.handshake_timeout,
-            ec,
             [](const std::string& what) { LOG4CPLUS_WARN(log(), what); });
-        if (!ch) {
-            throw Error(ErrorKind::io, "open " + path, ec.message());
+        if (ch.error() == std::errc::invalid_argument) {
+            throw Error(ErrorKind::config,
+                        "baud",
+                        "unsupported baud rate " + std::to_string(m_config.baud));
         }
-        lines.push_back(std::move(ch));
+        if (!ch) {
+            throw Error(ErrorKind::io, "open " + path, ch.error().message());
+        }
+        lines.push_back(std::move(ch.value()));
     }
     // The certifying key is read as root (0600) and wiped on every path (style.md §4.4).
     SecretBytes pgp_key;

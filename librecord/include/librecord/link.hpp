@@ -1,45 +1,26 @@
-// Link sessions (docs/protocol.md §1–§4): HELLO / HELLO_ACK / RESET, TLS over DATA frames,
-// and record lines inside TLS, for both ends of the line. Blocking calls with deadlines
-// over an io::Stream.
+// Link sessions (docs/protocol.md §1–§4) for both ends of the line: blocking drivers that run
+// the sans-I/O machines of link_machine.hpp over an io::Stream with deadlines.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
 #include "io/stream.hpp"
-#include "limits.hpp"
+#include "link_machine.hpp"
 #include "record.hpp"
 #include "result.hpp"
-#include "slip.hpp"
 #include "tls_engine.hpp"
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <vector>
 
 namespace librecord {
 
-/** Deadlines of §7, configurable. */
-struct LinkOptions {
-    std::chrono::milliseconds handshake_timeout = limits::handshake_timeout;
-    std::chrono::milliseconds io_timeout = limits::io_timeout;
-    /** Signer only: an established session with no traffic for this long is closed. */
-    std::chrono::milliseconds session_idle_timeout = std::chrono::minutes(15);
-};
-
-/** Counters an operator may want to see (frames dropped, sessions, resets). */
-struct LinkStats {
-    uint64_t frames_dropped = 0;
-    uint64_t sessions = 0;
-    uint64_t resets = 0;
-};
-
 /**
- * The client end: opens link sessions and exchanges whole messages.
+ * The client end: opens link sessions and exchanges whole messages, blocking on the line.
  * Not thread-safe; one command at a time.
  */
 class ClientLink final {
@@ -47,7 +28,8 @@ public:
     ClientLink(io::Stream& line,
                const tls::Credentials& creds,
                tls::SessionOptions tls_options,
-               LinkOptions options);
+               LinkOptions options,
+               RandomFill random = system_random_fill);
     ~ClientLink();
     ClientLink(const ClientLink&) = delete;
     ClientLink& operator=(const ClientLink&) = delete;
@@ -60,7 +42,7 @@ public:
      */
     [[nodiscard]] std::error_code connect();
 
-    [[nodiscard]] bool connected() const noexcept;
+    [[nodiscard]] bool connected() const noexcept { return m_machine.connected(); }
 
     /**
      * Sends one command with the next counter (§4).
@@ -70,12 +52,12 @@ public:
     [[nodiscard]] std::error_code send(uint16_t command, std::span<const uint8_t> payload);
 
     /** The counter of the last command sent. */
-    [[nodiscard]] uint16_t last_counter() const noexcept { return m_counter; }
+    [[nodiscard]] uint16_t last_counter() const noexcept { return m_machine.last_counter(); }
 
     /**
      * Waits for the next whole reply of this session (read deadline of §7).
      * @return the message; timed_out; link_reset; tls_closed; tls_failed; protocol (a
-     *   record of another session or a malformed record from the signer).
+     *   record of another session or a malformed record from the signer); io_failed.
      */
     [[nodiscard]] Result<Message> receive();
 
@@ -85,35 +67,20 @@ public:
     /** Writes `text` into the TLS session as is, to send malformed records in tests. */
     [[nodiscard]] std::error_code send_text_for_test(std::string_view text);
 
-    [[nodiscard]] uint32_t session_id() const noexcept { return m_session; }
+    [[nodiscard]] uint32_t session_id() const noexcept { return m_machine.session_id(); }
 
-    [[nodiscard]] const LinkStats& stats() const noexcept { return m_stats; }
+    [[nodiscard]] const LinkStats& stats() const noexcept { return m_machine.stats(); }
 
     /** Reason of the last TLS failure, for the operator's log. */
-    [[nodiscard]] const std::string& failure() const noexcept { return m_failure; }
+    [[nodiscard]] const std::string& failure() const noexcept { return m_machine.failure(); }
 
 private:
-    [[nodiscard]] std::error_code send_frame(FrameType type, std::span<const uint8_t> body);
-    [[nodiscard]] std::error_code flush_tls();
-    [[nodiscard]] std::error_code await_hello_ack(const Hello& hello, io::Clock::time_point until);
-    [[nodiscard]] std::error_code pump(io::Clock::time_point deadline);
-    void drop() noexcept;
+    [[nodiscard]] std::error_code flush();
+    [[nodiscard]] std::error_code read_once();
 
     io::Stream& m_line;
-    const tls::Credentials& m_creds;
-    tls::SessionOptions m_tls_options;
     LinkOptions m_options;
-    FrameReader m_frames;
-    std::unique_ptr<tls::Engine> m_tls;
-    LineSplitter m_lines;
-    MessageAssembler m_assembler{limits::max_reply_payload};
-    std::vector<Message> m_ready;
-    std::vector<uint8_t> m_plain;
-    uint32_t m_session = 0;
-    uint16_t m_counter = 0;
-    std::error_code m_end;  // the session ended after the messages still in m_ready
-    LinkStats m_stats;
-    std::string m_failure;
+    ClientLinkMachine m_machine;
 };
 
 class ServerLink;
@@ -136,7 +103,7 @@ public:
     virtual void on_event(std::string_view what) = 0;
 };
 
-/** The signer end of one line. */
+/** The signer end of one line, blocking on it. */
 class ServerLink final {
 public:
     ServerLink(io::Stream& line,
@@ -148,7 +115,8 @@ public:
     ServerLink& operator=(const ServerLink&) = delete;
 
     /**
-     * Serves the line until `stop` becomes true (checked at least every `tick`).
+     * Serves the line until `stop` becomes true (checked at least every `tick`), calling
+     * `handler` for each event.
      * @return {} after stop, or io_failed when the line itself failed.
      */
     [[nodiscard]] std::error_code serve(
@@ -156,34 +124,26 @@ public:
         ServerLinkHandler& handler,
         std::chrono::milliseconds tick = std::chrono::milliseconds(200));
 
-    /** Sends one whole message in the current session (chunked as §4 requires). */
-    [[nodiscard]] std::error_code send(const Message& m);
+    /**
+     * Queues one whole message in the current session (chunked as §4 requires). Call from
+     * the handler: the frames are written when the handler returns; if that write fails the
+     * session ends (on_event, then on_session_end).
+     * @return {}; link_reset (no established session); or a TLS error.
+     */
+    [[nodiscard]] std::error_code send(const Message& m) { return m_machine.send(m); }
 
-    [[nodiscard]] bool established() const noexcept;
+    [[nodiscard]] bool established() const noexcept { return m_machine.established(); }
 
-    [[nodiscard]] const LinkStats& stats() const noexcept { return m_stats; }
+    [[nodiscard]] const LinkStats& stats() const noexcept { return m_machine.stats(); }
 
 private:
-    void on_frame(const LinkFrame& f, ServerLinkHandler& handler);
-    void on_data(std::span<const uint8_t> ciphertext, ServerLinkHandler& handler);
-    void end_session(std::error_code why, ServerLinkHandler& handler) noexcept;
-    void check_deadlines(ServerLinkHandler& handler);
-    [[nodiscard]] std::error_code send_frame(FrameType type, std::span<const uint8_t> body);
-    [[nodiscard]] std::error_code flush_tls();
+    void dispatch(ServerLinkHandler& handler);
+    void deliver(const ServerEvent& event, ServerLinkHandler& handler);
+    void flush();
 
     io::Stream& m_line;
-    const tls::Credentials& m_creds;
-    tls::SessionOptions m_tls_options;
     LinkOptions m_options;
-    FrameReader m_frames;
-    std::unique_ptr<tls::Engine> m_tls;
-    bool m_started = false;    // on_session_start was called for m_tls
-    std::error_code m_broken;  // a reply could not be written: the session must end
-    LineSplitter m_lines;
-    io::Clock::time_point m_handshake_deadline{};
-    io::Clock::time_point m_last_traffic{};
-    io::Clock::time_point m_last_reset{};
-    LinkStats m_stats;
+    ServerLinkMachine m_machine;
 };
 
 }  // namespace librecord

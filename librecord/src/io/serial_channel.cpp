@@ -24,7 +24,8 @@ namespace asio = boost::asio;
 
 namespace {
 
-speed_t to_speed(unsigned baud) {
+/** The termios speed of `baud`, or B0 for a rate we do not support. */
+speed_t to_speed(unsigned baud) noexcept {
     switch (baud) {
         case 9600:
             return B9600;
@@ -43,9 +44,7 @@ speed_t to_speed(unsigned baud) {
         case 921600:
             return B921600;
         default:
-            throw cassiopeia::Error(cassiopeia::ErrorKind::config,
-                                    "baud",
-                                    "unsupported baud rate " + std::to_string(baud));
+            return B0;
     }
 }
 
@@ -103,11 +102,17 @@ SerialChannel::~SerialChannel() {
     }
 }
 
-std::unique_ptr<SerialChannel> SerialChannel::open(
+bool SerialChannel::supported_baud(unsigned baud) noexcept {
+    return to_speed(baud) != B0;
+}
+
+Result<std::unique_ptr<SerialChannel>> SerialChannel::open(
     const SerialOptions& options,
     Clock::time_point wait_until,
-    std::error_code& ec,
     const std::function<void(const std::string&)>& on_busy) {
+    if (!supported_baud(options.baud)) {
+        return std::make_error_code(std::errc::invalid_argument);
+    }
     auto backoff = std::chrono::milliseconds(100);
     bool told = false;
     while (true) {
@@ -121,31 +126,26 @@ std::unique_ptr<SerialChannel> SerialChannel::open(
         if (err == 0) {
             // §1: exclusive flock first, then TIOCEXCL, both held while the line is used.
             if (::ioctl(fd.get(), TIOCEXCL) != 0 || !make_raw(fd.get(), options.baud)) {
-                ec = Errc::io_failed;
-                return nullptr;
+                return Errc::io_failed;
             }
             auto impl = std::make_unique<Impl>();
             boost::system::error_code aec;
             impl->port.assign(fd.get(), aec);  // NOLINT(bugprone-unused-return-value)
             if (aec) {
-                ec = Errc::io_failed;
-                return nullptr;
+                return Errc::io_failed;
             }
             fd.release();  // now owned by the serial_port
-            ec = {};
             return std::make_unique<SerialChannel>(std::move(impl));
         }
         if (err != EBUSY) {
-            ec = Errc::io_failed;
-            return nullptr;
+            return Errc::io_failed;
         }
         if (!told && on_busy) {
             on_busy(options.path + " is in use by another process; waiting");
             told = true;
         }
         if (Clock::now() + backoff > wait_until) {
-            ec = Errc::line_busy;
-            return nullptr;
+            return Errc::line_busy;
         }
         std::this_thread::sleep_for(backoff);
         backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "../result.hpp"
 #include "stream.hpp"
 
 #include <chrono>
@@ -26,13 +27,16 @@ public:
     /**
      * Opens and locks the line. When another process holds it (EBUSY, a held flock), retries
      * with back-off until `wait_until`, calling `on_busy` once.
-     * @return the channel, or nullptr with `ec` set (line_busy, io_failed).
+     * @return the channel; Errc::line_busy; Errc::io_failed; or std::errc::invalid_argument
+     *   when options.baud is not a supported rate (see supported_baud()).
      */
-    [[nodiscard]] static std::unique_ptr<SerialChannel> open(
+    [[nodiscard]] static Result<std::unique_ptr<SerialChannel>> open(
         const SerialOptions& options,
         Clock::time_point wait_until,
-        std::error_code& ec,
         const std::function<void(const std::string&)>& on_busy = {});
+
+    /** True for the rates open() accepts: 9600 to 921600 baud, the standard steps. */
+    [[nodiscard]] static bool supported_baud(unsigned baud) noexcept;
 
     ~SerialChannel() override;
 
