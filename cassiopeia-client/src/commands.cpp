@@ -122,7 +122,7 @@ int cmd_status(const Invocation& inv, std::ostream& out, std::ostream& err) {
                        });
 }
 
-/** `cli:N` from --request-id, or `cli:<random>` (conventions §1). */
+/** `cli:N` from --request-id, or `cli:<random>` (docs/conventions.md §1). */
 std::optional<std::string> cli_request_id(const std::string& given) {
     if (given.empty()) {
         return "cli:" + std::to_string(ossl::random_request_number());
@@ -308,7 +308,7 @@ int cmd_migrate(const Invocation& inv, std::ostream& out, std::ostream& err) {
 
 namespace {
 
-/** A command, the command options it takes, and what runs it (conventions §1). */
+/** A command, the command options it takes, and what runs it (docs/conventions.md §1). */
 struct CommandSpec {
     std::string_view name;
     std::vector<std::string_view> options;
