@@ -5,6 +5,7 @@
 #include "connection.hpp"
 #include "crl/crl.hpp"
 #include "daemon.hpp"
+#include "exit_code.hpp"
 #include "logging.hpp"
 #include "operations.hpp"
 #include "ossl/x509.hpp"
@@ -12,6 +13,7 @@
 
 #include <librecord/errors.hpp>
 #include <librecord/json.hpp>
+#include <librecord/utc.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -92,10 +94,10 @@ int cmd_time(const Invocation& inv, std::ostream& out, std::ostream& err) {
                 std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
             const auto& m = replies.front();
             const auto text = text_of(m);
-            const auto signer = parse_utc(text);
+            const auto signer = lr::parse_utc(text);
             if (m.command != static_cast<uint16_t>(lr::Reply::timestamp_response) || !signer) {
                 err << "cassiopeia-client: unexpected reply to getTimestamp\n";
-                return exit_code::link;
+                return exit_code::failure;
             }
             out << text << ' ' << (*signer - local).count() << '\n';
             return exit_code::ok;
@@ -113,14 +115,14 @@ int cmd_status(const Invocation& inv, std::ostream& out, std::ostream& err) {
                            if (m.command != static_cast<uint16_t>(lr::Reply::status_report) ||
                                text.empty() || text.front() != '{' || text.back() != '}') {
                                err << "cassiopeia-client: unexpected reply to getStatusReport\n";
-                               return exit_code::link;
+                               return exit_code::failure;
                            }
                            out << text << '\n';
                            return exit_code::ok;
                        });
 }
 
-/** `cli:N` from --request-id, or `cli:<random>` (conventions §1). */
+/** `cli:N` from --request-id, or `cli:<random>` (docs/conventions.md §1). */
 std::optional<std::string> cli_request_id(const std::string& given) {
     if (given.empty()) {
         return "cli:" + std::to_string(ossl::random_request_number());
@@ -290,7 +292,7 @@ int cmd_crl(const Invocation& inv, std::ostream& out, std::ostream& err) {
     }
     if (!o.out.empty() && !write_file(o.out, result.der)) {
         err << "cassiopeia-client: cannot write " << o.out << '\n';
-        return exit_code::link;
+        return exit_code::failure;
     }
     out << "{\"ca\": " << json_string(o.ca) << ", \"crl_number\": " << result.crl_number
         << ", \"next_update\": " << json_string(crl::crl_next_update(result.der).value_or(""))
@@ -306,7 +308,7 @@ int cmd_migrate(const Invocation& inv, std::ostream& out, std::ostream& err) {
 
 namespace {
 
-/** A command, the command options it takes, and what runs it (conventions §1). */
+/** A command, the command options it takes, and what runs it (docs/conventions.md §1). */
 struct CommandSpec {
     std::string_view name;
     std::vector<std::string_view> options;

@@ -15,59 +15,75 @@ namespace po = boost::program_options;
 using librecord::app::config_error;
 using librecord::app::require_setting;
 
-namespace {}  // namespace
+namespace {
 
-Invocation parse_invocation(int argc, const char* const* argv) {
-    Invocation inv;
-    ClientConfig& c = inv.config;
-    unsigned handshake_s = 60;
-    unsigned io_s = 30;
-    unsigned idle_s = 300;
-    unsigned run_lease = 300;
-    unsigned run_poll = 30;
-    unsigned run_retry = 30;
-    unsigned run_skew = 300;
-    unsigned run_status = 600;
+/** Durations as given in seconds, checked and converted once everything is parsed. */
+struct Seconds {
+    unsigned handshake = 60;
+    unsigned io = 30;
+    unsigned idle = 300;
+    unsigned lease = 300;
+    unsigned poll = 30;
+    unsigned retry = 30;
+    unsigned skew = 300;
+    unsigned status = 600;
+};
 
+po::options_description generic_options(ClientConfig& c) {
     po::options_description generic("Usage: cassiopeia-client -c FILE <command> [options]");
     generic.add_options()("help,h", "show this help")("version", "show the version")(
         "config,c", po::value(&c.config_file), "configuration file");
-    po::options_description conf("Configuration (file or command line)");
-    conf.add_options()("line", po::value(&c.line), "serial line or pty to the signer")(
-        "baud", po::value(&c.baud)->default_value(115200), "baud rate of a serial line")(
-        "log_config", po::value(&c.log_config), "log4cplus properties file")(
-        "crl_dir", po::value(&c.crl_dir), "folder of the verified CRL copies")(
-        "ca_certs", po::value(&c.ca_certs), "folder of the issuing CA certificates (<name>.pem)")(
-        "run.max_attempts",
-        po::value(&c.run.max_attempts)->default_value(5),
-        "attempts before a job that keeps failing is set failed")(
-        "run.lease_s", po::value(&run_lease)->default_value(300), "a running job's lease, seconds")(
-        "run.poll_s",
-        po::value(&run_poll)->default_value(30),
-        "poll the queue this often, seconds")(
-        "run.retry_s", po::value(&run_retry)->default_value(30), "first retry delay (doubles)")(
+    return generic;
+}
+
+void add_run_options(po::options_description& conf, ClientConfig& c, Seconds& s) {
+    conf.add_options()("run.max_attempts",
+                       po::value(&c.run.max_attempts)->default_value(5),
+                       "attempts before a job that keeps failing is set failed")(
+        "run.lease_s", po::value(&s.lease)->default_value(300), "a running job's lease, seconds")(
+        "run.poll_s", po::value(&s.poll)->default_value(30), "poll the queue this often, seconds")(
+        "run.retry_s", po::value(&s.retry)->default_value(30), "first retry delay (doubles)")(
         "run.max_skew_s",
-        po::value(&run_skew)->default_value(300),
+        po::value(&s.skew)->default_value(300),
         "refuse to work when the signer's clock is further off, seconds")(
         "run.status_s",
-        po::value(&run_status)->default_value(600),
+        po::value(&s.status)->default_value(600),
         "ask the status report and refresh CRLs this often, seconds")(
         "run.metrics_file", po::value(&c.run.metrics_file), "Prometheus text file to rewrite")(
-        "run.worker", po::value(&c.run.worker), "worker name in the queue (default host:pid)")(
-        "webdb.conninfo",
-        po::value(&c.webdb_conninfo),
-        "libpq connection string of the WebDB (empty: PGHOST, PGPORT... from the environment)")(
+        "run.worker", po::value(&c.run.worker), "worker name in the queue (default host:pid)");
+}
+
+void add_link_options(po::options_description& conf, ClientConfig& c, Seconds& s) {
+    conf.add_options()("webdb.conninfo",
+                       po::value(&c.webdb_conninfo),
+                       "libpq connection string of the WebDB (empty: PGHOST, PGPORT... from the "
+                       "environment)")(
         "tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")(
         "tls.cert", po::value(&c.tls.cert_file), "the client's link certificate (PEM)")(
         "tls.key", po::value(&c.tls.key_file), "the client's link key (PEM, mode 0600)")(
         "tls.peer_name", po::value(&c.peer_name), "dNSName the signer's certificate must carry")(
         "deadline.handshake_s",
-        po::value(&handshake_s)->default_value(60),
+        po::value(&s.handshake)->default_value(60),
         "HELLO to TLS established, seconds")(
-        "deadline.io_s", po::value(&io_s)->default_value(30), "each read and write, seconds")(
+        "deadline.io_s", po::value(&s.io)->default_value(30), "each read and write, seconds")(
         "deadline.idle_s",
-        po::value(&idle_s)->default_value(300),
+        po::value(&s.idle)->default_value(300),
         "close an idle session after this many seconds");
+}
+
+po::options_description config_options(ClientConfig& c, Seconds& s) {
+    po::options_description conf("Configuration (file or command line)");
+    conf.add_options()("line", po::value(&c.line), "serial line or pty to the signer")(
+        "baud", po::value(&c.baud)->default_value(115200), "baud rate of a serial line")(
+        "log_config", po::value(&c.log_config), "log4cplus properties file")(
+        "crl_dir", po::value(&c.crl_dir), "folder of the verified CRL copies")(
+        "ca_certs", po::value(&c.ca_certs), "folder of the issuing CA certificates (<name>.pem)");
+    add_run_options(conf, c, s);
+    add_link_options(conf, c, s);
+    return conf;
+}
+
+po::options_description command_options(Invocation& inv) {
     auto& so = inv.sign;
     po::options_description sign("Command options (sign, revoke, crl, pgp)");
     sign.add_options()("csr", po::value(&so.csr), "PKCS#10 request file (PEM or DER)")(
@@ -87,16 +103,10 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         "serial", po::value(&so.serials)->composing(), "revoke: HEX or HEX,REASON (repeatable)")(
         "key", po::value(&so.key), "pgp: the armoured OpenPGP public key to certify")(
         "once", po::bool_switch(&inv.once), "run: work the queue until it is empty, then exit");
-    po::options_description hidden;
-    std::vector<std::string> words;
-    hidden.add_options()("command", po::value(&words));
-    po::positional_options_description pos;
-    pos.add("command", -1);
+    return sign;
+}
 
-    po::options_description all;
-    all.add(generic).add(conf).add(sign).add(hidden);
-    po::options_description visible;
-    visible.add(generic).add(conf).add(sign);
+std::string help_text(const po::options_description& visible) {
     std::ostringstream help;
     help << visible << "\nCommands:\n"
          << "  time     print the signer's UTC time and its offset from local time (s)\n"
@@ -109,7 +119,67 @@ Invocation parse_invocation(int argc, const char* const* argv) {
          << "  run      work the WebDB queue as a daemon; --once: until it is empty (cron)\n"
          << "\nExit status: 0 ok, 1 link/TLS/deadline failure, 2 usage or configuration,\n"
          << "3 the signer answered error, 4 a result failed local verification.\n";
-    inv.help_text = help.str();
+    return help.str();
+}
+
+/** The command options given on the command line (not defaulted), for run_command to check. */
+std::vector<std::string> given_options(const po::options_description& sign,
+                                       const po::variables_map& vm) {
+    std::vector<std::string> given;
+    for (const auto& opt : sign.options()) {
+        const auto& name = opt->long_name();
+        if (vm.count(name) != 0U && !vm[name].defaulted()) {
+            given.push_back(name);
+        }
+    }
+    return given;
+}
+
+/** Every command but migrate (which only talks to the WebDB) needs the link settings. */
+void require_link_settings(const ClientConfig& c) {
+    require_setting(c.line, "line");
+    require_setting(c.tls.ca_file, "tls.ca");
+    require_setting(c.tls.cert_file, "tls.cert");
+    require_setting(c.tls.key_file, "tls.key");
+    require_setting(c.peer_name, "tls.peer_name");
+}
+
+void apply_durations(ClientConfig& c, const Seconds& s) {
+    if (s.handshake == 0 || s.io == 0 || s.idle == 0) {
+        config_error("deadlines must be at least one second");
+    }
+    c.link.handshake_timeout = std::chrono::seconds(s.handshake);
+    c.link.io_timeout = std::chrono::seconds(s.io);
+    c.idle = std::chrono::seconds(s.idle);
+    if (c.run.max_attempts < 1 || s.lease == 0 || s.poll == 0 || s.status == 0) {
+        config_error("run.max_attempts, run.lease_s, run.poll_s and run.status_s must be positive");
+    }
+    c.run.lease = std::chrono::seconds(s.lease);
+    c.run.poll = std::chrono::seconds(s.poll);
+    c.run.retry = std::chrono::seconds(s.retry);
+    c.run.max_skew = std::chrono::seconds(s.skew);
+    c.run.status = std::chrono::seconds(s.status);
+}
+
+}  // namespace
+
+Invocation parse_invocation(int argc, const char* const* argv) {
+    Invocation inv;
+    Seconds seconds;
+    const auto generic = generic_options(inv.config);
+    const auto conf = config_options(inv.config, seconds);
+    const auto sign = command_options(inv);
+    std::vector<std::string> words;
+    po::options_description hidden;
+    hidden.add_options()("command", po::value(&words));
+    po::positional_options_description pos;
+    pos.add("command", -1);
+
+    po::options_description all;
+    all.add(generic).add(conf).add(sign).add(hidden);
+    po::options_description visible;
+    visible.add(generic).add(conf).add(sign);
+    inv.help_text = help_text(visible);
 
     po::variables_map vm;
     switch (librecord::app::parse_options(argc, argv, all, pos, conf, vm)) {
@@ -122,38 +192,16 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         case librecord::app::Early::none:
             break;
     }
-    for (const auto& opt : sign.options()) {
-        const auto& name = opt->long_name();
-        if (vm.count(name) != 0U && !vm[name].defaulted()) {
-            inv.command_options.push_back(name);
-        }
-    }
+    inv.command_options = given_options(sign, vm);
     if (words.empty()) {
         config_error("no command given");
     }
     inv.command = words.front();
     inv.args.assign(words.begin() + 1, words.end());
-    if (inv.command != "migrate") {  // migrate only talks to the WebDB
-        require_setting(c.line, "line");
-        require_setting(c.tls.ca_file, "tls.ca");
-        require_setting(c.tls.cert_file, "tls.cert");
-        require_setting(c.tls.key_file, "tls.key");
-        require_setting(c.peer_name, "tls.peer_name");
+    if (inv.command != "migrate") {
+        require_link_settings(inv.config);
     }
-    if (handshake_s == 0 || io_s == 0 || idle_s == 0) {
-        config_error("deadlines must be at least one second");
-    }
-    c.link.handshake_timeout = std::chrono::seconds(handshake_s);
-    c.link.io_timeout = std::chrono::seconds(io_s);
-    c.idle = std::chrono::seconds(idle_s);
-    if (c.run.max_attempts < 1 || run_lease == 0 || run_poll == 0 || run_status == 0) {
-        config_error("run.max_attempts, run.lease_s, run.poll_s and run.status_s must be positive");
-    }
-    c.run.lease = std::chrono::seconds(run_lease);
-    c.run.poll = std::chrono::seconds(run_poll);
-    c.run.retry = std::chrono::seconds(run_retry);
-    c.run.max_skew = std::chrono::seconds(run_skew);
-    c.run.status = std::chrono::seconds(run_status);
+    apply_durations(inv.config, seconds);
     return inv;
 }
 

@@ -1,4 +1,4 @@
-// The client's configuration and command line (conventions.md §1).
+// The client's configuration and command line (docs/conventions.md §1).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
@@ -23,7 +23,7 @@ struct ClientConfig {
     librecord::LinkOptions link;
     std::chrono::seconds idle{300};
 
-    /** The queue daemon (`run`, conventions §6). */
+    /** The queue daemon (`run`, docs/conventions.md §6). */
     struct Run {
         int max_attempts = 5;
         std::chrono::seconds lease{300};
@@ -36,7 +36,7 @@ struct ClientConfig {
     } run;
 };
 
-/** Options of the commands that take some (conventions §1). */
+/** Options of the commands that take some (docs/conventions.md §1). */
 struct SignOptions {
     std::string csr;    ///< PKCS#10 file, PEM or DER
     std::string spkac;  ///< SPKAC file (with or without the `SPKAC=` prefix)

@@ -2,11 +2,11 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "connection.hpp"
 
+#include "backoff.hpp"
 #include "logging.hpp"
 
 #include <librecord/errors.hpp>
 
-#include <algorithm>
 #include <thread>
 
 namespace cassiopeia::client {
@@ -123,8 +123,7 @@ Outcome Connection::call(const std::vector<Step>& steps, size_t replies) {
 
 Outcome Connection::converse(const std::function<Outcome(Connection&)>& conversation) {
     const auto deadline = Clock::now() + m_config.link.handshake_timeout;
-    auto backoff =
-        std::chrono::duration_cast<std::chrono::milliseconds>(lr::limits::hello_initial_backoff);
+    Backoff backoff;
     std::error_code last;
     while (true) {
         Outcome out = conversation(*this);
@@ -139,14 +138,10 @@ Outcome Connection::converse(const std::function<Outcome(Connection&)>& conversa
                 "link to the signer failed: " << ec.message() << (why.empty() ? "" : ": " + why));
             last = ec;
         }
-        if (!retryable(ec) || Clock::now() + backoff >= deadline) {
+        if (!retryable(ec) || Clock::now() + backoff.peek() >= deadline) {
             return out;
         }
-        // §2: retries back off from 0.5 s, doubling, capped at 10 s.
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(
-            backoff * 2,
-            std::chrono::duration_cast<std::chrono::milliseconds>(lr::limits::hello_max_backoff));
+        std::this_thread::sleep_for(backoff.next());
     }
 }
 

@@ -1,5 +1,5 @@
 // The queue daemon: `cassiopeia-client run [--once]` works the WebDB queue over one
-// long-lived link session (conventions §1, §5, §6).
+// long-lived link session (docs/conventions.md §1, §5, §6).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
@@ -10,9 +10,10 @@
 namespace cassiopeia::client {
 
 /**
- * Runs the queue until SIGTERM/SIGINT (or, with --once, until no job is pending or due).
- * @return 0; 1 when the link or the database stayed unreachable past the handshake deadline
- *   in --once mode (the jobs stay pending).
+ * Runs the queue until SIGTERM/SIGINT (or, with --once, until no job is pending or due);
+ * SIGHUP reopens the log files.
+ * @return exit_code::ok; exit_code::failure when the link or the database stayed unreachable
+ *   past the handshake deadline in --once mode (the jobs stay pending).
  */
 [[nodiscard]] int run_daemon(const Invocation& inv, std::ostream& out, std::ostream& err);
 

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "commands.hpp"
 #include "config.hpp"
+#include "exit_code.hpp"
 #include "logging.hpp"
 
 #include <librecord/errors.hpp>
@@ -17,15 +18,15 @@ int main(int argc, char** argv) {
         inv = cc::parse_invocation(argc, argv);
     } catch (const cassiopeia::Error& e) {
         std::cerr << "cassiopeia-client: " << e.detail() << " (try --help)\n";
-        return cc::exit_code::usage;
+        return cassiopeia::exit_code::usage;
     }
     if (inv.action == cc::Invocation::Action::help) {
         std::cout << inv.help_text;
-        return cc::exit_code::ok;
+        return cassiopeia::exit_code::ok;
     }
     if (inv.action == cc::Invocation::Action::version) {
         std::cout << "cassiopeia-client " << CASSIOPEIA_VERSION << '\n';
-        return cc::exit_code::ok;
+        return cassiopeia::exit_code::ok;
     }
     std::signal(SIGPIPE, SIG_IGN);  // NOLINT(cert-err33-c): a failed write is reported by errno
     try {
@@ -33,10 +34,10 @@ int main(int argc, char** argv) {
         return cc::run_command(inv, std::cout, std::cerr);
     } catch (const cassiopeia::Error& e) {
         std::cerr << "cassiopeia-client: " << e.what() << '\n';
-        return e.kind() == cassiopeia::ErrorKind::config ? cc::exit_code::usage
-                                                         : cc::exit_code::link;
+        return e.kind() == cassiopeia::ErrorKind::config ? cassiopeia::exit_code::usage
+                                                         : cassiopeia::exit_code::failure;
     } catch (const std::exception& e) {
         std::cerr << "cassiopeia-client: " << e.what() << '\n';
-        return cc::exit_code::link;
+        return cassiopeia::exit_code::failure;
     }
 }

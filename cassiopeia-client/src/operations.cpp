@@ -2,9 +2,9 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "operations.hpp"
 
-#include "commands.hpp"
 #include "crl/crl.hpp"
 #include "crl/crl_store.hpp"
+#include "exit_code.hpp"
 #include "logging.hpp"
 
 #include <librecord/errors.hpp>
@@ -110,15 +110,15 @@ int JobEnd::exit_status() const noexcept {
         case Kind::done:
             return exit_code::ok;
         case Kind::refused:
-            return exit_code::refused;
+            return exit_code::signer_error;
         case Kind::link:
-            return exit_code::link;
+            return exit_code::failure;
         case Kind::verification:
             return exit_code::verification;
         case Kind::usage:
             return exit_code::usage;
     }
-    return exit_code::link;
+    return exit_code::failure;
 }
 
 std::string serial_text(std::span<const uint8_t> magnitude) {

@@ -28,7 +28,7 @@ struct JobEnd {
 
     [[nodiscard]] bool ok() const noexcept { return kind == Kind::done; }
 
-    /** Exit status of conventions §1. */
+    /** Exit status of docs/conventions.md §1. */
     [[nodiscard]] int exit_status() const noexcept;
 };
 

@@ -1,0 +1,98 @@
+// The queue daemon's Prometheus text file.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "metrics.hpp"
+
+#include "logging.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace cassiopeia::client {
+
+namespace {
+
+const log4cplus::Logger& log() {
+    static const log4cplus::Logger l = logger("cassiopeia.client.run");
+    return l;
+}
+
+void queue_gauges(std::ostream& o, const QueueSummary& q) {
+    o << "# HELP cassiopeia_queue_jobs Jobs in the WebDB queue by state.\n"
+      << "# TYPE cassiopeia_queue_jobs gauge\n"
+      << "cassiopeia_queue_jobs{state=\"due\"} " << q.due << '\n'
+      << "cassiopeia_queue_jobs{state=\"waiting\"} " << q.waiting << '\n'
+      << "cassiopeia_queue_jobs{state=\"running\"} " << q.running << '\n';
+}
+
+void job_counters(std::ostream& o, const Metrics& m) {
+    o << "# HELP cassiopeia_jobs_total Jobs finished by this daemon.\n"
+      << "# TYPE cassiopeia_jobs_total counter\n";
+    for (const char* kind : {"certificate", "revocation", "openpgp"}) {
+        for (const char* outcome : {"done", "failed"}) {
+            const auto it = m.jobs.find({kind, outcome});
+            o << "cassiopeia_jobs_total{kind=\"" << kind << "\",outcome=\"" << outcome << "\"} "
+              << (it == m.jobs.end() ? 0 : it->second) << '\n';
+        }
+    }
+}
+
+void duration_histogram(std::ostream& o, const Metrics& m) {
+    o << "# TYPE cassiopeia_job_duration_seconds histogram\n";
+    for (size_t i = 0; i < Metrics::bounds.size(); ++i) {
+        o << "cassiopeia_job_duration_seconds_bucket{le=\"" << Metrics::bounds.at(i) << "\"} "
+          << m.buckets.at(i) << '\n';
+    }
+    o << "cassiopeia_job_duration_seconds_bucket{le=\"+Inf\"} " << m.count << '\n'
+      << "cassiopeia_job_duration_seconds_sum " << m.sum << '\n'
+      << "cassiopeia_job_duration_seconds_count " << m.count << '\n';
+}
+
+}  // namespace
+
+void Metrics::job(std::string_view kind, std::string_view outcome, double seconds) {
+    ++jobs[{std::string(kind), std::string(outcome)}];
+    for (size_t i = 0; i < bounds.size(); ++i) {
+        if (seconds <= bounds.at(i)) {
+            ++buckets.at(i);
+        }
+    }
+    ++count;
+    sum += seconds;
+}
+
+std::string metrics_text(const Metrics& m, const QueueSummary& q) {
+    std::ostringstream o;
+    queue_gauges(o, q);
+    job_counters(o, m);
+    o << "# TYPE cassiopeia_last_success_timestamp_seconds gauge\n"
+      << "cassiopeia_last_success_timestamp_seconds " << m.last_success.value_or(0) << '\n'
+      << "# TYPE cassiopeia_link_up gauge\n"
+      << "cassiopeia_link_up " << (m.link_up ? 1 : 0) << '\n';
+    duration_histogram(o, m);
+    o << "# TYPE cassiopeia_crl_next_update_timestamp_seconds gauge\n";
+    for (const auto& [ca, t] : m.crl_next_update) {
+        o << "cassiopeia_crl_next_update_timestamp_seconds{ca=\"" << ca << "\"} " << t << '\n';
+    }
+    return o.str();
+}
+
+void write_metrics(const std::string& path, const Metrics& m, const QueueSummary& q) {
+    if (path.empty()) {
+        return;
+    }
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::trunc);
+        f << metrics_text(m, q);
+        if (!f) {
+            LOG4CPLUS_WARN(log(), "cannot write " << tmp);
+            return;
+        }
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        LOG4CPLUS_WARN(log(), "cannot rename " << tmp);
+    }
+}
+
+}  // namespace cassiopeia::client

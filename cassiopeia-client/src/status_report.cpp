@@ -1,0 +1,94 @@
+// The signer's status report, read with Boost.PropertyTree's JSON parser.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "status_report.hpp"
+
+#include <librecord/utc.hpp>
+
+#include <boost/property_tree/json_parser.hpp>
+#include <boost/property_tree/ptree.hpp>
+
+#include <charconv>
+#include <exception>
+#include <sstream>
+#include <string_view>
+
+namespace cassiopeia::client {
+
+namespace pt = boost::property_tree;
+
+namespace {
+
+/**
+ * Deepest nesting of `[` and `{` outside strings. PropertyTree's parser recurses once per
+ * level, so this bounds its stack before it runs; malformed text is left for it to refuse.
+ */
+size_t nesting_depth(std::string_view text) {
+    size_t depth = 0;
+    size_t deepest = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (const char c : text) {
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = std::max(deepest, ++depth);
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return deepest;
+}
+
+/** A JSON number made of decimal digits only that fits 64 bits; 0 for anything else. */
+uint64_t crl_number_of(const std::string& text) {
+    uint64_t n = 0;
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic): from_chars takes pointers
+    const char* end = text.data() + text.size();
+    const auto [p, ec] = std::from_chars(text.data(), end, n);
+    return ec == std::errc{} && p == end ? n : 0;
+}
+
+StatusReport collect(const pt::ptree& root) {
+    StatusReport report;
+    const pt::ptree none;
+    for (const auto& [key, ca] : root.get_child("cas", none)) {
+        CaStatus status;
+        status.name = ca.get<std::string>("name", "");
+        status.crl_number = crl_number_of(ca.get<std::string>("crl_number", ""));
+        status.next_update = librecord::parse_utc(ca.get<std::string>("next_update", ""));
+        if (!status.name.empty() && status.crl_number != 0) {
+            report.cas.push_back(std::move(status));
+        }
+    }
+    return report;
+}
+
+}  // namespace
+
+ParsedStatusReport parse_status_report(std::span<const uint8_t> json) {
+    ParsedStatusReport out;
+    const std::string text(json.begin(), json.end());
+    if (nesting_depth(text) > max_status_report_depth) {
+        out.error = "nested deeper than " + std::to_string(max_status_report_depth) + " levels";
+        return out;
+    }
+    try {
+        std::istringstream in(text);
+        pt::ptree root;
+        pt::read_json(in, root);
+        out.report = collect(root);
+    } catch (const std::exception& e) {
+        out.error = e.what();
+    }
+    return out;
+}
+
+}  // namespace cassiopeia::client

@@ -1,0 +1,42 @@
+// The members of the signer's status report (docs/protocol.md §5.7) that the queue daemon
+// uses. The bytes come from the line: any input gives a value, never an exception or a crash.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace cassiopeia::client {
+
+/** One usable entry of `cas`: a non-empty name and a CRL number above zero. */
+struct CaStatus {
+    std::string name;
+    uint64_t crl_number = 0;
+    std::optional<std::chrono::sys_seconds> next_update;  ///< absent or unreadable: nullopt
+};
+
+struct StatusReport {
+    std::vector<CaStatus> cas;  ///< in the report's order
+};
+
+/** What parse_status_report() made of the bytes: the report, or why they are not one. */
+struct ParsedStatusReport {
+    std::optional<StatusReport> report;
+    std::string error;  ///< set when there is no report
+};
+
+/** Deepest nesting of arrays and objects accepted (the report itself needs 3). */
+inline constexpr size_t max_status_report_depth = 16;
+
+/**
+ * Reads a status report. Unknown members are ignored (§5.7 allows new ones); an entry of
+ * `cas` without a name, or whose `crl_number` is not a decimal number above zero, is skipped;
+ * malformed JSON, or nesting deeper than max_status_report_depth, is an error.
+ */
+[[nodiscard]] ParsedStatusReport parse_status_report(std::span<const uint8_t> json);
+
+}  // namespace cassiopeia::client

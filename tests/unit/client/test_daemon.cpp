@@ -1,0 +1,278 @@
+// Tests of the queue daemon's parts that need no link or WebDB: the back-off, the signals,
+// the metrics text, the status report parser and the signer check's decisions.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "backoff.hpp"
+#include "daemon_signals.hpp"
+#include "exit_code.hpp"
+#include "metrics.hpp"
+#include "signer_check.hpp"
+#include "status_report.hpp"
+
+#include <librecord/utc.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <string>
+#include <thread>
+
+namespace cc = cassiopeia::client;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::span<const uint8_t> bytes(std::string_view s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};  // NOLINT(*-reinterpret-cast)
+}
+
+cc::ParsedStatusReport parse(std::string_view json) {
+    return cc::parse_status_report(bytes(json));
+}
+
+std::chrono::sys_seconds utc(const char* text) {
+    return librecord::parse_utc(text).value();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(client_backoff)
+
+BOOST_AUTO_TEST_CASE(doubles_from_half_a_second_up_to_ten_seconds) {
+    cc::Backoff b;
+    for (const auto expected : {500ms, 1000ms, 2000ms, 4000ms, 8000ms, 10000ms, 10000ms}) {
+        BOOST_TEST(b.peek().count() == expected.count());
+        BOOST_TEST(b.next().count() == expected.count());
+    }
+    b.reset();
+    BOOST_TEST(b.next().count() == 500);
+}
+
+BOOST_AUTO_TEST_CASE(takes_other_bounds) {
+    cc::Backoff b(100ms, 300ms);
+    BOOST_TEST(b.next().count() == 100);
+    BOOST_TEST(b.next().count() == 200);
+    BOOST_TEST(b.next().count() == 300);
+    BOOST_TEST(b.next().count() == 300);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(client_daemon_signals)
+
+BOOST_AUTO_TEST_CASE(sighup_asks_once_for_a_log_reopen) {
+    cc::DaemonSignals signals;
+    BOOST_TEST(!signals.take_reopen_request());
+    BOOST_REQUIRE(std::raise(SIGHUP) == 0);
+    BOOST_TEST(signals.take_reopen_request());
+    BOOST_TEST(!signals.take_reopen_request());
+    BOOST_TEST(!signals.stop_requested());
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_and_sigint_ask_to_stop_for_good) {
+    for (const int sig : {SIGTERM, SIGINT}) {
+        cc::DaemonSignals signals;
+        BOOST_TEST(!signals.stop_requested());
+        BOOST_REQUIRE(std::raise(sig) == 0);
+        BOOST_TEST(signals.stop_requested());
+        BOOST_TEST(signals.stop_requested());
+        const auto start = std::chrono::steady_clock::now();
+        signals.sleep_for(10s);  // returns at once after a stop
+        BOOST_TEST((std::chrono::steady_clock::now() - start < 1s));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_stop_cuts_a_sleep_short) {
+    cc::DaemonSignals signals;
+    std::thread raiser([] {
+        std::this_thread::sleep_for(100ms);
+        (void)std::raise(SIGTERM);
+    });
+    const auto start = std::chrono::steady_clock::now();
+    signals.sleep_for(20s);
+    const auto took = std::chrono::steady_clock::now() - start;
+    raiser.join();
+    BOOST_TEST(signals.stop_requested());
+    BOOST_TEST((took < 5s));
+}
+
+BOOST_AUTO_TEST_CASE(a_sleep_without_signals_lasts) {
+    cc::DaemonSignals signals;
+    const auto start = std::chrono::steady_clock::now();
+    signals.sleep_for(50ms);
+    BOOST_TEST((std::chrono::steady_clock::now() - start >= 50ms));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(client_metrics)
+
+BOOST_AUTO_TEST_CASE(writes_every_series_with_zero_counters) {
+    cc::Metrics m;
+    const auto text = cc::metrics_text(m, cc::QueueSummary{3, 2, 1, std::nullopt});
+    BOOST_TEST(text.find("cassiopeia_queue_jobs{state=\"due\"} 3\n") != std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_queue_jobs{state=\"waiting\"} 2\n") != std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_queue_jobs{state=\"running\"} 1\n") != std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_jobs_total{kind=\"openpgp\",outcome=\"failed\"} 0\n") !=
+               std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_link_up 0\n") != std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_last_success_timestamp_seconds 0\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(counts_jobs_into_cumulative_buckets) {
+    cc::Metrics m;
+    m.job("certificate", "done", 0.3);
+    m.job("certificate", "failed", 12);
+    m.link_up = true;
+    m.crl_next_update["root"] = 42;
+    const auto text = cc::metrics_text(m, {});
+    BOOST_TEST(text.find("cassiopeia_jobs_total{kind=\"certificate\",outcome=\"done\"} 1\n") !=
+               std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_job_duration_seconds_bucket{le=\"0.25\"} 0\n") !=
+               std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_job_duration_seconds_bucket{le=\"0.5\"} 1\n") !=
+               std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_job_duration_seconds_bucket{le=\"30\"} 2\n") !=
+               std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_job_duration_seconds_bucket{le=\"+Inf\"} 2\n") !=
+               std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_job_duration_seconds_count 2\n") != std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_link_up 1\n") != std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_crl_next_update_timestamp_seconds{ca=\"root\"} 42\n") !=
+               std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(client_status_report)
+
+BOOST_AUTO_TEST_CASE(reads_the_cas_of_a_report) {
+    const auto p = parse(R"({"version": "0.1.0", "protocol": 1, "time": "2026-01-01T00:00:00Z",
+        "cas": [{"name": "root", "crl_number": 7, "next_update": "2026-02-01T00:00:00Z",
+                 "revoked": 2, "new_member": {"x": [1, 2]}},
+                {"name": "sub", "crl_number": 18446744073709551615}],
+        "repository": {"certificates": 3, "jobs": 1}, "audit_head": "00"})");
+    BOOST_REQUIRE(p.report.has_value());
+    BOOST_TEST(p.error.empty());
+    BOOST_REQUIRE(p.report->cas.size() == 2U);
+    BOOST_TEST(p.report->cas[0].name == "root");
+    BOOST_TEST(p.report->cas[0].crl_number == 7U);
+    BOOST_TEST((p.report->cas[0].next_update == utc("2026-02-01T00:00:00Z")));
+    BOOST_TEST(p.report->cas[1].name == "sub");
+    BOOST_TEST(p.report->cas[1].crl_number == 18446744073709551615ULL);
+    BOOST_TEST(!p.report->cas[1].next_update.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_report_without_cas_has_none) {
+    for (const char* json : {"{}", R"({"cas": []})", R"({"cas": "none"})", R"({"cas": 5})"}) {
+        const auto p = parse(json);
+        BOOST_REQUIRE_MESSAGE(p.report.has_value(), json);
+        BOOST_TEST(p.report->cas.empty(), json);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(skips_entries_it_cannot_use) {
+    const auto p = parse(R"({"cas": [
+        {"crl_number": 1},
+        {"name": "", "crl_number": 1},
+        {"name": "zero", "crl_number": 0},
+        {"name": "negative", "crl_number": -1},
+        {"name": "fraction", "crl_number": 1.5},
+        {"name": "exponent", "crl_number": 1e3},
+        {"name": "too_big", "crl_number": 18446744073709551616},
+        {"name": "text", "crl_number": "one"},
+        {"name": "object", "crl_number": {"n": 1}},
+        {"name": {"n": "x"}, "crl_number": 1},
+        {"name": "bad_time", "crl_number": 2, "next_update": "tomorrow"},
+        "not an object", 17, null]})");
+    BOOST_REQUIRE(p.report.has_value());
+    BOOST_REQUIRE(p.report->cas.size() == 1U);
+    BOOST_TEST(p.report->cas[0].name == "bad_time");
+    BOOST_TEST(!p.report->cas[0].next_update.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(refuses_what_is_not_json) {
+    for (const char* bad : {"",
+                            "{",
+                            "}",
+                            R"({"cas": [})",
+                            R"({"cas": [{"name": "root", "crl_number": 1}]} trailing)",
+                            R"({"cas": "unterminated})",
+                            R"({'cas': []})",
+                            "{\"cas\": [\"\\uZZZZ\"]}",
+                            "not json"}) {
+        const auto p = parse(bad);
+        BOOST_TEST(!p.report.has_value(), bad);
+        BOOST_TEST(!p.error.empty(), bad);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(refuses_deep_nesting_before_parsing) {
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    const auto p = parse(deep);
+    BOOST_TEST(!p.report.has_value());
+    BOOST_TEST(p.error.find("nested deeper") != std::string::npos);
+    const std::string ok_depth = R"({"a": [[[[[[[[[[[[[[1]]]]]]]]]]]]]]})";  // 15 levels
+    BOOST_TEST(parse(ok_depth).report.has_value());
+    // Brackets inside strings are text, not nesting.
+    const std::string in_text = R"({"a": ")" + std::string(100, '[') + R"(\"["})";
+    BOOST_TEST(parse(in_text).report.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(takes_any_bytes) {
+    const std::string binary("{\"cas\": [\x00\xff\xfe]}", 16);
+    BOOST_TEST(!parse(binary).report.has_value());
+    const auto invalid_utf8 = parse("{\"cas\": [{\"name\": \"\xc3\x28\", \"crl_number\": 1}]}");
+    BOOST_TEST((invalid_utf8.report.has_value() || !invalid_utf8.error.empty()));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(client_signer_check)
+
+BOOST_AUTO_TEST_CASE(accepts_a_clock_within_the_skew) {
+    const auto local = utc("2026-01-01T00:00:00Z");
+    BOOST_TEST(!cc::clock_fault("2026-01-01T00:05:00Z", local, 300s).has_value());
+    BOOST_TEST(!cc::clock_fault("2025-12-31T23:55:00Z", local, 300s).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_clock_past_the_skew_or_unreadable) {
+    const auto local = utc("2026-01-01T00:00:00Z");
+    const auto ahead = cc::clock_fault("2026-01-01T00:05:01Z", local, 300s);
+    BOOST_REQUIRE(ahead.has_value());
+    BOOST_TEST(*ahead == "the signer's clock is 301 s off ours (run.max_skew_s 300)");
+    BOOST_TEST(cc::clock_fault("2025-12-31T23:54:59Z", local, 300s).has_value());
+    for (const char* bad : {"", "2026-01-01 00:00:00Z", "garbage", "2026-01-01T00:00:00Z\n"}) {
+        const auto f = cc::clock_fault(bad, local, 300s);
+        BOOST_REQUIRE(f.has_value());
+        BOOST_TEST(*f == "unreadable time from the signer");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(refreshes_missing_older_and_expiring_crls) {
+    const auto horizon = utc("2026-01-02T00:00:00Z");
+    cc::StatusReport r;
+    r.cas = {{"held_current", 5, utc("2026-03-01T00:00:00Z")},
+             {"held_older", 6, utc("2026-03-01T00:00:00Z")},
+             {"not_held", 1, std::nullopt},
+             {"expiring", 3, utc("2026-01-02T00:00:00Z")},
+             {"ahead_here", 2, std::nullopt}};
+    const std::map<std::string, uint64_t> known{
+        {"held_current", 5}, {"held_older", 5}, {"expiring", 3}, {"ahead_here", 9}};
+    const auto names = cc::crls_to_refresh(r, known, horizon);
+    BOOST_TEST((names == std::vector<std::string>{"held_older", "not_held", "expiring"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(client_exit_codes)
+
+BOOST_AUTO_TEST_CASE(follow_the_conventions) {
+    namespace ec = cassiopeia::exit_code;
+    BOOST_TEST(ec::ok == 0);
+    BOOST_TEST(ec::failure == 1);
+    BOOST_TEST(ec::usage == 2);
+    BOOST_TEST(ec::signer_error == 3);
+    BOOST_TEST(ec::verification == 4);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
