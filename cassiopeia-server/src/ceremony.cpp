@@ -4,9 +4,9 @@
 
 #include "issuance/ca_store.hpp"
 #include "issuance/profile.hpp"
-#include "issuance/time_util.hpp"
 #include "ossl/handles.hpp"
 #include "privileges.hpp"
+#include "util/time_util.hpp"
 
 #include <librecord/errors.hpp>
 #include <librecord/io/unique_fd.hpp>

@@ -2,8 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include "issuance/signer_error.hpp"
 #include "ossl/handles.hpp"
+#include "util/signer_error.hpp"
 
 #include <cstdint>
 #include <span>
