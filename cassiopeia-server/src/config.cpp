@@ -62,6 +62,64 @@ po::options_description config_options(ServerConfig& c, Seconds& t) {
     return d;
 }
 
+/** The positional command, checked for what it needs. */
+void set_command(Invocation& inv, const std::vector<std::string>& commands) {
+    const ServerConfig& c = inv.config;
+    if (commands.size() > 1) {
+        config_error("one command at most");
+    }
+    if (!commands.empty()) {
+        if (commands[0] == "check") {
+            inv.action = Invocation::Action::check;
+        } else if (commands[0] == "audit-verify") {
+            inv.action = Invocation::Action::audit_verify;
+        } else if (commands[0] == "new-time-ca") {
+            inv.action = Invocation::Action::new_time_ca;
+            if (inv.family.empty() || inv.from.empty() || inv.to.empty()) {
+                config_error("new-time-ca needs --family, --from and --to");
+            }
+            if (c.ca_certs.empty() || c.ca_keys.empty()) {
+                config_error("new-time-ca needs ca_certs and ca_keys");
+            }
+        } else {
+            config_error("unknown command '" + commands[0] + "'");
+        }
+    }
+}
+
+/** The settings the chosen action cannot do without. */
+void require_settings(const Invocation& inv) {
+    const ServerConfig& c = inv.config;
+    require_setting(c.repository, "repository");
+    if (inv.action == Invocation::Action::serve || inv.action == Invocation::Action::check) {
+        if (c.lines.empty()) {
+            config_error("missing setting 'line'");
+        }
+        require_setting(c.tls.ca_file, "tls.ca");
+        require_setting(c.tls.cert_file, "tls.cert");
+        require_setting(c.tls.key_file, "tls.key");
+        require_setting(c.peer_name, "tls.peer_name");
+        require_setting(c.profiles, "profiles");
+        require_setting(c.ca_certs, "ca_certs");
+        require_setting(c.ca_keys, "ca_keys");
+    }
+}
+
+/** Deadlines and CRL periods from their whole seconds. */
+void apply_durations(ServerConfig& c, const Seconds& t) {
+    if (t.handshake == 0 || t.io == 0 || t.idle == 0) {
+        config_error("deadlines must be at least one second");
+    }
+    c.link.handshake_timeout = std::chrono::seconds(t.handshake);
+    c.link.io_timeout = std::chrono::seconds(t.io);
+    c.link.session_idle_timeout = std::chrono::seconds(t.idle);
+    if (t.crl_lifetime == 0 || t.crl_resign >= t.crl_lifetime) {
+        config_error("crl.resign_s must be below crl.lifetime_s, which must be positive");
+    }
+    c.crl_lifetime = std::chrono::seconds(t.crl_lifetime);
+    c.crl_resign = std::chrono::seconds(t.crl_resign);
+}
+
 }  // namespace
 
 Invocation parse_invocation(int argc, const char* const* argv) {
@@ -108,50 +166,9 @@ Invocation parse_invocation(int argc, const char* const* argv) {
             break;
     }
 
-    if (commands.size() > 1) {
-        config_error("one command at most");
-    }
-    if (!commands.empty()) {
-        if (commands[0] == "check") {
-            inv.action = Invocation::Action::check;
-        } else if (commands[0] == "audit-verify") {
-            inv.action = Invocation::Action::audit_verify;
-        } else if (commands[0] == "new-time-ca") {
-            inv.action = Invocation::Action::new_time_ca;
-            if (inv.family.empty() || inv.from.empty() || inv.to.empty()) {
-                config_error("new-time-ca needs --family, --from and --to");
-            }
-            if (c.ca_certs.empty() || c.ca_keys.empty()) {
-                config_error("new-time-ca needs ca_certs and ca_keys");
-            }
-        } else {
-            config_error("unknown command '" + commands[0] + "'");
-        }
-    }
-    require_setting(c.repository, "repository");
-    if (inv.action == Invocation::Action::serve || inv.action == Invocation::Action::check) {
-        if (c.lines.empty()) {
-            config_error("missing setting 'line'");
-        }
-        require_setting(c.tls.ca_file, "tls.ca");
-        require_setting(c.tls.cert_file, "tls.cert");
-        require_setting(c.tls.key_file, "tls.key");
-        require_setting(c.peer_name, "tls.peer_name");
-        require_setting(c.profiles, "profiles");
-        require_setting(c.ca_certs, "ca_certs");
-        require_setting(c.ca_keys, "ca_keys");
-    }
-    if (t.handshake == 0 || t.io == 0 || t.idle == 0) {
-        config_error("deadlines must be at least one second");
-    }
-    c.link.handshake_timeout = std::chrono::seconds(t.handshake);
-    c.link.io_timeout = std::chrono::seconds(t.io);
-    c.link.session_idle_timeout = std::chrono::seconds(t.idle);
-    if (t.crl_lifetime == 0 || t.crl_resign >= t.crl_lifetime) {
-        config_error("crl.resign_s must be below crl.lifetime_s, which must be positive");
-    }
-    c.crl_lifetime = std::chrono::seconds(t.crl_lifetime);
-    c.crl_resign = std::chrono::seconds(t.crl_resign);
+    set_command(inv, commands);
+    require_settings(inv);
+    apply_durations(c, t);
     return inv;
 }
 

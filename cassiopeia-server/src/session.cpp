@@ -2,8 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "session.hpp"
 
-#include "issuance/time_util.hpp"
 #include "logging.hpp"
+#include "util/time_util.hpp"
 
 #include <librecord/hex.hpp>
 #include <librecord/request_id.hpp>

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "issuance/request.hpp"
-#include "issuance/signer_error.hpp"
 #include "request_hash.hpp"
+#include "util/signer_error.hpp"
 
 #include <librecord/link.hpp>
 #include <librecord/record.hpp>

@@ -41,7 +41,13 @@ rows=$(repo_sql -readonly "SELECT count(*) FROM requests WHERE request_id = 'cli
 stored=$(repo_sql -readonly "SELECT serial FROM requests WHERE request_id = 'cli:42';")
 [[ $stored == "$serial1" ]] || fail "the repository holds serial '$stored' for cli:42, sign printed $serial1"
 
-# Kill -9 right after the commit (the signer's test switch), before setLog leaves the signer.
+# The crash switch lives only in the test build: the production signer never reads it.
+if grep -q CASSIOPEIA_TEST_KILL_AFTER_COMMIT "$CASS_BIN/cassiopeia-server"; then
+    fail "the production cassiopeia-server reads CASSIOPEIA_TEST_KILL_AFTER_COMMIT"
+fi
+
+# Kill -9 right after the commit (the test build cassiopeia-server-test, which scripts/testbed
+# starts when the switch is set), before setLog leaves the signer.
 log "restarting the signer with CASSIOPEIA_TEST_KILL_AFTER_COMMIT=1"
 cass_stop_pid "$(server_pid)"
 (

@@ -234,18 +234,25 @@ std::string lint_crl(std::span<const uint8_t> crl_der, X509* ca_cert) {
     return {};
 }
 
-SignedCrl sign_crl(const TimeCa& ca, const CrlInput& in) {
-    if (in.crl_number < 1) {
-        fail("CRL number below 1");
-    }
-    if (in.next_update <= in.this_update) {
-        fail("nextUpdate not after thisUpdate");
-    }
-    const ASN1_OCTET_STRING* ski = ::X509_get0_subject_key_id(ca.cert.get());
-    if (ski == nullptr) {
-        fail("CA " + ca.name + " has no subject key identifier");
-    }
+namespace {
 
+/** The CRL's extensions: authorityKeyIdentifier (keyIdentifier = the CA's SKI), cRLNumber. */
+void add_crl_extensions(X509_CRL* crl, const ASN1_OCTET_STRING* ski, int64_t crl_number) {
+    const ossl::AuthorityKeyIdPtr akid{::AUTHORITY_KEYID_new()};
+    check_ossl(akid != nullptr, "AUTHORITY_KEYID_new");
+    akid->keyid = ::ASN1_OCTET_STRING_dup(ski);
+    check_ossl(akid->keyid != nullptr, "ASN1_OCTET_STRING_dup");
+    check_ossl(::X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid.get(), 0, 0) == 1,
+               "X509_CRL_add1_ext_i2d(authorityKeyIdentifier)");
+    const ossl::Asn1IntegerPtr number{::ASN1_INTEGER_new()};
+    check_ossl(number != nullptr && ::ASN1_INTEGER_set_int64(number.get(), crl_number) == 1,
+               "ASN1_INTEGER_set_int64");
+    check_ossl(::X509_CRL_add1_ext_i2d(crl, NID_crl_number, number.get(), 0, 0) == 1,
+               "X509_CRL_add1_ext_i2d(cRLNumber)");
+}
+
+/** CRL n of `in`, signed by `ca`, not yet linted. */
+ossl::X509CrlPtr build_crl(const TimeCa& ca, const CrlInput& in, const ASN1_OCTET_STRING* ski) {
     ossl::X509CrlPtr crl{::X509_CRL_new()};
     check_ossl(crl != nullptr, "X509_CRL_new");
     check_ossl(::X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) == 1, "X509_CRL_set_version");
@@ -259,73 +266,71 @@ SignedCrl sign_crl(const TimeCa& ca, const CrlInput& in) {
     for (const RevocationEntry& e : in.entries) {
         add_entry(crl.get(), e);
     }
-
-    const ossl::AuthorityKeyIdPtr akid{::AUTHORITY_KEYID_new()};
-    check_ossl(akid != nullptr, "AUTHORITY_KEYID_new");
-    akid->keyid = ::ASN1_OCTET_STRING_dup(ski);
-    check_ossl(akid->keyid != nullptr, "ASN1_OCTET_STRING_dup");
-    check_ossl(
-        ::X509_CRL_add1_ext_i2d(crl.get(), NID_authority_key_identifier, akid.get(), 0, 0) == 1,
-        "X509_CRL_add1_ext_i2d(authorityKeyIdentifier)");
-    const ossl::Asn1IntegerPtr number{::ASN1_INTEGER_new()};
-    check_ossl(number != nullptr && ::ASN1_INTEGER_set_int64(number.get(), in.crl_number) == 1,
-               "ASN1_INTEGER_set_int64");
-    check_ossl(::X509_CRL_add1_ext_i2d(crl.get(), NID_crl_number, number.get(), 0, 0) == 1,
-               "X509_CRL_add1_ext_i2d(cRLNumber)");
-
+    add_crl_extensions(crl.get(), ski, in.crl_number);
     check_ossl(::X509_CRL_sort(crl.get()) == 1, "X509_CRL_sort");
     // SHA-256; RSA keys sign PKCS#1 v1.5, EC keys ECDSA (the EVP defaults).
     check_ossl(::X509_CRL_sign(crl.get(), ca.key.get(), ::EVP_sha256()) > 0, "X509_CRL_sign");
+    return crl;
+}
 
-    SignedCrl out;
-    out.crl_der = to_der(crl.get(), ::i2d_X509_CRL);
-    if (const auto fault = lint_crl(out.crl_der, ca.cert.get()); !fault.empty()) {
-        fail("lint: " + fault);
-    }
+using EntriesBySerial = std::map<std::vector<uint8_t>, const X509_REVOKED*>;
 
-    // Everything in the delta comes from the signed CRL as parsed back, so it is byte-exact.
-    const ossl::X509CrlPtr signed_crl = ossl::parse_crl_der(out.crl_der);
-    check_ossl(signed_crl != nullptr, "d2i_X509_CRL");
+/** The signed CRL's entries by serial magnitude, after checking its number and entry count
+ * against the input. */
+EntriesBySerial signed_entries(X509_CRL* signed_crl, const CrlInput& in) {
     const ossl::Asn1IntegerPtr parsed_number{static_cast<ASN1_INTEGER*>(
-        ::X509_CRL_get_ext_d2i(signed_crl.get(), NID_crl_number, nullptr, nullptr))};
+        ::X509_CRL_get_ext_d2i(signed_crl, NID_crl_number, nullptr, nullptr))};
     int64_t number_value = 0;
     if (!parsed_number || ::ASN1_INTEGER_get_int64(&number_value, parsed_number.get()) != 1 ||
         number_value != in.crl_number) {
         fail("lint: cRLNumber differs from the input");
     }
-    STACK_OF(X509_REVOKED)* revoked = ::X509_CRL_get_REVOKED(signed_crl.get());
+    STACK_OF(X509_REVOKED)* revoked = ::X509_CRL_get_REVOKED(signed_crl);
     const int count = revoked == nullptr ? 0 : sk_X509_REVOKED_num(revoked);
     if (static_cast<size_t>(count) != in.entries.size()) {
         fail("lint: entry count differs from the input");
     }
-    std::map<std::vector<uint8_t>, const X509_REVOKED*> by_serial;
+    EntriesBySerial by_serial;
     for (int i = 0; i < count; ++i) {
         const X509_REVOKED* rev = sk_X509_REVOKED_value(revoked, i);
         const auto mag = magnitude_of(::X509_REVOKED_get0_serialNumber(rev));
         check_ossl(mag.has_value(), "ASN1_INTEGER_to_BN");
         by_serial.emplace(*mag, rev);
     }
+    return by_serial;
+}
+
+/** The delta entry of an added serial, as the signed CRL holds it. */
+librecord::crl::DeltaEntry added_entry(const EntriesBySerial& by_serial, const RevocationEntry& e) {
+    auto mag = serial_magnitude(e.serial);
+    const auto it = by_serial.find(mag);
+    if (it == by_serial.end()) {
+        fail("added serial " + e.serial + " is not on the CRL");
+    }
+    librecord::crl::DeltaEntry entry;
+    entry.serial = std::move(mag);
+    entry.revocation_date = to_der(::X509_REVOKED_get0_revocationDate(it->second), ::i2d_ASN1_TIME);
+    const ossl::Asn1EnumPtr reason{static_cast<ASN1_ENUMERATED*>(
+        ::X509_REVOKED_get_ext_d2i(it->second, NID_crl_reason, nullptr, nullptr))};
+    if (reason) {
+        entry.reason = static_cast<int>(::ASN1_ENUMERATED_get(reason.get()));
+    }
+    return entry;
+}
+
+/** The RevokedDelta from n-1 to n, every field taken from the signed CRL as parsed back, so
+ * it is byte-exact. */
+std::vector<uint8_t> revoked_delta(std::span<const uint8_t> crl_der, const CrlInput& in) {
+    const ossl::X509CrlPtr signed_crl = ossl::parse_crl_der(crl_der);
+    check_ossl(signed_crl != nullptr, "d2i_X509_CRL");
+    const EntriesBySerial by_serial = signed_entries(signed_crl.get(), in);
 
     librecord::crl::RevokedDelta delta;
     delta.crl_number = in.crl_number;
     delta.this_update = to_der(::X509_CRL_get0_lastUpdate(signed_crl.get()), ::i2d_ASN1_TIME);
     delta.next_update = to_der(::X509_CRL_get0_nextUpdate(signed_crl.get()), ::i2d_ASN1_TIME);
     for (const RevocationEntry& e : in.added) {
-        auto mag = serial_magnitude(e.serial);
-        const auto it = by_serial.find(mag);
-        if (it == by_serial.end()) {
-            fail("added serial " + e.serial + " is not on the CRL");
-        }
-        librecord::crl::DeltaEntry entry;
-        entry.serial = std::move(mag);
-        entry.revocation_date =
-            to_der(::X509_REVOKED_get0_revocationDate(it->second), ::i2d_ASN1_TIME);
-        const ossl::Asn1EnumPtr reason{static_cast<ASN1_ENUMERATED*>(
-            ::X509_REVOKED_get_ext_d2i(it->second, NID_crl_reason, nullptr, nullptr))};
-        if (reason) {
-            entry.reason = static_cast<int>(::ASN1_ENUMERATED_get(reason.get()));
-        }
-        delta.added.push_back(std::move(entry));
+        delta.added.push_back(added_entry(by_serial, e));
     }
     for (const std::string& s : in.dropped) {
         auto mag = serial_magnitude(s);
@@ -346,7 +351,29 @@ SignedCrl sign_crl(const TimeCa& ca, const CrlInput& in) {
     if (!encoded) {
         fail("RevokedDelta encoding failed: " + encoded.error().message());
     }
-    out.delta_der = std::move(encoded).value();
+    return std::move(encoded).value();
+}
+
+}  // namespace
+
+SignedCrl sign_crl(const TimeCa& ca, const CrlInput& in) {
+    if (in.crl_number < 1) {
+        fail("CRL number below 1");
+    }
+    if (in.next_update <= in.this_update) {
+        fail("nextUpdate not after thisUpdate");
+    }
+    const ASN1_OCTET_STRING* ski = ::X509_get0_subject_key_id(ca.cert.get());
+    if (ski == nullptr) {
+        fail("CA " + ca.name + " has no subject key identifier");
+    }
+    const ossl::X509CrlPtr crl = build_crl(ca, in, ski);
+    SignedCrl out;
+    out.crl_der = to_der(crl.get(), ::i2d_X509_CRL);
+    if (const auto fault = lint_crl(out.crl_der, ca.cert.get()); !fault.empty()) {
+        fail("lint: " + fault);
+    }
+    out.delta_der = revoked_delta(out.crl_der, in);
     return out;
 }
 

@@ -2,8 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "crl/crl_types.hpp"
 #include "issuance/ca_store.hpp"
-#include "repository/repository.hpp"
 
 #include <cstdint>
 #include <span>
@@ -15,7 +15,7 @@ namespace cassiopeia::server {
 /**
  * Signs CRL n for `ca` from `in` (entries, times, number) and encodes the RevokedDelta from
  * n-1 (in.added, in.dropped) to n (docs/crl.md). The CRL is linted before it is returned.
- * Fits Repository's CrlSigner: `[&ca](const CrlInput& in) { return sign_crl(ca, in); }`.
+ * Fits the CRL book's CrlSigner: `[&ca](const CrlInput& in) { return sign_crl(ca, in); }`.
  * Throws cassiopeia::Error{internal} if the input is not canonical (serial text, unknown reason,
  * number < 1, nextUpdate not after thisUpdate, an added serial missing from the entries) or
  * the lint fails; Error{crypto} if an OpenSSL call fails.

@@ -252,62 +252,63 @@ std::vector<std::string> OpenPgpCertifier::list_keys_for_test() const {
     return out;
 }
 
-Refusable<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public_key,
-                                                  const std::vector<ProofLine>& proofs,
-                                                  const Profile& profile,
-                                                  const std::optional<WishTo>& wish_to,
-                                                  SysSeconds now,
-                                                  std::vector<std::string>& log) {
-    const std::lock_guard lock{*m_mutex};
-    const size_t start = armoured_public_key.find_first_not_of(" \t\r\n");
-    if (start == std::string_view::npos ||
-        armoured_public_key.substr(start, armour_begin.size()) != armour_begin) {
-        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: not an ASCII-armoured public key block");
-    }
-    // The armour is text viewed as bytes for GPGME.
-    const std::span<const uint8_t> key_bytes{
-        reinterpret_cast<const uint8_t*>(armoured_public_key.data()), armoured_public_key.size()};
+namespace {
 
-    // 1. Look at the key without importing it (gpg --import-options show-only).
+/** Step 1: the one public key of the armour, looked at without importing it (gpg
+ * --import-options show-only). */
+Refusable<gpg::KeyPtr> show_key(const std::filesystem::path& home,
+                                std::span<const uint8_t> key_bytes) {
     gpg::KeyPtr shown;
-    {
-        const auto ctx = gpg::make_context(m_home.c_str());
-        auto data = gpg::make_data(key_bytes);
-        if (::gpgme_op_keylist_from_data_start(ctx.get(), data.get(), 0) != 0) {
-            return refuse(ErrorCode::pgp_key, "setOpenPGPKey: not an OpenPGP public key");
-        }
-        size_t count = 0;
-        for (;;) {
-            gpgme_key_t raw = nullptr;
-            const gpgme_error_t err = ::gpgme_op_keylist_next(ctx.get(), &raw);
-            if (gpg::code_of(err) == GPG_ERR_EOF) {
-                break;
-            }
-            if (err != 0) {
-                return refuse(ErrorCode::pgp_key, "setOpenPGPKey: unreadable key");
-            }
-            ++count;
-            shown.reset(raw);
-        }
-        if (count != 1 || !shown || shown->subkeys == nullptr || shown->subkeys->fpr == nullptr) {
-            return refuse(ErrorCode::pgp_key, "setOpenPGPKey: exactly one public key expected");
-        }
+    const auto ctx = gpg::make_context(home.c_str());
+    auto data = gpg::make_data(key_bytes);
+    if (::gpgme_op_keylist_from_data_start(ctx.get(), data.get(), 0) != 0) {
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: not an OpenPGP public key");
     }
-    const std::string fpr = str(shown->subkeys->fpr);
+    size_t count = 0;
+    for (;;) {
+        gpgme_key_t raw = nullptr;
+        const gpgme_error_t err = ::gpgme_op_keylist_next(ctx.get(), &raw);
+        if (gpg::code_of(err) == GPG_ERR_EOF) {
+            break;
+        }
+        if (err != 0) {
+            return refuse(ErrorCode::pgp_key, "setOpenPGPKey: unreadable key");
+        }
+        ++count;
+        shown.reset(raw);
+    }
+    if (count != 1 || !shown || shown->subkeys == nullptr || shown->subkeys->fpr == nullptr) {
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: exactly one public key expected");
+    }
+    return shown;
+}
+
+/** What makes a submitted key unacceptable (§5.5), or nullopt. */
+std::optional<Refusal> submitted_key_fault(gpgme_key_t shown,
+                                           const std::string& certifier_fingerprint,
+                                           SysSeconds now) {
     if (shown->secret != 0) {
         return refuse(ErrorCode::pgp_key, "setOpenPGPKey: secret key material refused");
     }
-    if (fpr == m_fingerprint) {
+    if (str(shown->subkeys->fpr) == certifier_fingerprint) {
         return refuse(ErrorCode::pgp_key, "setOpenPGPKey: that is the certifying key");
     }
     if (auto fault = key_type_fault(shown->subkeys)) {
         return refuse(ErrorCode::pgp_key, "setOpenPGPKey: " + *fault);
     }
-    if (auto fault = key_state_fault(shown.get(), now)) {
+    if (auto fault = key_state_fault(shown, now)) {
         return refuse(ErrorCode::pgp_key, "setOpenPGPKey: " + *fault);
     }
+    return std::nullopt;
+}
 
-    // 2. Which user IDs are proven (§5.3): emails/address, the address inside <...>.
+/** Step 2: the user IDs proven by emails/address of their address inside <...> (§5.3); the
+ * most telling refusal when none is. */
+Refusable<std::vector<std::string>> proven_user_ids(gpgme_key_t shown,
+                                                    const std::vector<ProofLine>& proofs,
+                                                    const Profile& profile,
+                                                    SysSeconds now,
+                                                    std::vector<std::string>& log) {
     std::vector<std::string> proven;
     std::optional<Refusal> first_refusal;
     for (gpgme_user_id_t uid = shown->uids; uid != nullptr; uid = uid->next) {
@@ -331,14 +332,19 @@ Refusable<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_publ
             first_refusal = st.error();
         }
     }
-    if (proven.empty()) {
-        if (first_refusal) {
-            return *first_refusal;
-        }
-        return refuse(ErrorCode::proof_missing, "setOpenPGPKey: no user ID with an e-mail address");
+    if (!proven.empty()) {
+        return proven;
     }
+    if (first_refusal) {
+        return *first_refusal;
+    }
+    return refuse(ErrorCode::proof_missing, "setOpenPGPKey: no user ID with an e-mail address");
+}
 
-    // 3. The certifications' expiry: wishTo capped by the profile (§5.5).
+/** Step 3: the certifications' expiry, wishTo capped by the profile (§5.5). */
+Refusable<SysSeconds> certification_expiry(const Profile& profile,
+                                           const std::optional<WishTo>& wish_to,
+                                           SysSeconds now) {
     const auto cap = profile.cap_at(now);
     if (!cap) {
         return refuse(ErrorCode::validity_cap, "profile " + profile.name + " has no cap in force");
@@ -347,35 +353,37 @@ Refusable<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_publ
     if (!expiry) {
         return std::move(expiry).error();
     }
-    const auto expires_in = (*expiry - now).count();
-    if (expires_in <= 0) {
+    if (*expiry <= now) {
         return refuse(ErrorCode::bad_validity, "wishTo: the certification would expire at once");
     }
+    return *expiry;
+}
 
-    // 4. Import for the operation only, without third-party certifications.
-    delete_key(m_home, fpr);  // a leftover of an interrupted run
-    KeyRemover remover{m_home, fpr};
-    {
-        const auto ctx = gpg::make_context(m_home.c_str());
-        gpg::check_gpgme(::gpgme_set_ctx_flag(ctx.get(), "import-filter", drop_third_party_sigs),
-                         "gpgme_set_ctx_flag(import-filter)");
-        auto data = gpg::make_data(key_bytes);
-        if (::gpgme_op_import(ctx.get(), data.get()) != 0) {
-            return refuse(ErrorCode::pgp_key, "setOpenPGPKey: gpg cannot import the key");
-        }
-        const gpgme_import_result_t res = ::gpgme_op_import_result(ctx.get());
-        if (res == nullptr || res->imported + res->unchanged != 1) {
-            return refuse(ErrorCode::pgp_key, "setOpenPGPKey: gpg did not import the key");
-        }
+/** Step 4: imports the key for the operation only, without third-party certifications. */
+std::optional<Refusal> import_key(const std::filesystem::path& home,
+                                  std::span<const uint8_t> key_bytes) {
+    const auto ctx = gpg::make_context(home.c_str());
+    gpg::check_gpgme(::gpgme_set_ctx_flag(ctx.get(), "import-filter", drop_third_party_sigs),
+                     "gpgme_set_ctx_flag(import-filter)");
+    auto data = gpg::make_data(key_bytes);
+    if (::gpgme_op_import(ctx.get(), data.get()) != 0) {
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: gpg cannot import the key");
     }
-
-    // 5. The imported key holds only user IDs with a valid self-signature.
-    const auto sign_ctx = gpg::make_context(m_home.c_str());
-    const auto target = find_key(sign_ctx.get(), fpr, false);
-    if (!target || target->subkeys == nullptr) {
+    const gpgme_import_result_t res = ::gpgme_op_import_result(ctx.get());
+    if (res == nullptr || res->imported + res->unchanged != 1) {
         return refuse(ErrorCode::pgp_key, "setOpenPGPKey: gpg did not import the key");
     }
-    if (auto fault = key_state_fault(target.get(), now)) {
+    return std::nullopt;
+}
+
+/** Step 5: the imported key holds only user IDs with a valid self-signature. */
+std::optional<Refusal> imported_key_fault(gpgme_key_t target,
+                                          const std::vector<std::string>& proven,
+                                          SysSeconds now) {
+    if (target == nullptr || target->subkeys == nullptr) {
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: gpg did not import the key");
+    }
+    if (auto fault = key_state_fault(target, now)) {
         return refuse(ErrorCode::pgp_key, "setOpenPGPKey: " + *fault);
     }
     for (const auto& want : proven) {
@@ -388,75 +396,144 @@ Refusable<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_publ
                           "setOpenPGPKey: user ID " + want + " has no valid self-signature");
         }
     }
+    return std::nullopt;
+}
 
-    // 6. Certify (exportable: no GPGME_KEYSIGN_LOCAL) the proven user IDs with the expiry.
-    const auto certifier = find_key(sign_ctx.get(), m_fingerprint, true);
-    if (!certifier) {
-        throw cassiopeia::Error{ErrorKind::gpg, "gpgme_get_key", "certifying key gone from home"};
-    }
-    gpg::check_gpgme(::gpgme_signers_add(sign_ctx.get(), certifier.get()), "gpgme_signers_add");
-    if (!m_passphrase.empty()) {
-        ::gpgme_set_passphrase_cb(sign_ctx.get(), &passphrase_cb, &m_passphrase);
-    }
-    std::string uid_list;
-    for (const auto& u : proven) {
-        uid_list += (uid_list.empty() ? "" : "\n") + u;
-    }
-    gpg::check_gpgme(::gpgme_op_keysign(sign_ctx.get(),
-                                        target.get(),
-                                        uid_list.c_str(),
-                                        static_cast<unsigned long>(expires_in),
-                                        GPGME_KEYSIGN_LFSEP),
-                     "gpgme_op_keysign");
-
-    // 7. Check that each proven user ID now carries our certification.
-    {
-        const auto ctx = gpg::make_context(m_home.c_str());
-        gpg::check_gpgme(
-            ::gpgme_set_keylist_mode(ctx.get(), GPGME_KEYLIST_MODE_LOCAL | GPGME_KEYLIST_MODE_SIGS),
-            "gpgme_set_keylist_mode");
-        const auto signed_key = find_key(ctx.get(), fpr, false);
-        const std::string keyid = m_fingerprint.substr(m_fingerprint.size() - 16);
-        for (const auto& want : proven) {
-            bool found = false;
-            for (gpgme_user_id_t uid = signed_key ? signed_key->uids : nullptr; uid != nullptr;
-                 uid = uid->next) {
-                if (str(uid->uid) != want) {
-                    continue;
-                }
-                for (gpgme_key_sig_t s = uid->signatures; s != nullptr; s = s->next) {
-                    found = found || (str(s->keyid) == keyid && s->revoked == 0);
-                }
+/** Step 7: each proven user ID of `fpr` now carries a certification by `certifier_fpr`. */
+void check_certified(const std::filesystem::path& home,
+                     const std::string& fpr,
+                     const std::string& certifier_fpr,
+                     const std::vector<std::string>& proven) {
+    const auto ctx = gpg::make_context(home.c_str());
+    gpg::check_gpgme(
+        ::gpgme_set_keylist_mode(ctx.get(), GPGME_KEYLIST_MODE_LOCAL | GPGME_KEYLIST_MODE_SIGS),
+        "gpgme_set_keylist_mode");
+    const auto signed_key = find_key(ctx.get(), fpr, false);
+    const std::string keyid = certifier_fpr.substr(certifier_fpr.size() - 16);
+    for (const auto& want : proven) {
+        bool found = false;
+        for (gpgme_user_id_t uid = signed_key ? signed_key->uids : nullptr; uid != nullptr;
+             uid = uid->next) {
+            if (str(uid->uid) != want) {
+                continue;
             }
-            if (!found) {
-                throw cassiopeia::Error{
-                    ErrorKind::gpg, "gpgme_op_keysign", "no certification made on " + want};
+            for (gpgme_key_sig_t s = uid->signatures; s != nullptr; s = s->next) {
+                found = found || (str(s->keyid) == keyid && s->revoked == 0);
             }
         }
+        if (!found) {
+            throw cassiopeia::Error{
+                ErrorKind::gpg, "gpgme_op_keysign", "no certification made on " + want};
+        }
     }
+}
 
-    // 8. Export, keep the primary key and the certified user IDs (§5.5), armour.
+/** Step 8: the exported key, only its primary key and the certified user IDs (§5.5). */
+std::vector<uint8_t> export_certified(const std::filesystem::path& home,
+                                      const std::string& fpr,
+                                      const std::vector<std::string>& proven) {
     std::vector<uint8_t> exported;
     {
-        const auto ctx = gpg::make_context(m_home.c_str());
+        const auto ctx = gpg::make_context(home.c_str());
         auto out = gpg::make_output_data();
         gpg::check_gpgme(::gpgme_op_export(ctx.get(), fpr.c_str(), 0, out.get()),
                          "gpgme_op_export");
         exported = gpg::take_bytes(out);
     }
-    const auto trimmed =
+    auto trimmed =
         pgp::trim_keyblock(exported, std::set<std::string>(proven.begin(), proven.end()));
     if (!trimmed) {
         throw cassiopeia::Error{ErrorKind::gpg, "gpgme_op_export", "unexpected keyblock"};
     }
+    return std::move(*trimmed);
+}
+
+/** Step 6: certifies the `proven` user IDs of `target` in `ctx` with the certifying key
+ * `certifier_fpr`, exportable, expiring at `expiry`. */
+void keysign(gpgme_ctx_t ctx,
+             gpgme_key_t target,
+             const std::string& certifier_fpr,
+             std::vector<char>& passphrase,
+             const std::vector<std::string>& proven,
+             SysSeconds expiry,
+             SysSeconds now) {
+    const auto certifier = find_key(ctx, certifier_fpr, true);
+    if (!certifier) {
+        throw cassiopeia::Error{ErrorKind::gpg, "gpgme_get_key", "certifying key gone from home"};
+    }
+    gpg::check_gpgme(::gpgme_signers_add(ctx, certifier.get()), "gpgme_signers_add");
+    if (!passphrase.empty()) {
+        ::gpgme_set_passphrase_cb(ctx, &passphrase_cb, &passphrase);
+    }
+    std::string uid_list;
+    for (const auto& u : proven) {
+        uid_list += (uid_list.empty() ? "" : "\n") + u;
+    }
+    // Exportable: no GPGME_KEYSIGN_LOCAL.
+    gpg::check_gpgme(::gpgme_op_keysign(ctx,
+                                        target,
+                                        uid_list.c_str(),
+                                        static_cast<unsigned long>((expiry - now).count()),
+                                        GPGME_KEYSIGN_LFSEP),
+                     "gpgme_op_keysign");
+}
+
+}  // namespace
+
+Refusable<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_public_key,
+                                                  const std::vector<ProofLine>& proofs,
+                                                  const Profile& profile,
+                                                  const std::optional<WishTo>& wish_to,
+                                                  SysSeconds now,
+                                                  std::vector<std::string>& log) {
+    const std::lock_guard lock{*m_mutex};
+    const size_t start = armoured_public_key.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos ||
+        armoured_public_key.substr(start, armour_begin.size()) != armour_begin) {
+        return refuse(ErrorCode::pgp_key, "setOpenPGPKey: not an ASCII-armoured public key block");
+    }
+    // The armour is text viewed as bytes for GPGME.
+    const std::span<const uint8_t> key_bytes{
+        reinterpret_cast<const uint8_t*>(armoured_public_key.data()), armoured_public_key.size()};
+
+    auto shown = show_key(m_home, key_bytes);
+    if (!shown) {
+        return std::move(shown).error();
+    }
+    if (auto fault = submitted_key_fault(shown->get(), m_fingerprint, now)) {
+        return std::move(*fault);
+    }
+    const std::string fpr = str((*shown)->subkeys->fpr);
+    auto proven = proven_user_ids(shown->get(), proofs, profile, now, log);
+    if (!proven) {
+        return std::move(proven).error();
+    }
+    const auto expiry = certification_expiry(profile, wish_to, now);
+    if (!expiry) {
+        return expiry.error();
+    }
+
+    delete_key(m_home, fpr);  // a leftover of an interrupted run
+    KeyRemover remover{m_home, fpr};
+    if (auto fault = import_key(m_home, key_bytes)) {
+        return std::move(*fault);
+    }
+    const auto sign_ctx = gpg::make_context(m_home.c_str());
+    const auto target = find_key(sign_ctx.get(), fpr, false);
+    if (auto fault = imported_key_fault(target.get(), *proven, now)) {
+        return std::move(*fault);
+    }
+    keysign(sign_ctx.get(), target.get(), m_fingerprint, m_passphrase, *proven, *expiry, now);
+    check_certified(m_home, fpr, m_fingerprint, *proven);
+    const auto trimmed = export_certified(m_home, fpr, *proven);
     remover.remove();
 
-    for (const auto& u : proven) {
+    for (const auto& u : *proven) {
         log.push_back("openpgp: certified " + u + " of " + fpr + " by " + m_fingerprint +
                       " until " + format_utc(*expiry));
     }
     return CertifiedKey{
-        pgp::armour_public_key(*trimmed), fpr, std::move(proven), *expiry, m_name, m_fingerprint};
+        pgp::armour_public_key(trimmed), fpr, std::move(*proven), *expiry, m_name, m_fingerprint};
 }
 
 }  // namespace cassiopeia::server

@@ -121,13 +121,11 @@ std::vector<uint8_t> tbs_bytes(X509* cert) {
         raw, raw + len);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
 }
 
-// The certificate body, everything but the signature.
-ossl::X509Ptr build(const SignRequest& req,
-                    const Profile& profile,
-                    const TimeCa& ca,
-                    const std::vector<std::string>& key_usage,
-                    SysSeconds not_before,
-                    SysSeconds not_after) {
+/** The fields before the extensions: version, serial, issuer, validity, public key. */
+ossl::X509Ptr new_certificate(const SignRequest& req,
+                              const TimeCa& ca,
+                              SysSeconds not_before,
+                              SysSeconds not_after) {
     ossl::X509Ptr cert{::X509_new()};
     check_ossl(cert != nullptr, "X509_new");
     check_ossl(::X509_set_version(cert.get(), X509_VERSION_3) == 1, "X509_set_version");
@@ -142,8 +140,11 @@ ossl::X509Ptr build(const SignRequest& req,
                                not_after.time_since_epoch().count()) != nullptr,
                "ASN1_TIME_set");
     check_ossl(::X509_set_pubkey(cert.get(), req.key()) == 1, "X509_set_pubkey");
+    return cert;
+}
 
-    // Subject: the AVAs in the order sent, string types set explicitly (§5.2).
+/** Subject: the AVAs in the order sent, string types set explicitly (§5.2). */
+void set_subject(X509* cert, const SignRequest& req) {
     const ossl::X509NamePtr subject{::X509_NAME_new()};
     check_ossl(subject != nullptr, "X509_NAME_new");
     for (const auto& ava : req.avas()) {
@@ -162,129 +163,168 @@ ossl::X509Ptr build(const SignRequest& req,
                                          0) == 1,
             "X509_NAME_add_entry_by_OBJ");
     }
-    check_ossl(::X509_set_subject_name(cert.get(), subject.get()) == 1, "X509_set_subject_name");
+    check_ossl(::X509_set_subject_name(cert, subject.get()) == 1, "X509_set_subject_name");
+}
 
-    // basicConstraints, critical.
-    {
-        const ossl::BasicConstraintsPtr bc{::BASIC_CONSTRAINTS_new()};
-        check_ossl(bc != nullptr, "BASIC_CONSTRAINTS_new");
-        bc->ca = profile.basic_constraints_ca ? 0xFF : 0;
-        if (profile.basic_constraints_ca && profile.path_len >= 0) {
-            bc->pathlen = ::ASN1_INTEGER_new();
-            check_ossl(
-                bc->pathlen != nullptr && ::ASN1_INTEGER_set(bc->pathlen, profile.path_len) == 1,
-                "ASN1_INTEGER_set");
+/** basicConstraints, critical. */
+void add_basic_constraints(X509* cert, const Profile& profile) {
+    const ossl::BasicConstraintsPtr bc{::BASIC_CONSTRAINTS_new()};
+    check_ossl(bc != nullptr, "BASIC_CONSTRAINTS_new");
+    bc->ca = profile.basic_constraints_ca ? 0xFF : 0;
+    if (profile.basic_constraints_ca && profile.path_len >= 0) {
+        bc->pathlen = ::ASN1_INTEGER_new();
+        check_ossl(bc->pathlen != nullptr && ::ASN1_INTEGER_set(bc->pathlen, profile.path_len) == 1,
+                   "ASN1_INTEGER_set");
+    }
+    add_ext(cert, NID_basic_constraints, bc.get(), true, "basicConstraints");
+}
+
+/** keyUsage, critical. */
+void add_key_usage(X509* cert, const std::vector<std::string>& key_usage) {
+    const ossl::Asn1BitStringPtr ku{::ASN1_BIT_STRING_new()};
+    check_ossl(ku != nullptr, "ASN1_BIT_STRING_new");
+    for (const auto& u : key_usage) {
+        check_ossl(::ASN1_BIT_STRING_set_bit(ku.get(), key_usage_bit(u), 1) == 1,
+                   "ASN1_BIT_STRING_set_bit");
+    }
+    add_ext(cert, NID_key_usage, ku.get(), true, "keyUsage");
+}
+
+/** extendedKeyUsage, when the profile has one. */
+void add_extended_key_usage(X509* cert, const Profile& profile) {
+    if (profile.extended_key_usage.empty()) {
+        return;
+    }
+    const ossl::ExtKeyUsagePtr eku{sk_ASN1_OBJECT_new_null()};
+    check_ossl(eku != nullptr, "sk_ASN1_OBJECT_new_null");
+    for (const auto& e : profile.extended_key_usage) {
+        ASN1_OBJECT* obj = ::OBJ_nid2obj(::OBJ_sn2nid(e.c_str()));
+        check_ossl(obj != nullptr && sk_ASN1_OBJECT_push(eku.get(), obj) > 0,
+                   "sk_ASN1_OBJECT_push");
+        // obj is a static table entry: ASN1_OBJECT_free leaves it alone
+    }
+    add_ext(cert, NID_ext_key_usage, eku.get(), profile.eku_critical, "extendedKeyUsage");
+}
+
+/** subjectKeyIdentifier: SHA-1 of the subject public key (RFC 5280 §4.2.1.2 method 1). */
+void add_subject_key_id(X509* cert) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+    unsigned int md_len = 0;
+    check_ossl(::X509_pubkey_digest(cert, ::EVP_sha1(), md.data(), &md_len) == 1,
+               "X509_pubkey_digest");
+    const ossl::Asn1OctetStringPtr ski{::ASN1_OCTET_STRING_new()};
+    check_ossl(ski != nullptr &&
+                   ::ASN1_OCTET_STRING_set(ski.get(), md.data(), static_cast<int>(md_len)) == 1,
+               "ASN1_OCTET_STRING_set");
+    add_ext(cert, NID_subject_key_identifier, ski.get(), false, "subjectKeyIdentifier");
+}
+
+/** authorityKeyIdentifier: keyIdentifier only, the CA's subject key identifier. */
+void add_authority_key_id(X509* cert, const TimeCa& ca) {
+    const ossl::AuthorityKeyIdPtr aki{::AUTHORITY_KEYID_new()};
+    check_ossl(aki != nullptr, "AUTHORITY_KEYID_new");
+    aki->keyid = ::ASN1_OCTET_STRING_dup(::X509_get0_subject_key_id(ca.cert.get()));
+    check_ossl(aki->keyid != nullptr, "ASN1_OCTET_STRING_dup");
+    add_ext(cert, NID_authority_key_identifier, aki.get(), false, "authorityKeyIdentifier");
+}
+
+/** subjectAltName, critical when the subject is empty (RFC 5280 §4.2.1.6). */
+void add_subject_alt_name(X509* cert, const SignRequest& req) {
+    if (req.sans().empty()) {
+        return;
+    }
+    const ossl::GeneralNamesPtr names{sk_GENERAL_NAME_new_null()};
+    check_ossl(names != nullptr, "sk_GENERAL_NAME_new_null");
+    for (const auto& san : req.sans()) {
+        push_name(names.get(),
+                  new_ia5_name(san.type == SanType::dns ? GEN_DNS : GEN_EMAIL, san.value));
+    }
+    add_ext(cert, NID_subject_alt_name, names.get(), req.avas().empty(), "subjectAltName");
+}
+
+/** cRLDistributionPoints, when the profile names a CRL URL. */
+void add_crl_distribution_points(X509* cert, const Profile& profile, const TimeCa& ca) {
+    if (profile.crl_url.empty()) {
+        return;
+    }
+    const ossl::CrlDistPointsPtr points{sk_DIST_POINT_new_null()};
+    check_ossl(points != nullptr, "sk_DIST_POINT_new_null");
+    DIST_POINT* dp = ::DIST_POINT_new();
+    check_ossl(dp != nullptr, "DIST_POINT_new");
+    if (sk_DIST_POINT_push(points.get(), dp) <= 0) {
+        ::DIST_POINT_free(dp);
+        check_ossl(false, "sk_DIST_POINT_push");
+    }
+    // points now owns dp
+    dp->distpoint = ::DIST_POINT_NAME_new();
+    check_ossl(dp->distpoint != nullptr, "DIST_POINT_NAME_new");
+    dp->distpoint->type = 0;  // fullName
+    dp->distpoint->name.fullname = sk_GENERAL_NAME_new_null();
+    check_ossl(dp->distpoint->name.fullname != nullptr, "sk_GENERAL_NAME_new_null");
+    push_name(dp->distpoint->name.fullname,
+              new_ia5_name(GEN_URI, expand_url(profile.crl_url, ca.name)));
+    add_ext(cert, NID_crl_distribution_points, points.get(), false, "cRLDistributionPoints");
+}
+
+/** authorityInfoAccess: OCSP then caIssuers, when the profile names either. */
+void add_authority_info_access(X509* cert, const Profile& profile, const TimeCa& ca) {
+    if (profile.ocsp_url.empty() && profile.ca_issuers_url.empty()) {
+        return;
+    }
+    const ossl::AuthorityInfoAccessPtr aia{sk_ACCESS_DESCRIPTION_new_null()};
+    check_ossl(aia != nullptr, "sk_ACCESS_DESCRIPTION_new_null");
+    const std::array<std::pair<int, const std::string*>, 2> entries{
+        {{NID_ad_OCSP, &profile.ocsp_url}, {NID_ad_ca_issuers, &profile.ca_issuers_url}}};
+    for (const auto& [nid, url] : entries) {
+        if (url->empty()) {
+            continue;
         }
-        add_ext(cert.get(), NID_basic_constraints, bc.get(), true, "basicConstraints");
-    }
-    // keyUsage, critical.
-    {
-        const ossl::Asn1BitStringPtr ku{::ASN1_BIT_STRING_new()};
-        check_ossl(ku != nullptr, "ASN1_BIT_STRING_new");
-        for (const auto& u : key_usage) {
-            check_ossl(::ASN1_BIT_STRING_set_bit(ku.get(), key_usage_bit(u), 1) == 1,
-                       "ASN1_BIT_STRING_set_bit");
+        ACCESS_DESCRIPTION* ad = ::ACCESS_DESCRIPTION_new();
+        check_ossl(ad != nullptr, "ACCESS_DESCRIPTION_new");
+        if (sk_ACCESS_DESCRIPTION_push(aia.get(), ad) <= 0) {
+            ::ACCESS_DESCRIPTION_free(ad);
+            check_ossl(false, "sk_ACCESS_DESCRIPTION_push");
         }
-        add_ext(cert.get(), NID_key_usage, ku.get(), true, "keyUsage");
+        // aia now owns ad
+        ::ASN1_OBJECT_free(ad->method);
+        ad->method = ::OBJ_nid2obj(nid);
+        ::GENERAL_NAME_free(ad->location);
+        ad->location = new_ia5_name(GEN_URI, expand_url(*url, ca.name));
     }
-    // extendedKeyUsage.
-    if (!profile.extended_key_usage.empty()) {
-        const ossl::ExtKeyUsagePtr eku{sk_ASN1_OBJECT_new_null()};
-        check_ossl(eku != nullptr, "sk_ASN1_OBJECT_new_null");
-        for (const auto& e : profile.extended_key_usage) {
-            ASN1_OBJECT* obj = ::OBJ_nid2obj(::OBJ_sn2nid(e.c_str()));
-            check_ossl(obj != nullptr && sk_ASN1_OBJECT_push(eku.get(), obj) > 0,
-                       "sk_ASN1_OBJECT_push");
-            // obj is a static table entry: ASN1_OBJECT_free leaves it alone
-        }
-        add_ext(cert.get(), NID_ext_key_usage, eku.get(), profile.eku_critical, "extendedKeyUsage");
+    add_ext(cert, NID_info_access, aia.get(), false, "authorityInfoAccess");
+}
+
+/** id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1), when the profile asks for it. */
+void add_ocsp_nocheck(X509* cert, const Profile& profile) {
+    if (!profile.ocsp_nocheck) {
+        return;
     }
-    // subjectKeyIdentifier: SHA-1 of the subject public key (RFC 5280 §4.2.1.2 method 1).
-    {
-        std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-        unsigned int md_len = 0;
-        check_ossl(::X509_pubkey_digest(cert.get(), ::EVP_sha1(), md.data(), &md_len) == 1,
-                   "X509_pubkey_digest");
-        const ossl::Asn1OctetStringPtr ski{::ASN1_OCTET_STRING_new()};
-        check_ossl(ski != nullptr &&
-                       ::ASN1_OCTET_STRING_set(ski.get(), md.data(), static_cast<int>(md_len)) == 1,
-                   "ASN1_OCTET_STRING_set");
-        add_ext(cert.get(), NID_subject_key_identifier, ski.get(), false, "subjectKeyIdentifier");
-    }
-    // authorityKeyIdentifier: keyIdentifier only, the CA's subject key identifier.
-    {
-        const ossl::AuthorityKeyIdPtr aki{::AUTHORITY_KEYID_new()};
-        check_ossl(aki != nullptr, "AUTHORITY_KEYID_new");
-        aki->keyid = ::ASN1_OCTET_STRING_dup(::X509_get0_subject_key_id(ca.cert.get()));
-        check_ossl(aki->keyid != nullptr, "ASN1_OCTET_STRING_dup");
-        add_ext(
-            cert.get(), NID_authority_key_identifier, aki.get(), false, "authorityKeyIdentifier");
-    }
-    // subjectAltName, critical when the subject is empty (RFC 5280 §4.2.1.6).
-    if (!req.sans().empty()) {
-        const ossl::GeneralNamesPtr names{sk_GENERAL_NAME_new_null()};
-        check_ossl(names != nullptr, "sk_GENERAL_NAME_new_null");
-        for (const auto& san : req.sans()) {
-            push_name(names.get(),
-                      new_ia5_name(san.type == SanType::dns ? GEN_DNS : GEN_EMAIL, san.value));
-        }
-        add_ext(
-            cert.get(), NID_subject_alt_name, names.get(), req.avas().empty(), "subjectAltName");
-    }
-    // cRLDistributionPoints.
-    if (!profile.crl_url.empty()) {
-        const ossl::CrlDistPointsPtr points{sk_DIST_POINT_new_null()};
-        check_ossl(points != nullptr, "sk_DIST_POINT_new_null");
-        DIST_POINT* dp = ::DIST_POINT_new();
-        check_ossl(dp != nullptr, "DIST_POINT_new");
-        if (sk_DIST_POINT_push(points.get(), dp) <= 0) {
-            ::DIST_POINT_free(dp);
-            check_ossl(false, "sk_DIST_POINT_push");
-        }
-        // points now owns dp
-        dp->distpoint = ::DIST_POINT_NAME_new();
-        check_ossl(dp->distpoint != nullptr, "DIST_POINT_NAME_new");
-        dp->distpoint->type = 0;  // fullName
-        dp->distpoint->name.fullname = sk_GENERAL_NAME_new_null();
-        check_ossl(dp->distpoint->name.fullname != nullptr, "sk_GENERAL_NAME_new_null");
-        push_name(dp->distpoint->name.fullname,
-                  new_ia5_name(GEN_URI, expand_url(profile.crl_url, ca.name)));
-        add_ext(
-            cert.get(), NID_crl_distribution_points, points.get(), false, "cRLDistributionPoints");
-    }
-    // authorityInfoAccess: OCSP then caIssuers.
-    if (!profile.ocsp_url.empty() || !profile.ca_issuers_url.empty()) {
-        const ossl::AuthorityInfoAccessPtr aia{sk_ACCESS_DESCRIPTION_new_null()};
-        check_ossl(aia != nullptr, "sk_ACCESS_DESCRIPTION_new_null");
-        const std::array<std::pair<int, const std::string*>, 2> entries{
-            {{NID_ad_OCSP, &profile.ocsp_url}, {NID_ad_ca_issuers, &profile.ca_issuers_url}}};
-        for (const auto& [nid, url] : entries) {
-            if (url->empty()) {
-                continue;
-            }
-            ACCESS_DESCRIPTION* ad = ::ACCESS_DESCRIPTION_new();
-            check_ossl(ad != nullptr, "ACCESS_DESCRIPTION_new");
-            if (sk_ACCESS_DESCRIPTION_push(aia.get(), ad) <= 0) {
-                ::ACCESS_DESCRIPTION_free(ad);
-                check_ossl(false, "sk_ACCESS_DESCRIPTION_push");
-            }
-            // aia now owns ad
-            ::ASN1_OBJECT_free(ad->method);
-            ad->method = ::OBJ_nid2obj(nid);
-            ::GENERAL_NAME_free(ad->location);
-            ad->location = new_ia5_name(GEN_URI, expand_url(*url, ca.name));
-        }
-        add_ext(cert.get(), NID_info_access, aia.get(), false, "authorityInfoAccess");
-    }
-    // id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1).
-    if (profile.ocsp_nocheck) {
-        ASN1_NULL* null_value = ::ASN1_NULL_new();
-        check_ossl(null_value != nullptr, "ASN1_NULL_new");
-        const int rc = ::X509_add1_ext_i2d(
-            cert.get(), NID_id_pkix_OCSP_noCheck, null_value, 0, X509V3_ADD_DEFAULT);
-        ::ASN1_NULL_free(null_value);
-        check_ossl(rc == 1, "ocspNoCheck");
-    }
+    ASN1_NULL* null_value = ::ASN1_NULL_new();
+    check_ossl(null_value != nullptr, "ASN1_NULL_new");
+    const int rc =
+        ::X509_add1_ext_i2d(cert, NID_id_pkix_OCSP_noCheck, null_value, 0, X509V3_ADD_DEFAULT);
+    ::ASN1_NULL_free(null_value);
+    check_ossl(rc == 1, "ocspNoCheck");
+}
+
+// The certificate body, everything but the signature.
+ossl::X509Ptr build(const SignRequest& req,
+                    const Profile& profile,
+                    const TimeCa& ca,
+                    const std::vector<std::string>& key_usage,
+                    SysSeconds not_before,
+                    SysSeconds not_after) {
+    ossl::X509Ptr cert = new_certificate(req, ca, not_before, not_after);
+    set_subject(cert.get(), req);
+    add_basic_constraints(cert.get(), profile);
+    add_key_usage(cert.get(), key_usage);
+    add_extended_key_usage(cert.get(), profile);
+    add_subject_key_id(cert.get());
+    add_authority_key_id(cert.get(), ca);
+    add_subject_alt_name(cert.get(), req);
+    add_crl_distribution_points(cert.get(), profile, ca);
+    add_authority_info_access(cert.get(), profile, ca);
+    add_ocsp_nocheck(cert.get(), profile);
     return cert;
 }
 
@@ -320,14 +360,16 @@ EVP_PKEY* Issuer::throwaway_for(EVP_PKEY* ca_key) {
     return slot.get();
 }
 
-Refusable<IssuedCertificate> Issuer::issue(const SignRequest& req,
-                                           SysSeconds now,
-                                           std::vector<std::string>& log,
-                                           bool allow_local_only) {
+namespace {
+
+/** The profile `req` names, when the request is complete and the profile may serve it. */
+Refusable<const Profile*> served_profile(const ProfileSet& profiles,
+                                         const SignRequest& req,
+                                         bool allow_local_only) {
     if (auto st = req.check_complete(); !st) {
         return std::move(st).error();
     }
-    const Profile* profile = m_profiles.find(req.profile_name());
+    const Profile* profile = profiles.find(req.profile_name());
     if (profile == nullptr) {
         return refuse(ErrorCode::unknown_profile, "setProfile: no profile " + req.profile_name());
     }
@@ -339,11 +381,10 @@ Refusable<IssuedCertificate> Issuer::issue(const SignRequest& req,
         return refuse(ErrorCode::bad_request,
                       "setProfile: profile " + profile->name + " needs ocspTargetCA");
     }
-    log.push_back("request: profile " + profile->name + ", " + req.hash() + ", key " +
-                  req.key_description());
-    if (auto st = check_against_profile(req, *profile); !st) {
-        return std::move(st).error();
-    }
+    return profile;
+}
+
+void log_names(const SignRequest& req, std::vector<std::string>& log) {
     for (const auto& san : req.sans()) {
         log.push_back(std::string{"SAN "} + (san.type == SanType::dns ? "DNS," : "email,") +
                       san.value);
@@ -351,39 +392,57 @@ Refusable<IssuedCertificate> Issuer::issue(const SignRequest& req,
     for (const auto& ava : req.avas()) {
         log.push_back("AVA " + ava.short_name + "," + ava.value);
     }
+}
 
-    // The issuing CA: the OCSP target itself, or the newest time CA of the family valid now.
-    const TimeCa* ca = nullptr;
+/** The issuing CA: the OCSP target itself, or the newest time CA of the family valid now. */
+Refusable<const TimeCa*> issuing_ca(const CaStore& cas,
+                                    const SignRequest& req,
+                                    const Profile& profile,
+                                    SysSeconds now,
+                                    std::vector<std::string>& log) {
     if (req.ocsp_target_ca()) {
-        ca = m_cas.find(*req.ocsp_target_ca());
+        const TimeCa* ca = cas.find(*req.ocsp_target_ca());
         if (ca == nullptr || !ca->valid_at(now)) {
             return refuse(ErrorCode::unknown_ca,
                           "ocspTargetCA: no CA " + *req.ocsp_target_ca() + " valid now");
         }
         log.push_back("CA " + ca->name + " (OCSP target)");
-    } else {
-        ca = m_cas.pick(profile->family, now);
-        if (ca == nullptr) {
-            return refuse(ErrorCode::unknown_ca,
-                          "setProfile: no CA of family " + profile->family + " valid now");
-        }
-        log.push_back("CA " + ca->name + " (newest of family " + profile->family + " valid now)");
+        return ca;
     }
+    const TimeCa* ca = cas.pick(profile.family, now);
+    if (ca == nullptr) {
+        return refuse(ErrorCode::unknown_ca,
+                      "setProfile: no CA of family " + profile.family + " valid now");
+    }
+    log.push_back("CA " + ca->name + " (newest of family " + profile.family + " valid now)");
+    return ca;
+}
 
-    // Validity (§5.2).
-    const auto cap = profile->cap_at(now);
+struct Validity {
+    SysSeconds not_before;
+    SysSeconds not_after;
+    Period cap;
+};
+
+/** Validity (§5.2): the wishes within the profile's cap and the CA's own validity. */
+Refusable<Validity> resolve_validity(const SignRequest& req,
+                                     const Profile& profile,
+                                     const TimeCa& ca,
+                                     SysSeconds now,
+                                     std::vector<std::string>& log) {
+    const auto cap = profile.cap_at(now);
     if (!cap) {
         return refuse(ErrorCode::validity_cap,
-                      "wishTo: profile " + profile->name + " has no cap in force");
+                      "wishTo: profile " + profile.name + " has no cap in force");
     }
     auto nb = resolve_not_before(req.wish_from_time(), now);
     if (!nb) {
         return std::move(nb).error();
     }
-    SysSeconds not_before = nb.value();
-    if (not_before < ca->not_before) {
+    const SysSeconds not_before = nb.value();
+    if (not_before < ca.not_before) {
         return refuse(ErrorCode::bad_validity,
-                      "wishFrom: notBefore precedes CA " + ca->name + "'s notBefore");
+                      "wishFrom: notBefore precedes CA " + ca.name + "'s notBefore");
     }
     auto na = resolve_not_after(not_before, req.wish_to_value(), *cap);
     if (!na) {
@@ -392,68 +451,69 @@ Refusable<IssuedCertificate> Issuer::issue(const SignRequest& req,
     SysSeconds not_after = na.value();
     log.push_back("validity " + format_utc(not_before) + " to " + format_utc(not_after) + " (cap " +
                   format_period(*cap) + ")");
-    if (not_after > ca->not_after) {
-        not_after = ca->not_after;
-        log.push_back("notAfter clamped to CA " + ca->name + "'s notAfter " +
-                      format_utc(not_after));
+    if (not_after > ca.not_after) {
+        not_after = ca.not_after;
+        log.push_back("notAfter clamped to CA " + ca.name + "'s notAfter " + format_utc(not_after));
         if (not_after <= not_before) {
             return refuse(
                 ErrorCode::bad_validity,
-                "wishFrom: CA " + ca->name + " expires before notBefore " + format_utc(not_before));
+                "wishFrom: CA " + ca.name + " expires before notBefore " + format_utc(not_before));
         }
     }
+    return Validity{not_before, not_after, *cap};
+}
 
-    // Proofs of freshness (§5.3).
-    if (auto st = check_request_proofs(req, *profile, now, log); !st) {
-        return std::move(st).error();
-    }
-
-    const auto key_usage = effective_key_usage(*profile, req.key());
-    for (const auto& u : profile->key_usage) {
+/** The profile's keyUsage that fits the key; what it drops is logged. */
+std::vector<std::string> key_usage_for(const Profile& profile,
+                                       const SignRequest& req,
+                                       std::vector<std::string>& log) {
+    auto key_usage = effective_key_usage(profile, req.key());
+    for (const auto& u : profile.key_usage) {
         if (std::find(key_usage.begin(), key_usage.end(), u) == key_usage.end()) {
             log.push_back("keyUsage " + u + " dropped (key " + req.key_description() + ")");
         }
     }
+    return key_usage;
+}
 
-    ossl::X509Ptr cert = build(req, *profile, *ca, key_usage, not_before, not_after);
-    const EVP_MD* md = digest_for(req.hash());
-
-    // Pre-issuance lint under a throwaway signature of the CA key's type, so the TBS
-    // (signature algorithm included) is the one the CA key will sign.
-    check_ossl(::X509_sign(cert.get(), throwaway_for(ca->key.get()), md) > 0,
-               "X509_sign(throwaway)");
-    const std::vector<uint8_t> linted = tbs_bytes(cert.get());
-    const LintExpectations want{*profile,
-                                *ca,
-                                req.key(),
-                                req.sans(),
-                                req.avas(),
-                                req.hash(),
-                                key_usage,
-                                *cap,
-                                not_before,
-                                not_after};
-    if (auto finding = lint_certificate(cert.get(), want)) {
+/**
+ * Pre-issuance lint under a throwaway signature of the CA key's type, so the TBS (signature
+ * algorithm included) is the one the CA key will sign; then the CA signature, a check that
+ * the signed TBS is the linted one, and a verification.
+ */
+Status lint_then_sign(X509* cert,
+                      const TimeCa& ca,
+                      const EVP_MD* md,
+                      EVP_PKEY* throwaway,
+                      const LintExpectations& want,
+                      std::vector<std::string>& log) {
+    check_ossl(::X509_sign(cert, throwaway, md) > 0, "X509_sign(throwaway)");
+    const std::vector<uint8_t> linted = tbs_bytes(cert);
+    if (auto finding = lint_certificate(cert, want)) {
         log.push_back("lint: " + *finding);
         return refuse(ErrorCode::lint, *finding);
     }
     log.push_back("lint passed");
 
-    check_ossl(::X509_sign(cert.get(), ca->key.get(), md) > 0, "X509_sign");
-    const std::vector<uint8_t> signed_tbs = tbs_bytes(cert.get());
+    check_ossl(::X509_sign(cert, ca.key.get(), md) > 0, "X509_sign");
+    const std::vector<uint8_t> signed_tbs = tbs_bytes(cert);
     if (signed_tbs.size() != linted.size() ||
         ::CRYPTO_memcmp(signed_tbs.data(), linted.data(), linted.size()) != 0) {
         return refuse(ErrorCode::lint, "tbs_changed: the signed TBS differs from the linted one");
     }
-    const int verified = ::X509_verify(cert.get(), ::X509_get0_pubkey(ca->cert.get()));
+    const int verified = ::X509_verify(cert, ::X509_get0_pubkey(ca.cert.get()));
     ::ERR_clear_error();
     if (verified != 1) {
         return refuse(ErrorCode::lint, "signature: the CA signature does not verify");
     }
+    return ok_status();
+}
 
+/** The issued certificate, parsed again from its final DER. */
+IssuedCertificate issued_from(X509* signed_cert, const TimeCa& ca, const Validity& validity) {
     IssuedCertificate out;
     unsigned char* raw = nullptr;
-    const int len = ::i2d_X509(cert.get(), &raw);
+    const int len = ::i2d_X509(signed_cert, &raw);
     const ossl::OsslBytesPtr owned{raw};
     check_ossl(len > 0, "i2d_X509");
     out.der.assign(raw, raw + len);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
@@ -466,13 +526,63 @@ Refusable<IssuedCertificate> Issuer::issue(const SignRequest& req,
             p == out.der.data() +
                      out.der.size(),  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
         "d2i_X509");
-    cert = std::move(parsed);
-    out.serial_hex = serial_text(::X509_get0_serialNumber(cert.get()));
-    out.ca_name = ca->name;
-    out.not_before = not_before;
-    out.not_after = not_after;
-    out.cert = std::move(cert);
-    log.push_back("signed serial " + out.serial_hex + " by " + ca->name + " with " + req.hash());
+    out.serial_hex = serial_text(::X509_get0_serialNumber(parsed.get()));
+    out.ca_name = ca.name;
+    out.not_before = validity.not_before;
+    out.not_after = validity.not_after;
+    out.cert = std::move(parsed);
+    return out;
+}
+
+}  // namespace
+
+Refusable<IssuedCertificate> Issuer::issue(const SignRequest& req,
+                                           SysSeconds now,
+                                           std::vector<std::string>& log,
+                                           bool allow_local_only) {
+    const auto served = served_profile(m_profiles, req, allow_local_only);
+    if (!served) {
+        return served.error();
+    }
+    const Profile& profile = **served;
+    log.push_back("request: profile " + profile.name + ", " + req.hash() + ", key " +
+                  req.key_description());
+    if (auto st = check_against_profile(req, profile); !st) {
+        return std::move(st).error();
+    }
+    log_names(req, log);
+    const auto ca = issuing_ca(m_cas, req, profile, now, log);
+    if (!ca) {
+        return ca.error();
+    }
+    const auto validity = resolve_validity(req, profile, **ca, now, log);
+    if (!validity) {
+        return validity.error();
+    }
+    // Proofs of freshness (§5.3).
+    if (auto st = check_request_proofs(req, profile, now, log); !st) {
+        return std::move(st).error();
+    }
+    const auto key_usage = key_usage_for(profile, req, log);
+    const ossl::X509Ptr cert =
+        build(req, profile, **ca, key_usage, validity->not_before, validity->not_after);
+    const LintExpectations want{profile,
+                                **ca,
+                                req.key(),
+                                req.sans(),
+                                req.avas(),
+                                req.hash(),
+                                key_usage,
+                                validity->cap,
+                                validity->not_before,
+                                validity->not_after};
+    const Status signed_ok = lint_then_sign(
+        cert.get(), **ca, digest_for(req.hash()), throwaway_for((*ca)->key.get()), want, log);
+    if (!signed_ok) {
+        return signed_ok.error();
+    }
+    IssuedCertificate out = issued_from(cert.get(), **ca, *validity);
+    log.push_back("signed serial " + out.serial_hex + " by " + out.ca_name + " with " + req.hash());
     return out;
 }
 

@@ -5,8 +5,8 @@
 #include "issuance/ca_store.hpp"
 #include "issuance/profile.hpp"
 #include "issuance/request.hpp"
-#include "issuance/signer_error.hpp"
-#include "issuance/time_util.hpp"
+#include "util/signer_error.hpp"
+#include "util/time_util.hpp"
 
 #include <librecord/ossl/handles.hpp>
 

@@ -2,7 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include "issuance/time_util.hpp"
+#include "util/time_util.hpp"
+
 #include <librecord/ossl/handles.hpp>
 
 #include <filesystem>

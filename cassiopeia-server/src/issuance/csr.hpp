@@ -2,7 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include "issuance/signer_error.hpp"
+#include "util/signer_error.hpp"
 
 #include <librecord/ossl/handles.hpp>
 

@@ -6,7 +6,7 @@
 #include "issuance/ca_store.hpp"
 #include "issuance/profile.hpp"
 #include "issuance/request.hpp"
-#include "issuance/time_util.hpp"
+#include "util/time_util.hpp"
 
 #include <openssl/x509.h>
 

@@ -151,7 +151,9 @@ std::optional<Period> Profile::proof_age_at(std::string_view table, SysSeconds d
     return in_force(it->second, date);
 }
 
-Profile load_profile(const std::filesystem::path& file) {
+namespace {
+
+po::options_description profile_options() {
     po::options_description desc;
     auto add = desc.add_options();
     add("family", po::value<std::string>()->required());
@@ -176,6 +178,11 @@ Profile load_profile(const std::filesystem::path& file) {
     add("basic_constraints_ca", po::value<bool>()->default_value(false));
     add("path_len", po::value<int>()->default_value(-1));
 
+    return desc;
+}
+
+po::variables_map read_profile_file(const std::filesystem::path& file) {
+    const po::options_description desc = profile_options();
     std::ifstream in(file);
     if (!in) {
         fail(file, "cannot open");
@@ -188,15 +195,11 @@ Profile load_profile(const std::filesystem::path& file) {
         fail(file, e.what());
     }
 
-    Profile p;
-    p.name = file.stem().string();
-    if (!valid_name(p.name)) {
-        fail(file, "profile name must be lower-case letters, digits and '-'");
-    }
-    p.family = vm["family"].as<std::string>();
-    if (!valid_name(p.family)) {
-        fail(file, "family must be lower-case letters, digits and '-'");
-    }
+    return vm;
+}
+
+/** Key usages, SAN types, AVAs and hashes. */
+void read_usages(Profile& p, const std::filesystem::path& file, const po::variables_map& vm) {
     p.key_usage =
         checked_list(file, "key_usage", vm["key_usage"].as<std::string>(), known_key_usages);
     if (p.key_usage.empty()) {
@@ -219,6 +222,10 @@ Profile load_profile(const std::filesystem::path& file) {
     if (p.hashes.empty()) {
         fail(file, "hashes: at least one hash");
     }
+}
+
+/** Validity caps and proof ages, each a dated list. */
+void read_periods(Profile& p, const std::filesystem::path& file, const po::variables_map& vm) {
     p.caps = dated_list(file, "cap", vm["cap"].as<std::vector<std::string>>());
     for (const auto table : known_tables) {
         const std::string key = "proof_age." + std::string{table};
@@ -227,6 +234,9 @@ Profile load_profile(const std::filesystem::path& file) {
                                  dated_list(file, key, vm[key].as<std::vector<std::string>>()));
         }
     }
+}
+
+void read_urls(Profile& p, const std::filesystem::path& file, const po::variables_map& vm) {
     p.crl_url = vm["crl_url"].as<std::string>();
     p.ocsp_url = vm["ocsp_url"].as<std::string>();
     p.ca_issuers_url = vm["ca_issuers_url"].as<std::string>();
@@ -235,6 +245,10 @@ Profile load_profile(const std::filesystem::path& file) {
             fail(file, "URLs must be http:// or https:// without spaces: " + *url);
         }
     }
+}
+
+/** Where the profile may be used and whether it makes a CA. */
+void read_ca_fields(Profile& p, const std::filesystem::path& file, const po::variables_map& vm) {
     p.local_only = vm["local_only"].as<bool>();
     p.ocsp_nocheck = vm["ocsp_nocheck"].as<bool>();
     p.basic_constraints_ca = vm["basic_constraints_ca"].as<bool>();
@@ -245,6 +259,25 @@ Profile load_profile(const std::filesystem::path& file) {
     if (p.basic_constraints_ca && !p.local_only) {
         fail(file, "a CA profile must be local_only (protocol §5.2)");
     }
+}
+
+}  // namespace
+
+Profile load_profile(const std::filesystem::path& file) {
+    const po::variables_map vm = read_profile_file(file);
+    Profile p;
+    p.name = file.stem().string();
+    if (!valid_name(p.name)) {
+        fail(file, "profile name must be lower-case letters, digits and '-'");
+    }
+    p.family = vm["family"].as<std::string>();
+    if (!valid_name(p.family)) {
+        fail(file, "family must be lower-case letters, digits and '-'");
+    }
+    read_usages(p, file, vm);
+    read_periods(p, file, vm);
+    read_urls(p, file, vm);
+    read_ca_fields(p, file, vm);
     return p;
 }
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "issuance/profile.hpp"
-#include "issuance/signer_error.hpp"
-#include "issuance/time_util.hpp"
+#include "util/signer_error.hpp"
+#include "util/time_util.hpp"
 
 #include <chrono>
 #include <optional>

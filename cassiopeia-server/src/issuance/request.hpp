@@ -5,8 +5,8 @@
 #include "issuance/csr.hpp"
 #include "issuance/profile.hpp"
 #include "issuance/proof.hpp"
-#include "issuance/signer_error.hpp"
-#include "issuance/time_util.hpp"
+#include "util/signer_error.hpp"
+#include "util/time_util.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -3,9 +3,10 @@
 #pragma once
 
 #include "issuance/ca_store.hpp"
-#include "issuance/time_util.hpp"
-#include <librecord/ossl/handles.hpp>
 #include "temp_dir.hpp"
+#include "util/time_util.hpp"
+
+#include <librecord/ossl/handles.hpp>
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>

@@ -1,5 +1,6 @@
 // Tests for the hash-chained audit log: chain format, tamper detection, audit-verify command.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "local_commands.hpp"
 #include "repository/repository.hpp"
 #include "sqlite/database.hpp"
 #include "temp_dir.hpp"
@@ -32,7 +33,7 @@ std::string db_file(const TempDir& dir) {
 cs::Repository five_entries(const TempDir& dir) {
     auto repo = cs::Repository::open(dir.path());
     for (int i = 2; i <= 5; ++i) {
-        (void)repo.audit_append("test", "entry " + std::to_string(i));
+        (void)repo.lock().audit().append("test", "entry " + std::to_string(i));
     }
     return repo;
 }
@@ -87,7 +88,7 @@ BOOST_AUTO_TEST_CASE(field_boundaries_are_unambiguous) {
 BOOST_AUTO_TEST_CASE(chain_links_entries_and_head_is_last_hash) {
     const TempDir dir;
     auto repo = five_entries(dir);
-    const auto entries = repo.audit_entries();
+    const auto entries = repo.lock().audit().entries();
     BOOST_REQUIRE(entries.size() == 5U);
     BOOST_TEST(entries[0].seq == 1);
     BOOST_TEST(entries[0].prev_hash == zeros());
@@ -100,8 +101,8 @@ BOOST_AUTO_TEST_CASE(chain_links_entries_and_head_is_last_hash) {
     BOOST_TEST(entries[4].time[10] == 'T');
     BOOST_TEST(entries[4].time.back() == 'Z');
     BOOST_TEST(entries[4].time.substr(0, 2) == "20");
-    BOOST_TEST(repo.audit_head() == entries[4].hash);
-    const auto v = repo.audit_verify();
+    BOOST_TEST(repo.lock().audit().head() == entries[4].hash);
+    const auto v = repo.lock().audit().verify();
     BOOST_TEST(v.ok);
     BOOST_TEST(v.first_bad_seq == 0);
     BOOST_TEST(v.entries == 5);
@@ -111,9 +112,9 @@ BOOST_AUTO_TEST_CASE(chain_links_entries_and_head_is_last_hash) {
 BOOST_AUTO_TEST_CASE(append_returns_what_is_stored) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
-    const auto e = repo.audit_append("start", "signer 0.1.0 started");
+    const auto e = repo.lock().audit().append("start", "signer 0.1.0 started");
     BOOST_TEST(e.seq == 2);
-    BOOST_TEST(repo.audit_head() == e.hash);
+    BOOST_TEST(repo.lock().audit().head() == e.hash);
     const auto again = cs::audit_entry_hash(e.seq, e.time, e.kind, e.detail, e.prev_hash);
     BOOST_TEST(librecord::to_hex(*again, librecord::HexCase::lower) == e.hash);
 }
@@ -122,9 +123,9 @@ BOOST_AUTO_TEST_CASE(append_refuses_bad_kind) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     for (const char* kind : {"", "Issue", "has space", "x\n", "a|b"}) {
-        BOOST_CHECK_THROW((void)repo.audit_append(kind, "d"), Error);
+        BOOST_CHECK_THROW((void)repo.lock().audit().append(kind, "d"), Error);
     }
-    BOOST_TEST(repo.audit_entries().size() == 1U);
+    BOOST_TEST(repo.lock().audit().entries().size() == 1U);
 }
 
 BOOST_AUTO_TEST_CASE(issue_and_revoke_write_audit_entries) {
@@ -134,7 +135,7 @@ BOOST_AUTO_TEST_CASE(issue_and_revoke_write_audit_entries) {
         return cs::SignedCrl{Bytes{0x30, static_cast<uint8_t>(in.crl_number)}, Bytes{0x30}};
     };
     const auto t = cs::UnixTime{std::chrono::seconds{1'790'000'000}};
-    (void)repo.init_crl("ca-a", t, t + std::chrono::hours{24}, sign);
+    (void)repo.lock().crls().init("ca-a", t, t + std::chrono::hours{24}, sign);
     cs::IssuedRecord r;
     r.request_id = "webdb:9";
     r.log = Bytes{'o', 'k'};
@@ -143,10 +144,10 @@ BOOST_AUTO_TEST_CASE(issue_and_revoke_write_audit_entries) {
     r.ca = "ca-a";
     r.not_before = t;
     r.not_after = t + std::chrono::hours{1};
-    repo.store_issued(r);
-    (void)repo.revoke(
+    repo.lock().requests().store_issued(r);
+    (void)repo.lock().crls().revoke(
         "ca-a", {{"8a3f", {}}}, t + std::chrono::seconds{5}, t + std::chrono::hours{24}, sign);
-    const auto entries = repo.audit_entries();
+    const auto entries = repo.lock().audit().entries();
     BOOST_REQUIRE(entries.size() == 4U);
     BOOST_TEST(entries[1].kind == "crl-init");
     BOOST_TEST(entries[2].kind == "issue");
@@ -154,7 +155,7 @@ BOOST_AUTO_TEST_CASE(issue_and_revoke_write_audit_entries) {
     BOOST_TEST(entries[2].detail.find("request_id=webdb:9") != std::string::npos);
     BOOST_TEST(entries[3].kind == "revoke");
     BOOST_TEST(entries[3].detail.find("crl_number=2") != std::string::npos);
-    BOOST_TEST(repo.audit_verify().ok);
+    BOOST_TEST(repo.lock().audit().verify().ok);
 }
 
 BOOST_AUTO_TEST_CASE(triggers_refuse_update_and_delete) {
@@ -163,14 +164,14 @@ BOOST_AUTO_TEST_CASE(triggers_refuse_update_and_delete) {
     auto db = cs::sqlite::Database::open(db_file(dir), cs::sqlite::OpenMode::read_write);
     BOOST_CHECK_THROW(db.exec("UPDATE audit_log SET detail = 'x' WHERE seq = 3"), Error);
     BOOST_CHECK_THROW(db.exec("DELETE FROM audit_log WHERE seq = 3"), Error);
-    BOOST_TEST(repo.audit_verify().ok);
+    BOOST_TEST(repo.lock().audit().verify().ok);
 }
 
 BOOST_AUTO_TEST_CASE(edited_detail_is_reported_at_its_seq) {
     const TempDir dir;
     auto repo = five_entries(dir);
     tamper(dir, "UPDATE audit_log SET detail = 'entry 3, edited' WHERE seq = 3");
-    const auto v = repo.audit_verify();
+    const auto v = repo.lock().audit().verify();
     BOOST_TEST(!v.ok);
     BOOST_TEST(v.first_bad_seq == 3);
     BOOST_TEST(!v.reason.empty());
@@ -179,12 +180,12 @@ BOOST_AUTO_TEST_CASE(edited_detail_is_reported_at_its_seq) {
 BOOST_AUTO_TEST_CASE(edited_and_rehashed_entry_is_reported_at_the_next_seq) {
     const TempDir dir;
     auto repo = five_entries(dir);
-    const auto e3 = repo.audit_entries()[2];
+    const auto e3 = repo.lock().audit().entries()[2];
     const auto forged = cs::audit_entry_hash(3, e3.time, e3.kind, "forged", e3.prev_hash);
     tamper(dir,
            "UPDATE audit_log SET detail = 'forged', hash = '" +
                librecord::to_hex(*forged, librecord::HexCase::lower) + "' WHERE seq = 3");
-    const auto v = repo.audit_verify();
+    const auto v = repo.lock().audit().verify();
     BOOST_TEST(!v.ok);
     BOOST_TEST(v.first_bad_seq == 4);
 }
@@ -193,18 +194,18 @@ BOOST_AUTO_TEST_CASE(edited_time_or_kind_is_reported) {
     const TempDir dir;
     auto repo = five_entries(dir);
     tamper(dir, "UPDATE audit_log SET time = '2000-01-01T00:00:00Z' WHERE seq = 2");
-    BOOST_TEST(repo.audit_verify().first_bad_seq == 2);
+    BOOST_TEST(repo.lock().audit().verify().first_bad_seq == 2);
     const TempDir dir2;
     auto repo2 = five_entries(dir2);
     tamper(dir2, "UPDATE audit_log SET kind = 'other' WHERE seq = 5");
-    BOOST_TEST(repo2.audit_verify().first_bad_seq == 5);
+    BOOST_TEST(repo2.lock().audit().verify().first_bad_seq == 5);
 }
 
 BOOST_AUTO_TEST_CASE(deleted_middle_entry_is_reported) {
     const TempDir dir;
     auto repo = five_entries(dir);
     tamper(dir, "DELETE FROM audit_log WHERE seq = 3");
-    const auto v = repo.audit_verify();
+    const auto v = repo.lock().audit().verify();
     BOOST_TEST(!v.ok);
     BOOST_TEST(v.first_bad_seq == 3);
     BOOST_TEST(v.entries == 2);
@@ -214,19 +215,19 @@ BOOST_AUTO_TEST_CASE(deleted_tail_entry_is_reported) {
     const TempDir dir;
     auto repo = five_entries(dir);
     tamper(dir, "DELETE FROM audit_log WHERE seq = 5");
-    const auto v = repo.audit_verify();
+    const auto v = repo.lock().audit().verify();
     BOOST_TEST(!v.ok);
     BOOST_TEST(v.first_bad_seq == 5);
     // Appending after the cut leaves a visible gap instead of healing the chain.
-    (void)repo.audit_append("test", "after cut");
-    BOOST_TEST(repo.audit_verify().first_bad_seq == 5);
+    (void)repo.lock().audit().append("test", "after cut");
+    BOOST_TEST(repo.lock().audit().verify().first_bad_seq == 5);
 }
 
 BOOST_AUTO_TEST_CASE(first_entry_must_start_from_zeros) {
     const TempDir dir;
     auto repo = five_entries(dir);
     tamper(dir, "UPDATE audit_log SET prev_hash = '" + std::string(64, '1') + "' WHERE seq = 1");
-    BOOST_TEST(repo.audit_verify().first_bad_seq == 1);
+    BOOST_TEST(repo.lock().audit().verify().first_bad_seq == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -238,7 +239,7 @@ BOOST_AUTO_TEST_CASE(returns_0_for_an_intact_chain) {
     std::string head;
     {
         auto repo = five_entries(dir);
-        head = repo.audit_head();
+        head = repo.lock().audit().head();
     }
     std::ostringstream out;
     BOOST_TEST(cs::run_audit_verify(dir.path(), out) == 0);
@@ -268,8 +269,8 @@ BOOST_AUTO_TEST_CASE(works_while_the_signer_holds_the_repository) {
     auto repo = five_entries(dir);
     std::ostringstream out;
     BOOST_TEST(cs::run_audit_verify(dir.path(), out) == 0);
-    (void)repo.audit_append("test", "still writable");
-    BOOST_TEST(repo.audit_verify().ok);
+    (void)repo.lock().audit().append("test", "still writable");
+    BOOST_TEST(repo.lock().audit().verify().ok);
 }
 
 BOOST_AUTO_TEST_CASE(returns_1_without_creating_a_missing_repository) {

@@ -91,8 +91,8 @@ BOOST_AUTO_TEST_CASE(open_creates_wal_database_in_folder) {
     const TempDir dir;
     {
         auto repo = cs::Repository::open(dir.path());
-        BOOST_TEST(repo.count_certificates() == 0);
-        BOOST_TEST(repo.count_jobs() == 0);
+        BOOST_TEST(repo.lock().requests().count_certificates() == 0);
+        BOOST_TEST(repo.lock().requests().count_jobs() == 0);
     }
     BOOST_TEST(std::filesystem::exists(db_file(dir)));
     auto db = cs::sqlite::Database::open(db_file(dir), cs::sqlite::OpenMode::read_only);
@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(reopen_does_not_migrate_twice) {
     const TempDir dir;
     { (void)cs::Repository::open(dir.path()); }
     auto repo = cs::Repository::open(dir.path());
-    const auto entries = repo.audit_entries();
+    const auto entries = repo.lock().audit().entries();
     BOOST_REQUIRE(entries.size() == 1U);
     BOOST_TEST(entries[0].kind == "schema");
 }
@@ -144,35 +144,35 @@ BOOST_AUTO_TEST_CASE(store_and_find_request) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     const auto rec = issued("webdb:1", "8A3F");
-    repo.store_issued(rec);
+    repo.lock().requests().store_issued(rec);
 
-    const auto found = repo.find_request("webdb:1");
+    const auto found = repo.lock().requests().find("webdb:1");
     BOOST_REQUIRE(found.has_value());
     BOOST_TEST(found->hash == rec.request_hash, boost::test_tools::per_element());
     BOOST_TEST(found->log == rec.log, boost::test_tools::per_element());
     BOOST_TEST(found->cert_der == rec.cert_der, boost::test_tools::per_element());
     BOOST_TEST(found->ca == "ca-a");
     BOOST_TEST(found->serial == "8A3F");
-    BOOST_TEST(!repo.find_request("webdb:2").has_value());
-    BOOST_TEST(repo.count_certificates() == 1);
-    BOOST_TEST(repo.count_jobs() == 1);
+    BOOST_TEST(!repo.lock().requests().find("webdb:2").has_value());
+    BOOST_TEST(repo.lock().requests().count_certificates() == 1);
+    BOOST_TEST(repo.lock().requests().count_jobs() == 1);
 
-    const auto cert = repo.certificate_by_serial("00:8a:3f");
+    const auto cert = repo.lock().requests().certificate_by_serial("00:8a:3f");
     BOOST_REQUIRE(cert.has_value());
     BOOST_TEST(cert->der == rec.cert_der, boost::test_tools::per_element());
     BOOST_TEST(cert->ca == "ca-a");
     BOOST_TEST((cert->not_before == rec.not_before));
     BOOST_TEST((cert->not_after == rec.not_after));
-    BOOST_TEST(!repo.certificate_by_serial("8A40").has_value());
-    BOOST_TEST(!repo.certificate_by_serial("not hex").has_value());
+    BOOST_TEST(!repo.lock().requests().certificate_by_serial("8A40").has_value());
+    BOOST_TEST(!repo.lock().requests().certificate_by_serial("not hex").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(stored_job_survives_reopen_byte_for_byte) {
     const TempDir dir;
     const auto rec = issued("cli:4242", "01");
-    { cs::Repository::open(dir.path()).store_issued(rec); }
+    { cs::Repository::open(dir.path()).lock().requests().store_issued(rec); }
     auto repo = cs::Repository::open(dir.path());
-    const auto found = repo.find_request("cli:4242");
+    const auto found = repo.lock().requests().find("cli:4242");
     BOOST_REQUIRE(found.has_value());
     BOOST_TEST(found->log == rec.log, boost::test_tools::per_element());
     BOOST_TEST(found->hash == rec.request_hash, boost::test_tools::per_element());
@@ -183,33 +183,33 @@ BOOST_AUTO_TEST_CASE(idempotent_lookup_tells_same_request_from_another) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     const auto rec = issued("webdb:7", "0100");
-    repo.store_issued(rec);
-    const auto again = repo.find_request("webdb:7");
+    repo.lock().requests().store_issued(rec);
+    const auto again = repo.lock().requests().find("webdb:7");
     BOOST_REQUIRE(again.has_value());
     BOOST_TEST(again->hash == rec.request_hash, boost::test_tools::per_element());
     BOOST_TEST(again->hash != hash_of("another request"), boost::test_tools::per_element());
     // Storing the same id a second time is refused and changes nothing.
     auto dup = issued("webdb:7", "0101");
-    BOOST_CHECK_THROW(repo.store_issued(dup), Error);
-    BOOST_TEST(repo.count_certificates() == 1);
-    BOOST_TEST(!repo.certificate_by_serial("0101").has_value());
+    BOOST_CHECK_THROW(repo.lock().requests().store_issued(dup), Error);
+    BOOST_TEST(repo.lock().requests().count_certificates() == 1);
+    BOOST_TEST(!repo.lock().requests().certificate_by_serial("0101").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_serial_is_refused_by_unique_across_cas) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
-    repo.store_issued(issued("webdb:1", "8A3F", "ca-a"));
-    const auto audit_before = repo.audit_entries().size();
+    repo.lock().requests().store_issued(issued("webdb:1", "8A3F", "ca-a"));
+    const auto audit_before = repo.lock().audit().entries().size();
     try {
-        repo.store_issued(issued("webdb:2", "8A3F", "ca-b"));
+        repo.lock().requests().store_issued(issued("webdb:2", "8A3F", "ca-b"));
         BOOST_FAIL("no exception");
     } catch (const Error& e) {
         BOOST_TEST(static_cast<int>(e.kind()) == static_cast<int>(ErrorKind::database));
         BOOST_TEST(e.detail().find("UNIQUE") != std::string::npos);
     }
-    BOOST_TEST(!repo.find_request("webdb:2").has_value());
-    BOOST_TEST(repo.count_jobs() == 1);
-    BOOST_TEST(repo.audit_entries().size() == audit_before);
+    BOOST_TEST(!repo.lock().requests().find("webdb:2").has_value());
+    BOOST_TEST(repo.lock().requests().count_jobs() == 1);
+    BOOST_TEST(repo.lock().audit().entries().size() == audit_before);
 }
 
 BOOST_AUTO_TEST_CASE(certified_key_job_is_stored_without_certificate_row) {
@@ -222,44 +222,45 @@ BOOST_AUTO_TEST_CASE(certified_key_job_is_stored_without_certificate_row) {
     r.armoured_key = Bytes{'-', '-', '-', '-', '-'};
     r.signer = "openpgp-test";
     r.fingerprint = "0123456789ABCDEF0123456789ABCDEF01234567";
-    repo.store_certified_key(r);
-    const auto found = repo.find_request("webdb:77");
+    repo.lock().requests().store_certified_key(r);
+    const auto found = repo.lock().requests().find("webdb:77");
     BOOST_REQUIRE(found.has_value());
     BOOST_TEST(found->cert_der == r.armoured_key, boost::test_tools::per_element());
     BOOST_TEST(found->log == r.log, boost::test_tools::per_element());
     BOOST_TEST(found->ca == "openpgp-test");
     BOOST_TEST(found->serial.empty());
-    BOOST_TEST(repo.count_jobs() == 1);
-    BOOST_TEST(repo.count_certificates() == 0);
-    BOOST_TEST(repo.audit_entries().back().kind == "certify");
-    BOOST_CHECK_THROW(repo.store_certified_key(r), Error);  // same request id again
-    BOOST_TEST(repo.count_jobs() == 1);
+    BOOST_TEST(repo.lock().requests().count_jobs() == 1);
+    BOOST_TEST(repo.lock().requests().count_certificates() == 0);
+    BOOST_TEST(repo.lock().audit().entries().back().kind == "certify");
+    BOOST_CHECK_THROW(repo.lock().requests().store_certified_key(r),
+                      Error);  // same request id again
+    BOOST_TEST(repo.lock().requests().count_jobs() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(store_issued_rejects_malformed_records) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     for (const char* serial : {"8a3f", "A3F", "008A3F", "8A:3F", ""}) {
-        BOOST_CHECK_THROW(repo.store_issued(issued("webdb:1", serial)), Error);
+        BOOST_CHECK_THROW(repo.lock().requests().store_issued(issued("webdb:1", serial)), Error);
     }
     auto backwards = issued("webdb:1", "01");
     backwards.not_after = at(t0 - 61);
-    BOOST_CHECK_THROW(repo.store_issued(backwards), Error);
+    BOOST_CHECK_THROW(repo.lock().requests().store_issued(backwards), Error);
     auto no_cert = issued("webdb:1", "01");
     no_cert.cert_der.clear();
-    BOOST_CHECK_THROW(repo.store_issued(no_cert), Error);
-    BOOST_TEST(repo.count_certificates() == 0);
-    BOOST_TEST(repo.count_jobs() == 0);
+    BOOST_CHECK_THROW(repo.lock().requests().store_issued(no_cert), Error);
+    BOOST_TEST(repo.lock().requests().count_certificates() == 0);
+    BOOST_TEST(repo.lock().requests().count_jobs() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(certificates_cannot_be_deleted_with_sql) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
-    repo.store_issued(issued("webdb:1", "01"));
+    repo.lock().requests().store_issued(issued("webdb:1", "01"));
     auto db = cs::sqlite::Database::open(db_file(dir), cs::sqlite::OpenMode::read_write);
     BOOST_CHECK_THROW(db.exec("DELETE FROM certificates"), Error);
     BOOST_CHECK_THROW(db.exec("UPDATE requests SET log = x'00'"), Error);
-    BOOST_TEST(repo.count_certificates() == 1);
+    BOOST_TEST(repo.lock().requests().count_certificates() == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -270,37 +271,38 @@ BOOST_AUTO_TEST_CASE(init_crl_creates_number_one_once) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     FakeSigner signer;
-    BOOST_TEST(!repo.crl_state("ca-a").has_value());
-    const auto s = repo.init_crl("ca-a", at(t0), at(t0 + 3600), signer.fn());
+    BOOST_TEST(!repo.lock().crls().state("ca-a").has_value());
+    const auto s = repo.lock().crls().init("ca-a", at(t0), at(t0 + 3600), signer.fn());
     BOOST_TEST(s.crl_number == 1);
     BOOST_TEST(s.revoked == 0);
     BOOST_REQUIRE(signer.calls.size() == 1U);
     BOOST_TEST(signer.calls[0].crl_number == 1);
     BOOST_TEST(signer.calls[0].entries.empty());
-    const auto again = repo.init_crl("ca-a", at(t0 + 10), at(t0 + 3600), signer.fn());
+    const auto again = repo.lock().crls().init("ca-a", at(t0 + 10), at(t0 + 3600), signer.fn());
     BOOST_TEST(signer.calls.size() == 1U);
     BOOST_TEST(again.crl_number == 1);
     BOOST_TEST((again.this_update == at(t0)));
-    const auto stored = repo.crl_state("ca-a");
+    const auto stored = repo.lock().crls().state("ca-a");
     BOOST_REQUIRE(stored.has_value());
     BOOST_TEST(stored->crl_der == (Bytes{0x30, 0x01, 0x01}), boost::test_tools::per_element());
     BOOST_TEST(stored->delta_der == (Bytes{0x30, 0x02, 0x01}), boost::test_tools::per_element());
-    BOOST_TEST(repo.crl_states().size() == 1U);
+    BOOST_TEST(repo.lock().crls().states().size() == 1U);
 }
 
 BOOST_AUTO_TEST_CASE(revoke_signs_next_crl_with_sorted_entries) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     FakeSigner signer;
-    repo.init_crl("ca-a", at(t0), at(t0 + 3600), signer.fn());
+    repo.lock().crls().init("ca-a", at(t0), at(t0 + 3600), signer.fn());
     for (const char* s : {"0100", "0A", "FF"}) {
-        repo.store_issued(issued(std::string{"webdb:"} + s, s));
+        repo.lock().requests().store_issued(issued(std::string{"webdb:"} + s, s));
     }
-    const auto out = repo.revoke("ca-a",
-                                 {{"100", std::string{"keyCompromise"}}, {"ff", {}}, {"0a", {}}},
-                                 at(t0 + 100),
-                                 at(t0 + 3700),
-                                 signer.fn());
+    const auto out =
+        repo.lock().crls().revoke("ca-a",
+                                  {{"100", std::string{"keyCompromise"}}, {"ff", {}}, {"0a", {}}},
+                                  at(t0 + 100),
+                                  at(t0 + 3700),
+                                  signer.fn());
     BOOST_TEST(static_cast<int>(out.status) ==
                static_cast<int>(cs::RevokeOutcome::Status::revoked));
     BOOST_TEST(out.crl.crl_number == 2);
@@ -317,8 +319,9 @@ BOOST_AUTO_TEST_CASE(revoke_signs_next_crl_with_sorted_entries) {
     BOOST_TEST(serials(in.added) == want, boost::test_tools::per_element());
     BOOST_TEST(in.entries[2].reason.value_or("") == "keyCompromise");
     BOOST_TEST(!in.entries[0].reason.has_value());
-    BOOST_TEST(serials(repo.crl_entries("ca-a")) == want, boost::test_tools::per_element());
-    const auto state = repo.crl_state("ca-a");
+    BOOST_TEST(serials(repo.lock().crls().entries("ca-a")) == want,
+               boost::test_tools::per_element());
+    const auto state = repo.lock().crls().state("ca-a");
     BOOST_REQUIRE(state.has_value());
     BOOST_TEST(state->crl_number == 2);
     BOOST_TEST(state->crl_der == (Bytes{0x30, 0x01, 0x02}), boost::test_tools::per_element());
@@ -328,18 +331,18 @@ BOOST_AUTO_TEST_CASE(revoking_again_changes_nothing_and_signs_nothing) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     FakeSigner signer;
-    repo.init_crl("ca-a", at(t0), at(t0 + 3600), signer.fn());
-    repo.store_issued(issued("webdb:1", "01"));
-    (void)repo.revoke("ca-a", {{"01", {}}}, at(t0 + 1), at(t0 + 3601), signer.fn());
+    repo.lock().crls().init("ca-a", at(t0), at(t0 + 3600), signer.fn());
+    repo.lock().requests().store_issued(issued("webdb:1", "01"));
+    (void)repo.lock().crls().revoke("ca-a", {{"01", {}}}, at(t0 + 1), at(t0 + 3601), signer.fn());
     const auto calls = signer.calls.size();
-    const auto again = repo.revoke(
+    const auto again = repo.lock().crls().revoke(
         "ca-a", {{"01", std::string{"superseded"}}}, at(t0 + 2), at(t0 + 3602), signer.fn());
     BOOST_TEST(static_cast<int>(again.status) ==
                static_cast<int>(cs::RevokeOutcome::Status::unchanged));
     BOOST_TEST(signer.calls.size() == calls);
     BOOST_TEST(again.crl.crl_number == 2);
     BOOST_TEST(again.crl.delta_der == (Bytes{0x30, 0x02, 0x02}), boost::test_tools::per_element());
-    const auto entries = repo.crl_entries("ca-a");
+    const auto entries = repo.lock().crls().entries("ca-a");
     BOOST_REQUIRE(entries.size() == 1U);
     BOOST_TEST(!entries[0].reason.has_value());  // the original entry is kept
     BOOST_TEST((entries[0].revoked_at == at(t0 + 1)));
@@ -349,35 +352,36 @@ BOOST_AUTO_TEST_CASE(refusals_name_serials_and_change_nothing) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     FakeSigner signer;
-    repo.init_crl("ca-a", at(t0), at(t0 + 3600), signer.fn());
-    repo.init_crl("ca-b", at(t0), at(t0 + 3600), signer.fn());
-    repo.store_issued(issued("webdb:1", "01", "ca-a"));
-    repo.store_issued(issued("webdb:2", "02", "ca-b"));
-    const auto audit_before = repo.audit_entries().size();
+    repo.lock().crls().init("ca-a", at(t0), at(t0 + 3600), signer.fn());
+    repo.lock().crls().init("ca-b", at(t0), at(t0 + 3600), signer.fn());
+    repo.lock().requests().store_issued(issued("webdb:1", "01", "ca-a"));
+    repo.lock().requests().store_issued(issued("webdb:2", "02", "ca-b"));
+    const auto audit_before = repo.lock().audit().entries().size();
     const auto calls = signer.calls.size();
     using Status = cs::RevokeOutcome::Status;
 
-    auto r = repo.revoke(
+    auto r = repo.lock().crls().revoke(
         "ca-a", {{"01", {}}, {"99", {}}, {"zz", {}}}, at(t0 + 1), at(t0 + 9), signer.fn());
     BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(Status::unknown_serial));
     BOOST_TEST(r.refused == (std::vector<std::string>{"99", "zz"}),
                boost::test_tools::per_element());
 
-    r = repo.revoke("ca-a", {{"01", {}}, {"02", {}}}, at(t0 + 1), at(t0 + 9), signer.fn());
+    r = repo.lock().crls().revoke(
+        "ca-a", {{"01", {}}, {"02", {}}}, at(t0 + 1), at(t0 + 9), signer.fn());
     BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(Status::wrong_ca));
     BOOST_TEST(r.refused == (std::vector<std::string>{"02"}), boost::test_tools::per_element());
 
-    r = repo.revoke(
+    r = repo.lock().crls().revoke(
         "ca-a", {{"01", std::string{"caCompromise"}}}, at(t0 + 1), at(t0 + 9), signer.fn());
     BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(Status::bad_reason));
 
-    r = repo.revoke("ca-x", {{"01", {}}}, at(t0 + 1), at(t0 + 9), signer.fn());
+    r = repo.lock().crls().revoke("ca-x", {{"01", {}}}, at(t0 + 1), at(t0 + 9), signer.fn());
     BOOST_TEST(static_cast<int>(r.status) == static_cast<int>(Status::unknown_ca));
 
     BOOST_TEST(signer.calls.size() == calls);
-    BOOST_TEST(repo.crl_entries("ca-a").empty());
-    BOOST_TEST(repo.crl_state("ca-a")->crl_number == 1);
-    BOOST_TEST(repo.audit_entries().size() == audit_before);
+    BOOST_TEST(repo.lock().crls().entries("ca-a").empty());
+    BOOST_TEST(repo.lock().crls().state("ca-a")->crl_number == 1);
+    BOOST_TEST(repo.lock().audit().entries().size() == audit_before);
 }
 
 BOOST_AUTO_TEST_CASE(crl_number_strictly_increases_across_reopen) {
@@ -385,74 +389,83 @@ BOOST_AUTO_TEST_CASE(crl_number_strictly_increases_across_reopen) {
     FakeSigner signer;
     {
         auto repo = cs::Repository::open(dir.path());
-        repo.init_crl("ca-a", at(t0), at(t0 + 3600), signer.fn());
-        repo.store_issued(issued("webdb:1", "01"));
-        repo.store_issued(issued("webdb:2", "02"));
-        BOOST_TEST(
-            repo.revoke("ca-a", {{"01", {}}}, at(t0 + 1), at(t0 + 9), signer.fn()).crl.crl_number ==
-            2);
+        repo.lock().crls().init("ca-a", at(t0), at(t0 + 3600), signer.fn());
+        repo.lock().requests().store_issued(issued("webdb:1", "01"));
+        repo.lock().requests().store_issued(issued("webdb:2", "02"));
+        BOOST_TEST(repo.lock()
+                       .crls()
+                       .revoke("ca-a", {{"01", {}}}, at(t0 + 1), at(t0 + 9), signer.fn())
+                       .crl.crl_number == 2);
     }
     {
         auto repo = cs::Repository::open(dir.path());
-        BOOST_TEST(repo.crl_state("ca-a")->crl_number == 2);
+        BOOST_TEST(repo.lock().crls().state("ca-a")->crl_number == 2);
+        BOOST_TEST(repo.lock()
+                       .crls()
+                       .revoke("ca-a", {{"02", {}}}, at(t0 + 2), at(t0 + 9), signer.fn())
+                       .crl.crl_number == 3);
         BOOST_TEST(
-            repo.revoke("ca-a", {{"02", {}}}, at(t0 + 2), at(t0 + 9), signer.fn()).crl.crl_number ==
-            3);
-        BOOST_TEST(repo.renew_crl("ca-a", at(t0 + 3), at(t0 + 9), signer.fn()).crl_number == 4);
+            repo.lock().crls().renew("ca-a", at(t0 + 3), at(t0 + 9), signer.fn()).crl_number == 4);
     }
     auto repo = cs::Repository::open(dir.path());
-    BOOST_TEST(repo.crl_state("ca-a")->crl_number == 4);
-    BOOST_TEST(repo.crl_state("ca-a")->revoked == 2);
+    BOOST_TEST(repo.lock().crls().state("ca-a")->crl_number == 4);
+    BOOST_TEST(repo.lock().crls().state("ca-a")->revoked == 2);
     // The database itself refuses to lower or repeat a CRL number.
     auto db = cs::sqlite::Database::open(db_file(dir), cs::sqlite::OpenMode::read_write);
     BOOST_CHECK_THROW(db.exec("UPDATE crl_state SET crl_number = 4"), Error);
     BOOST_CHECK_THROW(db.exec("UPDATE crl_state SET crl_number = 3"), Error);
-    BOOST_TEST(repo.crl_state("ca-a")->crl_number == 4);
+    BOOST_TEST(repo.lock().crls().state("ca-a")->crl_number == 4);
 }
 
 BOOST_AUTO_TEST_CASE(throwing_signer_rolls_everything_back) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     FakeSigner signer;
-    repo.init_crl("ca-a", at(t0), at(t0 + 3600), signer.fn());
-    repo.store_issued(issued("webdb:1", "01"));
-    const auto audit_before = repo.audit_entries().size();
-    const auto head_before = repo.audit_head();
+    repo.lock().crls().init("ca-a", at(t0), at(t0 + 3600), signer.fn());
+    repo.lock().requests().store_issued(issued("webdb:1", "01"));
+    const auto audit_before = repo.lock().audit().entries().size();
+    const auto head_before = repo.lock().audit().head();
     const cs::CrlSigner failing = [](const cs::CrlInput&) -> cs::SignedCrl {
         throw std::runtime_error("HSM unplugged");
     };
-    BOOST_CHECK_THROW((void)repo.revoke("ca-a", {{"01", {}}}, at(t0 + 1), at(t0 + 9), failing),
+    BOOST_CHECK_THROW(
+        (void)repo.lock().crls().revoke("ca-a", {{"01", {}}}, at(t0 + 1), at(t0 + 9), failing),
+        std::runtime_error);
+    BOOST_CHECK_THROW((void)repo.lock().crls().renew("ca-a", at(t0 + 1), at(t0 + 9), failing),
                       std::runtime_error);
-    BOOST_CHECK_THROW((void)repo.renew_crl("ca-a", at(t0 + 1), at(t0 + 9), failing),
+    BOOST_CHECK_THROW((void)repo.lock().crls().init("ca-b", at(t0), at(t0 + 9), failing),
                       std::runtime_error);
-    BOOST_CHECK_THROW((void)repo.init_crl("ca-b", at(t0), at(t0 + 9), failing), std::runtime_error);
-    BOOST_TEST(repo.crl_state("ca-a")->crl_number == 1);
-    BOOST_TEST(!repo.crl_state("ca-b").has_value());
-    BOOST_TEST(repo.crl_entries("ca-a").empty());
+    BOOST_TEST(repo.lock().crls().state("ca-a")->crl_number == 1);
+    BOOST_TEST(!repo.lock().crls().state("ca-b").has_value());
+    BOOST_TEST(repo.lock().crls().entries("ca-a").empty());
     BOOST_TEST(count_rows(db_file(dir), "revoked") == 0);
-    BOOST_TEST(repo.audit_entries().size() == audit_before);
-    BOOST_TEST(repo.audit_head() == head_before);
+    BOOST_TEST(repo.lock().audit().entries().size() == audit_before);
+    BOOST_TEST(repo.lock().audit().head() == head_before);
     // The repository is still usable afterwards.
-    BOOST_TEST(
-        repo.revoke("ca-a", {{"01", {}}}, at(t0 + 1), at(t0 + 9), signer.fn()).crl.crl_number == 2);
+    BOOST_TEST(repo.lock()
+                   .crls()
+                   .revoke("ca-a", {{"01", {}}}, at(t0 + 1), at(t0 + 9), signer.fn())
+                   .crl.crl_number == 2);
 }
 
 BOOST_AUTO_TEST_CASE(expired_entry_leaves_after_one_crl_past_not_after) {
     const TempDir dir;
     auto repo = cs::Repository::open(dir.path());
     FakeSigner signer;
-    repo.init_crl("ca-a", at(t0), at(t0 + 3600), signer.fn());
-    repo.store_issued(issued("webdb:1", "0A", "ca-a", t0 + 10));     // expires at t0+10
-    repo.store_issued(issued("webdb:2", "0B", "ca-a", t0 + 86400));  // long-lived
+    repo.lock().crls().init("ca-a", at(t0), at(t0 + 3600), signer.fn());
+    repo.lock().requests().store_issued(
+        issued("webdb:1", "0A", "ca-a", t0 + 10));  // expires at t0+10
+    repo.lock().requests().store_issued(issued("webdb:2", "0B", "ca-a", t0 + 86400));  // long-lived
     // CRL 2 at t0+5: 0A listed.
-    (void)repo.revoke("ca-a", {{"0A", {}}}, at(t0 + 5), at(t0 + 3600), signer.fn());
+    (void)repo.lock().crls().revoke("ca-a", {{"0A", {}}}, at(t0 + 5), at(t0 + 3600), signer.fn());
     // CRL 3 at t0+100: CRL 2's thisUpdate (t0+5) is before 0A's notAfter: 0A stays.
-    auto r = repo.revoke("ca-a", {{"0B", {}}}, at(t0 + 100), at(t0 + 3600), signer.fn());
+    auto r =
+        repo.lock().crls().revoke("ca-a", {{"0B", {}}}, at(t0 + 100), at(t0 + 3600), signer.fn());
     BOOST_TEST(r.dropped.empty());
     BOOST_TEST(serials(signer.calls.back().entries) == (std::vector<std::string>{"0A", "0B"}),
                boost::test_tools::per_element());
     // CRL 4: CRL 3 (thisUpdate t0+100) was issued after 0A's notAfter: 0A leaves now.
-    const auto s = repo.renew_crl("ca-a", at(t0 + 200), at(t0 + 3600), signer.fn());
+    const auto s = repo.lock().crls().renew("ca-a", at(t0 + 200), at(t0 + 3600), signer.fn());
     BOOST_TEST(s.crl_number == 4);
     BOOST_TEST(s.revoked == 1);
     const auto& in = signer.calls.back();
@@ -460,10 +473,10 @@ BOOST_AUTO_TEST_CASE(expired_entry_leaves_after_one_crl_past_not_after) {
     BOOST_TEST(serials(in.entries) == (std::vector<std::string>{"0B"}),
                boost::test_tools::per_element());
     BOOST_TEST(in.added.empty());
-    BOOST_TEST(serials(repo.crl_entries("ca-a")) == (std::vector<std::string>{"0B"}),
+    BOOST_TEST(serials(repo.lock().crls().entries("ca-a")) == (std::vector<std::string>{"0B"}),
                boost::test_tools::per_element());
     // Revoking 0A again keeps its original (now dropped) entry: nothing to sign.
-    r = repo.revoke("ca-a", {{"0A", {}}}, at(t0 + 300), at(t0 + 3600), signer.fn());
+    r = repo.lock().crls().revoke("ca-a", {{"0A", {}}}, at(t0 + 300), at(t0 + 3600), signer.fn());
     BOOST_TEST(static_cast<int>(r.status) ==
                static_cast<int>(cs::RevokeOutcome::Status::unchanged));
 }

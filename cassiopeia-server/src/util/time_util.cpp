@@ -1,6 +1,6 @@
 // UTC time parsing and formatting, calendar period arithmetic and validity resolution.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include "issuance/time_util.hpp"
+#include "util/time_util.hpp"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-#include "issuance/signer_error.hpp"
+#include "util/signer_error.hpp"
 
 #include <librecord/utc.hpp>
 
@@ -15,6 +15,8 @@
 namespace cassiopeia::server {
 
 using SysSeconds = std::chrono::sys_seconds;
+/// Whole seconds since the epoch, UTC, as the repository stores them (protocol.md §5.2).
+using UnixTime = std::chrono::sys_seconds;
 
 /** A validity or proof-age period: n calendar days, months or years. */
 struct Period {

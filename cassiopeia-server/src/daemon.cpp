@@ -1,0 +1,213 @@
+// The signer daemon: lines, privileges, line threads, signals and the CRL timer.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "daemon.hpp"
+
+#include "exit_code.hpp"
+#include "logging.hpp"
+#include "privileges.hpp"
+#include "repository/repository.hpp"
+#include "secret_bytes.hpp"
+#include "signing_service.hpp"
+
+#include <librecord/io/serial_channel.hpp>
+#include <librecord/link.hpp>
+#include <librecord/tls_engine.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+namespace cassiopeia::server {
+
+namespace asio = boost::asio;
+namespace lr = librecord;
+
+namespace {
+
+const log4cplus::Logger& log() {
+    static const log4cplus::Logger l = logger("cassiopeia.server");
+    return l;
+}
+
+using Lines = std::vector<std::unique_ptr<lr::io::SerialChannel>>;
+
+/** Serves one line until `stop`; a failing line is retried, never ends the daemon. */
+void serve_line(lr::io::Stream& line,
+                const std::string& name,
+                const lr::tls::Credentials& creds,
+                const ServerConfig& config,
+                Services& services,
+                const std::atomic<bool>& stop) {
+    lr::ServerLink link(line, creds, lr::tls::SessionOptions{config.peer_name}, config.link);
+    RecordSession session(services, name);
+    bool failing = false;
+    while (!stop.load()) {
+        const auto ec = link.serve(stop, session);
+        if (!ec) {
+            break;
+        }
+        if (!failing) {
+            LOG4CPLUS_ERROR(log(), name << ": line failed: " << ec.message() << "; retrying");
+            failing = true;  // logged once per outage
+        }
+        for (int i = 0; i < 10 && !stop.load(); ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+}
+
+/** Opens every line; done before dropping root (docs/conventions.md §2). */
+Lines open_lines(const ServerConfig& config) {
+    Lines lines;
+    for (const auto& path : config.lines) {
+        auto ch = lr::io::SerialChannel::open(
+            {path, config.baud},
+            lr::io::Clock::now() + config.link.handshake_timeout,
+            [](const std::string& what) { LOG4CPLUS_WARN(log(), what); });
+        if (ch.error() == std::errc::invalid_argument) {
+            throw Error(
+                ErrorKind::config, "baud", "unsupported baud rate " + std::to_string(config.baud));
+        }
+        if (!ch) {
+            throw Error(ErrorKind::io, "open " + path, ch.error().message());
+        }
+        lines.push_back(std::move(ch.value()));
+    }
+    return lines;
+}
+
+/** The certifying key, read as root (0600) and wiped on every path (docs/style.md). */
+SecretBytes read_certifying_key(const ServerConfig& config) {
+    SecretBytes pgp_key;
+    if (!config.openpgp_key.empty()) {
+        check_key_file_mode(config.openpgp_key);
+        pgp_key = SecretBytes::read_file(config.openpgp_key);
+    }
+    return pgp_key;
+}
+
+/** After the drop, so that gpg-agent runs as the signer's user; the home lies in the
+ * repository folder (docs/conventions.md §2). Null without a certifying key. */
+std::unique_ptr<OpenPgpCertifier> open_certifier(const ServerConfig& config,
+                                                 const SecretBytes& pgp_key) {
+    if (pgp_key.empty()) {
+        return nullptr;
+    }
+    auto pgp = std::make_unique<OpenPgpCertifier>(OpenPgpCertifier::open(
+        std::filesystem::path(config.repository) / "gnupg", pgp_key.bytes()));
+    LOG4CPLUS_INFO(log(), "OpenPGP certifying key " << pgp->fingerprint());
+    return pgp;
+}
+
+/** One thread per line; a line whose thread fails stops the daemon. */
+std::vector<std::thread> start_line_threads(const Lines& lines,
+                                            const lr::tls::Credentials& creds,
+                                            const ServerConfig& config,
+                                            Services& services,
+                                            const std::atomic<bool>& stop) {
+    std::vector<std::thread> workers;
+    workers.reserve(lines.size());
+    for (size_t i = 0; i < lines.size(); ++i) {
+        workers.emplace_back([&, i] {
+            try {
+                serve_line(*lines[i], config.lines[i], creds, config, services, stop);
+            } catch (const std::exception& e) {
+                LOG4CPLUS_FATAL(log(), config.lines[i] << ": " << e.what());
+                std::raise(SIGTERM);
+            }
+        });
+    }
+    return workers;
+}
+
+/**
+ * Runs the I/O thread until SIGINT/SIGTERM: scheduled CRLs are checked at most every minute
+ * and signed within crl.resign_s of nextUpdate, also when nothing was revoked
+ * (docs/protocol.md §5.6). Sets `stop` when a signal comes.
+ */
+void run_until_signal(SigningService& service,
+                      std::chrono::seconds crl_resign,
+                      std::atomic<bool>& stop) {
+    asio::io_context ctx;
+    asio::signal_set signals(ctx, SIGINT, SIGTERM);
+    asio::steady_timer crl_timer(ctx);
+    const auto period =
+        std::chrono::seconds(std::clamp<int64_t>(crl_resign.count() / 4, int64_t{1}, int64_t{60}));
+    std::function<void()> schedule = [&] {
+        crl_timer.expires_after(period);
+        crl_timer.async_wait([&](const boost::system::error_code& ec) {
+            if (ec || stop.load()) {
+                return;  // a completion already queued when SIGTERM came must not re-arm
+            }
+            try {
+                (void)service.maintain_crls();
+            } catch (const std::exception& e) {
+                LOG4CPLUS_ERROR(log(), "scheduled CRL signing failed: " << e.what());
+            }
+            schedule();
+        });
+    };
+    schedule();
+    signals.async_wait([&](const boost::system::error_code&, int sig) {
+        LOG4CPLUS_INFO(log(), "signal " << sig << ": stopping");
+        stop = true;
+        crl_timer.cancel();
+    });
+    ctx.run();
+}
+
+}  // namespace
+
+Daemon::Daemon(ServerConfig config) : m_config(std::move(config)) {}
+
+void Daemon::set_after_commit_hook_for_test(std::function<void()> hook) {
+    m_after_commit_for_test = std::move(hook);
+}
+
+int Daemon::run() {
+    harden_process();
+    check_key_file_mode(m_config.tls.key_file);
+    const lr::tls::Credentials creds(m_config.tls);
+    auto material = SigningMaterial::load(m_config);  // as root: CA keys are 0600
+    const Lines lines = open_lines(m_config);
+    const SecretBytes pgp_key = read_certifying_key(m_config);
+    drop_privileges(m_config.user, m_config.group);
+    // Opened after the drop, so that the database files belong to the signer's user.
+    Repository repo = Repository::open(m_config.repository);
+    (void)repo.lock().audit().append("start",
+                                     std::string("cassiopeia-server ") + CASSIOPEIA_VERSION);
+    const CrlPolicy crl_policy{m_config.crl_lifetime, m_config.crl_resign};
+    // §5.6: every CA has a CRL (number 1 at first) before serving.
+    (void)maintain_crls(repo,
+                        *material.cas,
+                        crl_policy,
+                        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    SigningService service(
+        std::move(material), repo, open_certifier(m_config, pgp_key), crl_policy);
+    if (m_after_commit_for_test) {
+        LOG4CPLUS_WARN(log(), "test build: an after-commit hook is installed");
+        service.set_after_commit_hook_for_test(m_after_commit_for_test);
+    }
+    LOG4CPLUS_INFO(
+        log(),
+        "cassiopeia-server " << CASSIOPEIA_VERSION << " serving " << lines.size() << " line(s)");
+
+    std::atomic<bool> stop{false};
+    auto workers = start_line_threads(lines, creds, m_config, service, stop);
+    run_until_signal(service, m_config.crl_resign, stop);
+    for (auto& w : workers) {
+        w.join();
+    }
+    (void)repo.lock().audit().append("stop", "signal");
+    LOG4CPLUS_INFO(log(), "stopped");
+    return exit_code::ok;
+}
+
+}  // namespace cassiopeia::server

@@ -1,0 +1,75 @@
+// cassiopeia-server: options, logging, the command or the daemon, exit status.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "server_main.hpp"
+
+#include "ceremony.hpp"
+#include "config.hpp"
+#include "daemon.hpp"
+#include "exit_code.hpp"
+#include "gpg/gpgme_guard.hpp"
+#include "local_commands.hpp"
+#include "logging.hpp"
+
+#include <librecord/errors.hpp>
+
+#include <iostream>
+
+namespace cassiopeia::server {
+
+namespace {
+
+/** Runs the command of `inv` once logging and GPGME are up. */
+int run_action(const Invocation& inv, const TestHooks& hooks) {
+    switch (inv.action) {
+        case Invocation::Action::check:
+            return run_check(inv.config, std::cout);
+        case Invocation::Action::new_time_ca:
+            return run_new_time_ca(
+                inv.config, {inv.family, inv.from, inv.to, inv.key_type}, std::cout);
+        case Invocation::Action::audit_verify:
+            return run_audit_verify(inv.config.repository, std::cout);
+        default:
+            break;
+    }
+    Daemon daemon(inv.config);
+    if (hooks.after_commit) {
+        daemon.set_after_commit_hook_for_test(hooks.after_commit);
+    }
+    return daemon.run();
+}
+
+}  // namespace
+
+int server_main(int argc, char** argv, const TestHooks& hooks) {
+    LoggingGuard logging;
+    Invocation inv;
+    try {
+        inv = parse_invocation(argc, argv);
+    } catch (const Error& e) {
+        std::cerr << "cassiopeia-server: " << e.detail() << " (try --help)\n";
+        return exit_code::usage;
+    }
+    switch (inv.action) {
+        case Invocation::Action::help:
+            std::cout << inv.help_text;
+            return exit_code::ok;
+        case Invocation::Action::version:
+            std::cout << "cassiopeia-server " << CASSIOPEIA_VERSION << '\n';
+            return exit_code::ok;
+        default:
+            break;
+    }
+    try {
+        configure_logging(inv.config.log_config);
+        const GpgmeGuard gpgme;
+        return run_action(inv, hooks);
+    } catch (const Error& e) {
+        std::cerr << "cassiopeia-server: " << e.what() << '\n';
+        return e.kind() == ErrorKind::config ? exit_code::usage : exit_code::failure;
+    } catch (const std::exception& e) {
+        std::cerr << "cassiopeia-server: " << e.what() << '\n';
+        return exit_code::failure;
+    }
+}
+
+}  // namespace cassiopeia::server

@@ -1,0 +1,261 @@
+// The signer's Services over the repository, the issuer, the CRL signer and the certifier.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "signing_service.hpp"
+
+#include "logging.hpp"
+#include "status_report.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace cassiopeia::server {
+
+namespace {
+
+const log4cplus::Logger& log() {
+    static const log4cplus::Logger l = logger("cassiopeia.server");
+    return l;
+}
+
+/** The setLog payload: one line per step, each ending in '\n' (docs/protocol.md §8.4). */
+std::vector<uint8_t> log_bytes(const std::vector<std::string>& lines) {
+    std::vector<uint8_t> out;
+    for (const auto& l : lines) {
+        out.insert(out.end(), l.begin(), l.end());
+        out.push_back('\n');
+    }
+    return out;
+}
+
+/** addSerial payloads `<serial>` or `<serial>,<reason>` (§5.6). */
+std::vector<RevokeItem> revoke_items(const std::vector<std::string>& serials) {
+    std::vector<RevokeItem> items;
+    items.reserve(serials.size());
+    for (const auto& s : serials) {
+        const auto comma = s.find(',');
+        RevokeItem item;
+        item.serial = s.substr(0, comma);
+        if (comma != std::string::npos) {
+            item.reason = s.substr(comma + 1);
+        }
+        items.push_back(std::move(item));
+    }
+    return items;
+}
+
+std::string space_separated(const std::vector<std::string>& v) {
+    std::string joined;
+    for (const auto& x : v) {
+        joined += (joined.empty() ? "" : " ") + x;
+    }
+    return joined;
+}
+
+/** The reply to a revoke: the RevokedDelta, or the refusal §5.6 defines. */
+Refusable<std::vector<uint8_t>> revoke_reply(const std::string& ca_name, RevokeOutcome out) {
+    using S = RevokeOutcome::Status;
+    switch (out.status) {
+        case S::revoked:
+        case S::unchanged:
+            LOG4CPLUS_INFO(log(),
+                           "revoke on " << ca_name << ": CRL " << out.crl.crl_number << ", "
+                                        << out.added.size() << " added, " << out.dropped.size()
+                                        << " dropped");
+            return std::move(out.crl.delta_der);
+        case S::unknown_ca:
+            return Refusal{ErrorCode::unknown_ca, "revoke: no CRL for " + ca_name};
+        case S::unknown_serial:
+            return Refusal{ErrorCode::unknown_serial,
+                           "revoke: not issued here: " + space_separated(out.refused)};
+        case S::wrong_ca:
+            return Refusal{
+                ErrorCode::wrong_ca,
+                "revoke: not issued by " + ca_name + ": " + space_separated(out.refused)};
+        case S::bad_reason:
+            return Refusal{ErrorCode::bad_request,
+                           "addSerial: reason not allowed (§5.6): " + space_separated(out.refused)};
+    }
+    return Refusal{ErrorCode::internal, "revoke: unexpected outcome"};
+}
+
+IssuedRecord issued_record(const std::string& request_id,
+                           const Sha256Digest& request_hash,
+                           const std::vector<std::string>& lines,
+                           const IssuedCertificate& issued) {
+    IssuedRecord rec;
+    rec.request_id = request_id;
+    rec.request_hash = request_hash;
+    rec.log = log_bytes(lines);
+    rec.cert_der = issued.der;
+    rec.serial = issued.serial_hex;
+    rec.ca = issued.ca_name;
+    rec.not_before = issued.not_before;
+    rec.not_after = issued.not_after;
+    return rec;
+}
+
+}  // namespace
+
+SigningMaterial SigningMaterial::load(const ServerConfig& config) {
+    SigningMaterial m;
+    m.profiles = std::make_unique<ProfileSet>(ProfileSet::load(config.profiles));
+    m.cas = std::make_unique<CaStore>(CaStore::load(config.ca_certs, config.ca_keys));
+    m.issuer = std::make_unique<Issuer>(*m.profiles, *m.cas);
+    return m;
+}
+
+SigningService::SigningService(SigningMaterial material,
+                               Repository& repo,
+                               std::unique_ptr<OpenPgpCertifier> pgp,
+                               CrlPolicy crl_policy)
+    : m_material(std::move(material)),
+      m_repo(repo),
+      m_pgp(std::move(pgp)),
+      m_crl_policy(crl_policy),
+      m_started(std::chrono::steady_clock::now()) {}
+
+std::chrono::system_clock::time_point SigningService::now() const {
+    return std::chrono::system_clock::now();
+}
+
+SysSeconds SigningService::now_seconds() const {
+    return std::chrono::floor<std::chrono::seconds>(now());
+}
+
+void SigningService::set_after_commit_hook_for_test(std::function<void()> hook) {
+    m_after_commit_for_test = std::move(hook);
+}
+
+std::string SigningService::status_json() {
+    StatusReport r;
+    r.version = CASSIOPEIA_VERSION;
+    r.time = now_seconds();
+    r.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                  m_started)
+                     .count();
+    std::vector<CrlState> crls;
+    {
+        auto held = m_repo.lock();
+        r.certificates = held.requests().count_certificates();
+        r.jobs = held.requests().count_jobs();
+        r.audit_head = held.audit().head();
+        crls = held.crls().states();
+    }
+    for (const auto& ca : m_material.cas->all()) {
+        CaStatus s{ca.name, ca.not_before, ca.not_after, std::nullopt};
+        const auto crl = std::find_if(
+            crls.begin(), crls.end(), [&](const CrlState& c) { return c.ca == ca.name; });
+        if (crl != crls.end()) {
+            s.crl = *crl;
+        }
+        r.cas.push_back(std::move(s));
+    }
+    r.warnings = ca_warnings(*m_material.cas, r.time);
+    return to_json(r);
+}
+
+std::optional<Refusable<Services::Signed>> SigningService::stored_result(
+    RequestBook& requests, const std::string& request_id, const Sha256Digest& request_hash) {
+    auto stored = requests.find(request_id);
+    if (!stored) {
+        return std::nullopt;
+    }
+    if (::CRYPTO_memcmp(stored->hash.data(), request_hash.data(), request_hash.size()) != 0) {
+        return Refusable<Signed>(
+            Refusal{ErrorCode::request_mismatch,
+                    "request id " + request_id + " was used for another request"});
+    }
+    LOG4CPLUS_INFO(log(), request_id << ": repeated request, stored result returned");
+    return Refusable<Signed>(
+        Signed{std::move(stored->log), std::move(stored->cert_der), std::move(stored->ca)});
+}
+
+Refusable<Services::Signed> SigningService::certify(const std::string& request_id,
+                                                    const Sha256Digest& request_hash,
+                                                    std::string_view armoured_key,
+                                                    const SignRequest& request) {
+    const Profile* profile = m_material.profiles->find(request.profile_name());
+    if (!m_pgp || profile == nullptr) {
+        return Refusal{ErrorCode::unknown_profile,
+                       "setProfile: this signer has no OpenPGP certifying key"};
+    }
+    auto held = m_repo.lock();  // held through the commit (§6)
+    auto requests = held.requests();
+    if (auto stored = stored_result(requests, request_id, request_hash)) {
+        return std::move(*stored);
+    }
+    std::vector<std::string> lines{"request " + request_id};
+    auto certified = m_pgp->certify(
+        armoured_key, request.proofs(), *profile, request.wish_to_value(), now_seconds(), lines);
+    if (!certified) {
+        LOG4CPLUS_INFO(log(), request_id << ": refused: " << certified.error().payload());
+        return certified.error();
+    }
+    CertifiedKeyRecord rec;
+    rec.request_id = request_id;
+    rec.request_hash = request_hash;
+    rec.log = log_bytes(lines);
+    rec.armoured_key.assign(certified->armoured.begin(), certified->armoured.end());
+    rec.signer = certified->certifier;
+    rec.fingerprint = certified->fingerprint;
+    requests.store_certified_key(rec);  // §6: committed before anything is sent back
+    LOG4CPLUS_INFO(log(),
+                   request_id << ": certified " << certified->certified_uids.size()
+                              << " user ID(s) of " << certified->fingerprint);
+    return Signed{std::move(rec.log), std::move(rec.armoured_key), std::move(rec.signer)};
+}
+
+Refusable<Services::Signed> SigningService::sign(const std::string& request_id,
+                                                 const Sha256Digest& request_hash,
+                                                 const SignRequest& request) {
+    // One signature at a time: two lines with the same request id must not both sign (§6).
+    auto held = m_repo.lock();
+    auto requests = held.requests();
+    if (auto stored = stored_result(requests, request_id, request_hash)) {
+        return std::move(*stored);
+    }
+    std::vector<std::string> lines;
+    lines.push_back("request " + request_id);
+    auto issued = m_material.issuer->issue(request, now_seconds(), lines);
+    if (!issued) {
+        LOG4CPLUS_INFO(log(), request_id << ": refused: " << issued.error().payload());
+        return issued.error();
+    }
+    IssuedRecord rec = issued_record(request_id, request_hash, lines, *issued);
+    requests.store_issued(rec);  // §6: committed before anything is sent back
+    LOG4CPLUS_INFO(log(), request_id << ": issued serial " << rec.serial << " by " << rec.ca);
+    if (m_after_commit_for_test) {
+        m_after_commit_for_test();
+    }
+    return Signed{std::move(rec.log), std::move(rec.cert_der), std::move(rec.ca)};
+}
+
+int SigningService::maintain_crls() {
+    return server::maintain_crls(m_repo, *m_material.cas, m_crl_policy, now_seconds());
+}
+
+Refusable<std::vector<uint8_t>> SigningService::revoke(const std::string& ca_name,
+                                                       const std::vector<std::string>& serials) {
+    const TimeCa* ca = m_material.cas->find(ca_name);
+    if (ca == nullptr) {
+        return Refusal{ErrorCode::unknown_ca, "revoke: no CA named " + ca_name};
+    }
+    const auto items = revoke_items(serials);
+    auto held = m_repo.lock();
+    const auto now = now_seconds();
+    return revoke_reply(
+        ca_name,
+        held.crls().revoke(ca_name, items, now, now + m_crl_policy.lifetime, crl_signer_for(*ca)));
+}
+
+Refusable<std::vector<uint8_t>> SigningService::full_crl(const std::string& ca_name) {
+    auto state = m_repo.lock().crls().state(ca_name);
+    if (!state) {
+        return Refusal{ErrorCode::unknown_ca, "getFullCRL: no CRL for " + ca_name};
+    }
+    return std::move(state->crl_der);
+}
+
+}  // namespace cassiopeia::server

@@ -1,0 +1,42 @@
+// The status report of docs/protocol.md §5.7 and the CA expiry warnings it and `check` share.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#pragma once
+
+#include "crl/crl_types.hpp"
+#include "issuance/ca_store.hpp"
+#include "util/time_util.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cassiopeia::server {
+
+/** One time CA in the status report, with its current CRL when it has one. */
+struct CaStatus {
+    std::string name;
+    SysSeconds not_before{};
+    SysSeconds not_after{};
+    std::optional<CrlState> crl;
+};
+
+/** What the status report says (docs/protocol.md §5.7). */
+struct StatusReport {
+    std::string version;
+    SysSeconds time{};
+    int64_t uptime_s = 0;
+    std::vector<CaStatus> cas;
+    int64_t certificates = 0;
+    int64_t jobs = 0;
+    std::string audit_head;
+    std::vector<std::string> warnings;
+};
+
+/** The report as one JSON object on one line, in the field order of §5.7. */
+[[nodiscard]] std::string to_json(const StatusReport& report);
+
+/** Protocol §5.2: one warning per family whose last time CA has less than 90 days left. */
+[[nodiscard]] std::vector<std::string> ca_warnings(const CaStore& cas, SysSeconds now);
+
+}  // namespace cassiopeia::server
