@@ -13,6 +13,7 @@
 
 #include <librecord/errors.hpp>
 #include <librecord/json.hpp>
+#include <librecord/request_id.hpp>
 #include <librecord/utc.hpp>
 
 #include <algorithm>
@@ -58,7 +59,7 @@ int usage_error(std::ostream& err, const std::string& command, const std::string
 /** Reports a job that did not end well on stderr; returns its exit status. */
 int report(const JobEnd& end, std::ostream& err) {
     if (end.refusal) {
-        err << "error " << end.refusal->code << ' ' << end.refusal->message << '\n';
+        err << "error " << end.refusal->payload() << '\n';
     } else if (end.kind == JobEnd::Kind::link) {
         err << "cassiopeia-client: link to the signer failed: " << end.detail << '\n';
     } else if (!end.ok()) {
@@ -125,7 +126,7 @@ int cmd_status(const Invocation& inv, std::ostream& out, std::ostream& err) {
 /** `cli:N` from --request-id, or `cli:<random>` (docs/conventions.md §1). */
 std::optional<std::string> cli_request_id(const std::string& given) {
     if (given.empty()) {
-        return "cli:" + std::to_string(ossl::random_request_number());
+        return librecord::make_request_id(librecord::cli_namespace, ossl::random_request_number());
     }
     uint64_t n = 0;
     const auto* end = given.data() + given.size();  // NOLINT
@@ -134,7 +135,7 @@ std::optional<std::string> cli_request_id(const std::string& given) {
         (given.size() > 1 && given.front() == '0')) {
         return std::nullopt;
     }
-    return "cli:" + given;
+    return librecord::make_request_id(librecord::cli_namespace, n);
 }
 
 /** Stores the signer's log in --log-out (if given) before logSaved goes out. */

@@ -29,15 +29,6 @@ bool retryable(std::error_code ec) {
 
 }  // namespace
 
-SignerRefusal parse_refusal(std::span<const uint8_t> payload) {
-    const std::string text(payload.begin(), payload.end());
-    const auto sp = text.find(' ');
-    if (sp == std::string::npos) {
-        return {text, ""};
-    }
-    return {text.substr(0, sp), text.substr(sp + 1)};
-}
-
 Connection::Connection(const ClientConfig& config) : m_config(config) {}
 
 Connection::~Connection() {
@@ -90,8 +81,8 @@ std::error_code Connection::ensure_connected(Clock::time_point deadline) {
     return m_link->connect();
 }
 
-Outcome Connection::call(const std::vector<Step>& steps, size_t replies) {
-    Outcome out;
+Exchange Connection::call(const std::vector<Step>& steps, size_t replies) {
+    Exchange out;
     auto ec = ensure_connected(lr::io::Clock::now() + m_config.link.handshake_timeout);
     if (!ec) {
         for (const auto& step : steps) {
@@ -112,7 +103,7 @@ Outcome Connection::call(const std::vector<Step>& steps, size_t replies) {
             continue;  // a late reply to an earlier command of this session
         }
         if (msg->command == static_cast<uint16_t>(lr::Reply::error)) {
-            out.refusal = parse_refusal(msg->payload);
+            out.refusal = librecord::parse_refusal(msg->payload);
             return out;
         }
         out.replies.push_back(std::move(msg.value()));
@@ -121,12 +112,12 @@ Outcome Connection::call(const std::vector<Step>& steps, size_t replies) {
     return out;
 }
 
-Outcome Connection::converse(const std::function<Outcome(Connection&)>& conversation) {
+Exchange Connection::converse(const std::function<Exchange(Connection&)>& conversation) {
     const auto deadline = Clock::now() + m_config.link.handshake_timeout;
     Backoff backoff;
     std::error_code last;
     while (true) {
-        Outcome out = conversation(*this);
+        Exchange out = conversation(*this);
         const auto ec = out.link_error;
         if (!ec) {
             return out;
@@ -145,7 +136,7 @@ Outcome Connection::converse(const std::function<Outcome(Connection&)>& conversa
     }
 }
 
-Outcome Connection::request(const std::vector<Step>& steps, size_t replies) {
+Exchange Connection::request(const std::vector<Step>& steps, size_t replies) {
     return converse([&](Connection& c) { return c.call(steps, replies); });
 }
 

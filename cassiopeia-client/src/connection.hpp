@@ -5,6 +5,7 @@
 
 #include "config.hpp"
 
+#include <librecord/error_code.hpp>
 #include <librecord/io/serial_channel.hpp>
 #include <librecord/link.hpp>
 #include <librecord/record.hpp>
@@ -16,16 +17,11 @@
 
 namespace cassiopeia::client {
 
-/** A refusal by the signer: the payload of an `error` record (protocol §5.8). */
-struct SignerRefusal {
-    std::string code;
-    std::string message;
-};
-
-/** Outcome of one request: the replies, a refusal, or a link failure. */
-struct Outcome {
+/** What one request brought back: the replies to its closing command, the signer's refusal,
+ * or a link failure. */
+struct Exchange {
     std::vector<librecord::Message> replies;
-    std::optional<SignerRefusal> refusal;
+    std::optional<librecord::Refusal> refusal;
     std::error_code link_error;  ///< set when the link failed past the deadline
 };
 
@@ -45,9 +41,9 @@ public:
     /**
      * Sends `steps` (set-up commands then one closing command) on the current link session,
      * connecting first if there is none, and collects `replies` replies to the closing
-     * command. One attempt: a link failure is returned in Outcome::link_error.
+     * command. One attempt: a link failure is returned in Exchange::link_error.
      */
-    [[nodiscard]] Outcome call(const std::vector<Step>& steps, size_t replies);
+    [[nodiscard]] Exchange call(const std::vector<Step>& steps, size_t replies);
 
     /**
      * Runs `conversation` (one or more call()s); when it ends in a link failure that a new
@@ -55,10 +51,10 @@ public:
      * off as §2 says, until the handshake deadline counted from the first try. Safe because
      * every job is idempotent (§6).
      */
-    [[nodiscard]] Outcome converse(const std::function<Outcome(Connection&)>& conversation);
+    [[nodiscard]] Exchange converse(const std::function<Exchange(Connection&)>& conversation);
 
     /** call() inside converse(): one request, replayed on link failures. */
-    [[nodiscard]] Outcome request(const std::vector<Step>& steps, size_t replies);
+    [[nodiscard]] Exchange request(const std::vector<Step>& steps, size_t replies);
 
     /** Closes the TLS session (close_notify). */
     void close() noexcept;
@@ -77,8 +73,5 @@ private:
     std::unique_ptr<librecord::io::SerialChannel> m_line;
     std::unique_ptr<librecord::ClientLink> m_link;
 };
-
-/** Splits an `error` payload `<code> <message>`. */
-[[nodiscard]] SignerRefusal parse_refusal(std::span<const uint8_t> payload);
 
 }  // namespace cassiopeia::client

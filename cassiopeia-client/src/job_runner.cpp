@@ -103,7 +103,7 @@ std::vector<RevokedSerial> revoked_in(const std::vector<uint8_t>& crl_der,
     const auto entries = crl::crl_revoked(crl_der).value_or(std::vector<crl::CrlEntry>{});
     std::vector<RevokedSerial> revoked;
     for (const auto& s : serials) {
-        const auto serial = canonical_serial(s.substr(0, s.find(',')));
+        const auto serial = job_serial(s.substr(0, s.find(',')));
         const auto entry =
             std::find_if(entries.begin(), entries.end(), [&](const crl::CrlEntry& e) {
                 return serial && e.serial == *serial;

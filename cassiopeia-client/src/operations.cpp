@@ -9,6 +9,7 @@
 
 #include <librecord/errors.hpp>
 #include <librecord/revoked_delta.hpp>
+#include <librecord/serial_text.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -35,7 +36,7 @@ std::string text_of(const std::vector<uint8_t>& b) {
 
 }  // namespace
 
-JobEnd job_end(const Outcome& o) {
+JobEnd job_end(const Exchange& o) {
     JobEnd e;
     if (o.refusal) {
         e.kind = JobEnd::Kind::refused;
@@ -74,10 +75,10 @@ bool is_reply(const lr::Message& m, lr::Reply r) {
  * sign -> setLog; store the log; logSaved -> two replies (§5.2, §5.5). Runs in converse(), so a
  * session lost in between replays the whole request and the signer answers from its repository.
  */
-Outcome sign_and_release(Connection& conn,
-                         const std::vector<Step>& steps,
-                         std::vector<uint8_t>& log_out,
-                         const LogSink& store_log) {
+Exchange sign_and_release(Connection& conn,
+                          const std::vector<Step>& steps,
+                          std::vector<uint8_t>& log_out,
+                          const LogSink& store_log) {
     return conn.converse([&](Connection& c) {
         auto signed_reply = c.call(steps, 1);
         if (signed_reply.refusal || signed_reply.link_error) {
@@ -119,20 +120,6 @@ int JobEnd::exit_status() const noexcept {
             return exit_code::usage;
     }
     return exit_code::failure;
-}
-
-std::string serial_text(std::span<const uint8_t> magnitude) {
-    static constexpr std::string_view digits = "0123456789ABCDEF";
-    size_t first = 0;
-    while (first + 1 < magnitude.size() && magnitude[first] == 0) {
-        ++first;
-    }
-    std::string out;
-    for (const uint8_t b : magnitude.subspan(first)) {
-        out += digits[b >> 4U];
-        out += digits[b & 0xFU];
-    }
-    return out;
 }
 
 SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSink& store_log) {
@@ -305,10 +292,10 @@ CrlOutput revoke_serials(Connection& conn,
         const auto delta = lr::crl::decode(revoked.replies.front().payload);
         if (delta) {
             for (const auto& e : delta->added) {
-                out.added.push_back(serial_text(e.serial));
+                out.added.push_back(librecord::format_serial(e.serial));
             }
             for (const auto& d : delta->dropped) {
-                out.dropped.push_back(serial_text(d));
+                out.dropped.push_back(librecord::format_serial(d));
             }
             const auto cert = ctx.ca_cert();
             if (const auto copy = ctx.store->read(ca); copy && cert) {

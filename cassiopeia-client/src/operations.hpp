@@ -23,7 +23,7 @@ namespace cassiopeia::client {
 struct JobEnd {
     enum class Kind { done, refused, link, verification, usage };
     Kind kind = Kind::done;
-    std::optional<SignerRefusal> refusal;
+    std::optional<librecord::Refusal> refusal;
     std::string detail;  ///< for link, verification and usage failures
 
     [[nodiscard]] bool ok() const noexcept { return kind == Kind::done; }
@@ -32,8 +32,8 @@ struct JobEnd {
     [[nodiscard]] int exit_status() const noexcept;
 };
 
-/** Maps a request's Outcome: refused, link failure (or a payload too large to send), done. */
-[[nodiscard]] JobEnd job_end(const Outcome& o);
+/** Maps a request's Exchange: refused, link failure (or a payload too large to send), done. */
+[[nodiscard]] JobEnd job_end(const Exchange& o);
 
 /** A whole file's bytes; nullopt when it cannot be read. */
 [[nodiscard]] std::optional<std::vector<uint8_t>> read_file(const std::filesystem::path& p);
@@ -105,8 +105,5 @@ struct CrlOutput {
 [[nodiscard]] CrlOutput fetch_full_crl(Connection& conn,
                                        const ClientConfig& config,
                                        const std::string& ca);
-
-/** Upper-case hex of an integer's big-endian magnitude, without leading zero bytes (§5.4). */
-[[nodiscard]] std::string serial_text(std::span<const uint8_t> magnitude);
 
 }  // namespace cassiopeia::client

@@ -252,14 +252,12 @@ void Worker::settle(const Job& job, const JobEnd& end, double seconds) {
             // docs/conventions.md §5: every refusal by the signer fails the job at once.
             count_failed(kind, seconds);
             (void)m_queue->fail(job, end.refusal->code, end.refusal->message);
-            LOG4CPLUS_INFO(log(),
-                           "job " << job.id << " refused: " << end.refusal->code << ' '
-                                  << end.refusal->message);
+            LOG4CPLUS_INFO(log(), "job " << job.id << " refused: " << end.refusal->payload());
             return;
         case JobEnd::Kind::usage:
             // Input the client cannot even put into records: bad_request without retries.
             count_failed(kind, seconds);
-            (void)m_queue->fail(job, "bad_request", end.detail);
+            (void)m_queue->fail(job, librecord::ErrorCode::bad_request, end.detail);
             LOG4CPLUS_INFO(log(), "job " << job.id << " failed: bad_request " << end.detail);
             return;
         case JobEnd::Kind::link:
@@ -267,7 +265,8 @@ void Worker::settle(const Job& job, const JobEnd& end, double seconds) {
             return;
         case JobEnd::Kind::verification: {
             const auto delay = m_config.run.retry * (1 << std::min(job.attempt - 1, 8));
-            const auto state = m_queue->retry_later(job, "verification", end.detail, delay);
+            const auto state =
+                m_queue->retry_later(job, ClientErrorCode::verification, end.detail, delay);
             if (state == JobState::failed) {
                 count_failed(kind, seconds);
             }

@@ -2,8 +2,10 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "crl/crl.hpp"
 
-#include "crl/handles.hpp"
 #include "ossl/x509.hpp"
+
+#include <librecord/ossl/handles.hpp>
+#include <librecord/serial_text.hpp>
 
 #include <openssl/asn1.h>
 #include <openssl/err.h>
@@ -17,6 +19,19 @@
 #include <ctime>
 
 namespace cassiopeia::client::crl {
+
+using ::cassiopeia::ossl::Asn1BitStringPtr;
+using ::cassiopeia::ossl::Asn1EnumPtr;
+using ::cassiopeia::ossl::Asn1IntegerPtr;
+using ::cassiopeia::ossl::Asn1TimePtr;
+using ::cassiopeia::ossl::BignumPtr;
+using ::cassiopeia::ossl::BioPtr;
+using ::cassiopeia::ossl::OsslBytesPtr;
+using ::cassiopeia::ossl::parse_cert_der;
+using ::cassiopeia::ossl::parse_crl_der;
+using ::cassiopeia::ossl::X509CrlPtr;
+using ::cassiopeia::ossl::X509Ptr;
+using ::cassiopeia::ossl::X509RevokedPtr;
 
 namespace {
 
@@ -32,32 +47,12 @@ std::optional<std::vector<uint8_t>> to_der(T* value, F i2d) {
         out, out + len);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
 }
 
-/// One DER CRL with nothing after it (style.md §6.7).
-X509CrlPtr parse_crl(std::span<const uint8_t> der) {
-    if (der.empty() || der.size() > LONG_MAX) {
-        return nullptr;
-    }
-    const unsigned char* p = der.data();
-    X509CrlPtr crl{::d2i_X509_CRL(nullptr, &p, static_cast<long>(der.size()))};
-    // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic)
-    if (!crl || p != der.data() + der.size()) {
-        return nullptr;
-    }
-    return crl;
-}
-
 X509Ptr parse_cert(std::span<const uint8_t> bytes) {
     if (bytes.empty() || bytes.size() > INT_MAX) {
         return nullptr;
     }
     if (bytes.front() == 0x30) {
-        const unsigned char* p = bytes.data();
-        X509Ptr cert{::d2i_X509(nullptr, &p, static_cast<long>(bytes.size()))};
-        // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic)
-        if (!cert || p != bytes.data() + bytes.size()) {
-            return nullptr;
-        }
-        return cert;
+        return parse_cert_der(bytes);
     }
     const BioPtr bio{::BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size()))};
     if (!bio) {
@@ -181,7 +176,7 @@ std::optional<std::vector<uint8_t>> assemble(const std::vector<uint8_t>& tbs,
 
 std::optional<std::vector<uint8_t>> apply(std::span<const uint8_t> copy_der,
                                           const librecord::crl::RevokedDelta& delta) {
-    const X509CrlPtr crl = parse_crl(copy_der);
+    const X509CrlPtr crl = parse_crl_der(copy_der);
     if (!crl || delta.crl_number < 2) {
         return std::nullopt;
     }
@@ -239,7 +234,7 @@ std::optional<std::vector<uint8_t>> apply(std::span<const uint8_t> copy_der,
 }
 
 bool verify(std::span<const uint8_t> crl_der, std::span<const uint8_t> ca_cert) {
-    const X509CrlPtr crl = parse_crl(crl_der);
+    const X509CrlPtr crl = parse_crl_der(crl_der);
     const X509Ptr ca = parse_cert(ca_cert);
     if (!crl || !ca || ::X509_CRL_get_version(crl.get()) != X509_CRL_VERSION_2) {
         return false;
@@ -273,7 +268,7 @@ bool verify_crl(std::span<const uint8_t> crl_der, std::span<const uint8_t> ca_ce
 }
 
 bool matches_delta(std::span<const uint8_t> crl_der, const librecord::crl::RevokedDelta& delta) {
-    const X509CrlPtr crl = parse_crl(crl_der);
+    const X509CrlPtr crl = parse_crl_der(crl_der);
     ::ERR_clear_error();
     if (!crl) {
         return false;
@@ -284,26 +279,26 @@ bool matches_delta(std::span<const uint8_t> crl_der, const librecord::crl::Revok
 }
 
 std::optional<int64_t> crl_number(std::span<const uint8_t> crl_der) {
-    const X509CrlPtr crl = parse_crl(crl_der);
+    const X509CrlPtr crl = parse_crl_der(crl_der);
     auto n = crl ? number_of(crl.get()) : std::nullopt;
     ::ERR_clear_error();
     return n;
 }
 
 std::optional<std::string> crl_this_update(std::span<const uint8_t> crl_der) {
-    const X509CrlPtr crl = parse_crl(crl_der);
+    const X509CrlPtr crl = parse_crl_der(crl_der);
     ::ERR_clear_error();
     return crl ? ossl::utc_text(::X509_CRL_get0_lastUpdate(crl.get())) : std::nullopt;
 }
 
 std::optional<std::string> crl_next_update(std::span<const uint8_t> crl_der) {
-    const X509CrlPtr crl = parse_crl(crl_der);
+    const X509CrlPtr crl = parse_crl_der(crl_der);
     ::ERR_clear_error();
     return crl ? ossl::utc_text(::X509_CRL_get0_nextUpdate(crl.get())) : std::nullopt;
 }
 
 std::optional<size_t> crl_entries(std::span<const uint8_t> crl_der) {
-    const X509CrlPtr crl = parse_crl(crl_der);
+    const X509CrlPtr crl = parse_crl_der(crl_der);
     ::ERR_clear_error();
     if (!crl) {
         return std::nullopt;
@@ -313,7 +308,7 @@ std::optional<size_t> crl_entries(std::span<const uint8_t> crl_der) {
 }
 
 std::optional<std::vector<CrlEntry>> crl_revoked(std::span<const uint8_t> crl_der) {
-    const X509CrlPtr crl = parse_crl(crl_der);
+    const X509CrlPtr crl = parse_crl_der(crl_der);
     ::ERR_clear_error();
     if (!crl) {
         return std::nullopt;
@@ -323,8 +318,7 @@ std::optional<std::vector<CrlEntry>> crl_revoked(std::span<const uint8_t> crl_de
     const int n = revoked == nullptr ? 0 : sk_X509_REVOKED_num(revoked);
     for (int i = 0; i < n; ++i) {
         const X509_REVOKED* r = sk_X509_REVOKED_value(revoked, i);
-        const std::unique_ptr<BIGNUM, librecord::CFree<&::BN_free>> bn{
-            ::ASN1_INTEGER_to_BN(::X509_REVOKED_get0_serialNumber(r), nullptr)};
+        const BignumPtr bn{::ASN1_INTEGER_to_BN(::X509_REVOKED_get0_serialNumber(r), nullptr)};
         const auto when = ossl::utc_text(::X509_REVOKED_get0_revocationDate(r));
         if (!bn || !when) {
             return std::nullopt;
@@ -332,17 +326,12 @@ std::optional<std::vector<CrlEntry>> crl_revoked(std::span<const uint8_t> crl_de
         // BN_num_bytes is a macro in OpenSSL 3.
         std::vector<uint8_t> magnitude(static_cast<size_t>(BN_num_bytes(bn.get())));
         ::BN_bn2bin(bn.get(), magnitude.data());
-        static constexpr std::string_view digits = "0123456789ABCDEF";
         CrlEntry e;
-        for (const uint8_t b : magnitude) {
-            e.serial += digits[b >> 4U];
-            e.serial += digits[b & 0xFU];
-        }
+        e.serial = librecord::format_serial(magnitude);
         e.revoked_at = *when;
         int crit = 0;
-        const std::unique_ptr<ASN1_ENUMERATED, librecord::CFree<&::ASN1_ENUMERATED_free>> code{
-            static_cast<ASN1_ENUMERATED*>(
-                ::X509_REVOKED_get_ext_d2i(r, NID_crl_reason, &crit, nullptr))};
+        const Asn1EnumPtr code{static_cast<ASN1_ENUMERATED*>(
+            ::X509_REVOKED_get_ext_d2i(r, NID_crl_reason, &crit, nullptr))};
         if (code) {
             // RFC 5280 §5.3.1 codes of the reasons protocol §5.6 allows.
             switch (::ASN1_ENUMERATED_get(code.get())) {

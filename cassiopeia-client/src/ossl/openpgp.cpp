@@ -2,8 +2,9 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "ossl/openpgp.hpp"
 
-#include <librecord/c_handle.hpp>
+#include <librecord/hex.hpp>
 #include <librecord/openpgp.hpp>
+#include <librecord/ossl/handles.hpp>
 
 #include <openssl/evp.h>
 
@@ -98,7 +99,7 @@ std::optional<OpenPgpSummary> summarize_openpgp_key(std::string_view armoured) {
         0x99, static_cast<uint8_t>(key.size() >> 8U), static_cast<uint8_t>(key.size() & 0xFFU)};
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int md_len = 0;
-    const std::unique_ptr<EVP_MD_CTX, librecord::CFree<&::EVP_MD_CTX_free>> ctx{::EVP_MD_CTX_new()};
+    const ::cassiopeia::ossl::EvpMdCtxPtr ctx{::EVP_MD_CTX_new()};
     const bool ok = ctx && ::EVP_DigestInit_ex(ctx.get(), ::EVP_sha1(), nullptr) == 1 &&
                     ::EVP_DigestUpdate(ctx.get(), prefix.data(), prefix.size()) == 1 &&
                     ::EVP_DigestUpdate(ctx.get(), key.data(), key.size()) == 1 &&
@@ -106,11 +107,7 @@ std::optional<OpenPgpSummary> summarize_openpgp_key(std::string_view armoured) {
     if (!ok) {
         return std::nullopt;
     }
-    static constexpr std::string_view digits = "0123456789ABCDEF";
-    for (unsigned int i = 0; i < md_len; ++i) {
-        s.fingerprint += digits[md[i] >> 4U];
-        s.fingerprint += digits[md[i] & 0xFU];
-    }
+    s.fingerprint = librecord::to_hex(std::span(md).first(md_len));
     for (const auto& p : *packets) {
         if (p.tag == librecord::openpgp::tag::user_id) {
             s.uids.emplace_back(p.body.begin(), p.body.end());

@@ -2,8 +2,9 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "ossl/x509.hpp"
 
-#include <librecord/c_handle.hpp>
 #include <librecord/errors.hpp>
+#include <librecord/hex.hpp>
+#include <librecord/ossl/handles.hpp>
 
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
@@ -23,19 +24,14 @@ namespace cassiopeia::client::ossl {
 
 namespace {
 
-using librecord::CFree;
-using X509Ptr = std::unique_ptr<X509, CFree<&::X509_free>>;
-using X509ReqPtr = std::unique_ptr<X509_REQ, CFree<&::X509_REQ_free>>;
-using SpkiPtr = std::unique_ptr<NETSCAPE_SPKI, CFree<&::NETSCAPE_SPKI_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, CFree<&::EVP_PKEY_free>>;
-using BioPtr = std::unique_ptr<BIO, CFree<&::BIO_free_all>>;
-using BnPtr = std::unique_ptr<BIGNUM, CFree<&::BN_free>>;
-
-void free_ossl(void* p) noexcept {
-    OPENSSL_free(p);  // a macro: wrapped so that CFree gets a function
-}
-
-using OsslString = std::unique_ptr<char, CFree<&free_ossl>>;
+using ::cassiopeia::ossl::BignumPtr;
+using ::cassiopeia::ossl::BioPtr;
+using ::cassiopeia::ossl::EvpPkeyPtr;
+using ::cassiopeia::ossl::NetscapeSpkiPtr;
+using ::cassiopeia::ossl::OsslBytesPtr;
+using ::cassiopeia::ossl::OsslStringPtr;
+using ::cassiopeia::ossl::X509Ptr;
+using ::cassiopeia::ossl::X509ReqPtr;
 
 X509ReqPtr parse_der_csr(std::span<const uint8_t> der) {
     const unsigned char* p = der.data();
@@ -81,7 +77,7 @@ std::optional<std::vector<uint8_t>> csr_to_der(std::span<const uint8_t> input) {
     if (n <= 0) {
         return std::nullopt;
     }
-    const std::unique_ptr<unsigned char, CFree<&free_ossl>> owned{out};
+    const OsslBytesPtr owned{out};
     return std::vector<uint8_t>(
         out, out + n);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
 }
@@ -97,7 +93,8 @@ std::optional<std::string> spkac_from_file(std::span<const uint8_t> input) {
     if (text.starts_with(prefix)) {
         text.erase(0, prefix.size());
     }
-    const SpkiPtr spki{::NETSCAPE_SPKI_b64_decode(text.c_str(), static_cast<int>(text.size()))};
+    const NetscapeSpkiPtr spki{
+        ::NETSCAPE_SPKI_b64_decode(text.c_str(), static_cast<int>(text.size()))};
     if (!spki) {
         ::ERR_clear_error();
         return std::nullopt;
@@ -114,14 +111,14 @@ std::optional<CertificateSummary> check_certificate(std::span<const uint8_t> cer
         ::ERR_clear_error();
         return std::nullopt;
     }
-    PkeyPtr requested;
+    EvpPkeyPtr requested;
     if (!csr_der.empty()) {
         const auto req = parse_der_csr(csr_der);
         if (req) {
             requested.reset(::X509_REQ_get_pubkey(req.get()));
         }
     } else {
-        const SpkiPtr spki{
+        const NetscapeSpkiPtr spki{
             ::NETSCAPE_SPKI_b64_decode(spkac.c_str(), static_cast<int>(spkac.size()))};
         if (spki) {
             requested.reset(::NETSCAPE_SPKI_get_pubkey(spki.get()));
@@ -133,8 +130,8 @@ std::optional<CertificateSummary> check_certificate(std::span<const uint8_t> cer
         return std::nullopt;
     }
     CertificateSummary s;
-    const BnPtr serial{::ASN1_INTEGER_to_BN(::X509_get0_serialNumber(cert.get()), nullptr)};
-    const OsslString hex{serial ? ::BN_bn2hex(serial.get()) : nullptr};
+    const BignumPtr serial{::ASN1_INTEGER_to_BN(::X509_get0_serialNumber(cert.get()), nullptr)};
+    const OsslStringPtr hex{serial ? ::BN_bn2hex(serial.get()) : nullptr};
     const auto from = utc_text(::X509_get0_notBefore(cert.get()));
     const auto to = utc_text(::X509_get0_notAfter(cert.get()));
     if (!hex || !from || !to) {
@@ -160,13 +157,7 @@ std::string sha256_hex(std::span<const uint8_t> data) {
     if (::EVP_Digest(data.data(), data.size(), md.data(), &n, ::EVP_sha256(), nullptr) != 1) {
         throw Error(ErrorKind::crypto, "EVP_Digest", "SHA-256 failed");
     }
-    static constexpr std::string_view digits = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < n; ++i) {
-        out += digits[md[i] >> 4U];
-        out += digits[md[i] & 0xFU];
-    }
-    return out;
+    return librecord::to_hex(std::span(md).first(n), librecord::HexCase::lower);
 }
 
 uint64_t random_request_number() {

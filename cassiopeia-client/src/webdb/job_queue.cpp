@@ -2,6 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "webdb/job_queue.hpp"
 
+#include <librecord/serial_text.hpp>
+
 #include <charconv>
 
 namespace cassiopeia::client {
@@ -74,31 +76,12 @@ std::optional<JobState> to_job_state(std::string_view text) noexcept {
     return std::nullopt;
 }
 
-std::optional<std::string> canonical_serial(std::string_view text) {
-    std::string digits;
-    for (const char c : text) {
-        if (c == ':') {
-            continue;
-        }
-        if (c >= '0' && c <= '9') {
-            digits += c;
-        } else if (c >= 'a' && c <= 'f') {
-            digits += static_cast<char>(c - 'a' + 'A');
-        } else if (c >= 'A' && c <= 'F') {
-            digits += c;
-        } else {
-            return std::nullopt;
-        }
+std::optional<std::string> job_serial(std::string_view text) {
+    auto canonical = librecord::canonical_serial(text);
+    if (!canonical || *canonical == "00") {
+        return std::nullopt;  // zero is no serial (RFC 5280 §4.1.2.2)
     }
-    const auto first = digits.find_first_not_of('0');
-    if (first == std::string::npos) {
-        return std::nullopt;  // empty or zero: RFC 5280 §4.1.2.2 serials are positive
-    }
-    digits.erase(0, first);
-    if (digits.size() % 2 != 0) {
-        digits.insert(digits.begin(), '0');
-    }
-    return digits;
+    return std::move(canonical.value());
 }
 
 void JobQueue::listen() {
@@ -137,7 +120,10 @@ std::optional<Job> JobQueue::claim_next(const std::string& worker_id) {
             return job;
         }
         // Unreachable through the request functions; failing it keeps the queue moving.
-        if (!finish(job, JobState::failed, "bad_request", "the job has no request row")) {
+        if (!finish(job,
+                    JobState::failed,
+                    std::string{librecord::to_string(librecord::ErrorCode::bad_request)},
+                    "the job has no request row")) {
             return std::nullopt;
         }
         tx.commit();
@@ -225,7 +211,7 @@ bool JobQueue::complete_certificate(const Job& job,
                                     const std::string& not_before,
                                     const std::string& not_after,
                                     const std::string& log) {
-    const auto canonical = canonical_serial(serial);
+    const auto canonical = job_serial(serial);
     if (!canonical) {
         throw cassiopeia::Error{
             cassiopeia::ErrorKind::decode, "JobQueue::complete_certificate", "bad serial"};
@@ -260,7 +246,7 @@ bool JobQueue::complete_revocation(const Job& job,
     std::vector<std::string> times;
     std::vector<std::string> reasons;
     for (const auto& entry : revoked) {
-        auto canonical = canonical_serial(entry.serial);
+        auto canonical = job_serial(entry.serial);
         if (!canonical) {
             throw cassiopeia::Error{
                 cassiopeia::ErrorKind::decode, "JobQueue::complete_revocation", "bad serial"};
@@ -309,11 +295,11 @@ bool JobQueue::complete_openpgp(const Job& job,
 }
 
 bool JobQueue::fail(const Job& job,
-                    const std::string& code,
+                    JobErrorCode code,
                     const std::string& message,
                     const std::optional<std::string>& log) {
     pq::Transaction tx{m_conn};
-    if (!finish(job, JobState::failed, code, message)) {
+    if (!finish(job, JobState::failed, std::string{code.text()}, message)) {
         return false;
     }
     if (log) {
@@ -324,7 +310,7 @@ bool JobQueue::fail(const Job& job,
 }
 
 std::optional<JobState> JobQueue::retry_later(const Job& job,
-                                              const std::string& code,
+                                              JobErrorCode code,
                                               const std::string& message,
                                               std::chrono::seconds delay,
                                               const std::optional<std::string>& log) {
@@ -342,7 +328,7 @@ std::optional<JobState> JobQueue::retry_later(const Job& job,
          Param::integer(job.attempt),
          Param::integer(m_options.max_attempts),
          Param::integer(delay.count()),
-         Param{code},
+         Param{std::string{code.text()}},
          Param{message}});
     if (r.rows() != 1) {
         return std::nullopt;

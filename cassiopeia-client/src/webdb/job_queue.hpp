@@ -3,6 +3,9 @@
 #pragma once
 
 #include "pq/pq.hpp"
+#include "webdb/job_error_code.hpp"
+
+#include <librecord/request_id.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -27,11 +30,11 @@ enum class JobState { pending, running, done, failed, retrying };
 [[nodiscard]] std::optional<JobState> to_job_state(std::string_view text) noexcept;
 
 /**
- * A serial in the text form of protocol §5.4 (upper-case hex of the magnitude, even length,
- * no leading 00 byte). Accepts odd length, leading zeros, lower case and colons; nullopt for
- * anything else, and for zero.
+ * A serial the WebDB may store: the canonical text of docs/protocol.md §5.4
+ * (librecord::canonical_serial) of a positive serial (RFC 5280 §4.1.2.2); nullopt for text the
+ * reader refuses, and for zero.
  */
-[[nodiscard]] std::optional<std::string> canonical_serial(std::string_view text);
+[[nodiscard]] std::optional<std::string> job_serial(std::string_view text);
 
 /** Inputs of request_certificate, as the web application gave them (unchecked). */
 struct CertificateJob {
@@ -66,12 +69,14 @@ struct Job {
     std::variant<CertificateJob, RevocationJob, OpenpgpJob> input;
 
     /** The request id the daemon sends (conventions.md §1): "webdb:<job id>". */
-    [[nodiscard]] std::string request_id() const { return "webdb:" + std::to_string(id); }
+    [[nodiscard]] std::string request_id() const {
+        return librecord::make_request_id(librecord::webdb_namespace, static_cast<uint64_t>(id));
+    }
 };
 
 /** One serial that a revocation put on the CRL. */
 struct RevokedSerial {
-    std::string serial;                 ///< any form canonical_serial accepts
+    std::string serial;                 ///< any form job_serial accepts
     std::string revoked_at;             ///< YYYY-MM-DDTHH:MM:SSZ
     std::optional<std::string> reason;  ///< RFC 5280 name; none = unspecified
 };
@@ -147,7 +152,7 @@ public:
 
     /** failed, finally (bad_request, a signer refusal): code + message, and the log if any. */
     [[nodiscard]] bool fail(const Job& job,
-                            const std::string& code,
+                            JobErrorCode code,
                             const std::string& message,
                             const std::optional<std::string>& log = std::nullopt);
 
@@ -157,7 +162,7 @@ public:
      */
     [[nodiscard]] std::optional<JobState> retry_later(
         const Job& job,
-        const std::string& code,
+        JobErrorCode code,
         const std::string& message,
         std::chrono::seconds delay,
         const std::optional<std::string>& log = std::nullopt);

@@ -38,19 +38,6 @@ BOOST_AUTO_TEST_CASE(refuses_malformed_utc_times) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(splits_a_refusal_into_code_and_message) {
-    const std::string payload = "proof_stale emails proof of a@example.org is 31 days old";
-    const auto r = cc::parse_refusal(
-        std::span(reinterpret_cast<const uint8_t*>(payload.data()), payload.size()));  // NOLINT
-    BOOST_TEST(r.code == "proof_stale");
-    BOOST_TEST(r.message == "emails proof of a@example.org is 31 days old");
-    const std::string bare = "internal";
-    const auto b = cc::parse_refusal(
-        std::span(reinterpret_cast<const uint8_t*>(bare.data()), bare.size()));  // NOLINT
-    BOOST_TEST(b.code == "internal");
-    BOOST_TEST(b.message.empty());
-}
-
 BOOST_AUTO_TEST_CASE(an_unknown_command_is_a_usage_error) {
     cc::Invocation inv;
     inv.command = "frobnicate";

@@ -127,14 +127,14 @@ BOOST_AUTO_TEST_CASE(refuses_malformed_nested_or_null_arrays) {
     }
 }
 
-BOOST_AUTO_TEST_CASE(canonical_serial_follows_protocol_5_4) {
-    BOOST_TEST(*cc::canonical_serial("8A3F") == "8A3F");
-    BOOST_TEST(*cc::canonical_serial("8a:3f") == "8A3F");
-    BOOST_TEST(*cc::canonical_serial("008A3F") == "8A3F");
-    BOOST_TEST(*cc::canonical_serial("A3F") == "0A3F");
-    BOOST_TEST(*cc::canonical_serial("0001") == "01");
+BOOST_AUTO_TEST_CASE(job_serial_is_the_positive_canonical_text) {
+    BOOST_TEST(*cc::job_serial("8A3F") == "8A3F");
+    BOOST_TEST(*cc::job_serial("8a:3f") == "8A3F");
+    BOOST_TEST(*cc::job_serial("008A3F") == "8A3F");
+    BOOST_TEST(*cc::job_serial("A3F") == "0A3F");
+    BOOST_TEST(*cc::job_serial("0001") == "01");
     for (const char* bad : {"", "0", "00", "0x8A", "8G", "8A 3F", "-1"}) {
-        BOOST_TEST(!cc::canonical_serial(bad).has_value(), bad);
+        BOOST_TEST(!cc::job_serial(bad).has_value(), bad);
     }
 }
 
@@ -435,7 +435,7 @@ BOOST_AUTO_TEST_CASE(a_failure_mid_way_leaves_the_job_running_without_partial_re
     BOOST_TEST(db.scalar("SELECT count(*) FROM cassiopeia.issued") == 1);
     BOOST_TEST(!db.conn.in_transaction());
     // The job is still held and can still be failed.
-    BOOST_TEST(q.fail(*jb, "internal", "duplicate serial"));
+    BOOST_TEST(q.fail(*jb, librecord::ErrorCode::internal, "duplicate serial"));
     BOOST_TEST(db.state(b) == "failed");
 }
 
@@ -478,8 +478,8 @@ BOOST_AUTO_TEST_CASE(retry_later_waits_then_fails_after_max_attempts) {
     cc::JobQueue q{db.conn, {.max_attempts = 2, .lease = 300s}};
     auto j = q.claim_next("w");
     BOOST_REQUIRE(j.has_value());
-    BOOST_TEST(
-        (q.retry_later(*j, "timeout", "no answer in 30 s", 3600s) == cc::JobState::retrying));
+    BOOST_TEST((q.retry_later(*j, cc::ClientErrorCode::verification, "no answer in 30 s", 3600s) ==
+                cc::JobState::retrying));
     BOOST_TEST(db.state(id) == "retrying");
     BOOST_TEST(db.text("SELECT last_error FROM cassiopeia.job_status WHERE job_id = $1",
                        {pq::Param::integer(id)}) == "timeout no answer in 30 s");
@@ -497,8 +497,10 @@ BOOST_AUTO_TEST_CASE(retry_later_waits_then_fails_after_max_attempts) {
     j = q.claim_next("w");
     BOOST_REQUIRE(j.has_value());
     BOOST_TEST(j->attempt == 2);
-    BOOST_TEST((q.retry_later(*j, "timeout", "again", 0s, std::string{"partial log"}) ==
-                cc::JobState::failed));
+    BOOST_TEST(
+        (q.retry_later(
+             *j, cc::ClientErrorCode::verification, "again", 0s, std::string{"partial log"}) ==
+         cc::JobState::failed));
     BOOST_TEST(db.state(id) == "failed");
     BOOST_TEST(db.attempts(id) == 2);
     BOOST_TEST(db.text("SELECT log FROM cassiopeia.job_log WHERE job_id = $1 AND attempt = 2",
@@ -513,13 +515,14 @@ BOOST_AUTO_TEST_CASE(fail_is_final_and_keeps_code_and_message) {
     cc::JobQueue q{db.conn, {}};
     const auto j = q.claim_next("w");
     BOOST_REQUIRE(j.has_value());
-    BOOST_TEST(q.fail(*j, "proof_stale", "emails proof is 31 days old", std::string{"log"}));
+    BOOST_TEST(q.fail(
+        *j, librecord::ErrorCode::proof_stale, "emails proof is 31 days old", std::string{"log"}));
     BOOST_TEST(db.state(id) == "failed");
     BOOST_TEST(db.text("SELECT last_error FROM cassiopeia.job_status WHERE job_id = $1",
                        {pq::Param::integer(id)}) == "proof_stale emails proof is 31 days old");
     BOOST_TEST(!q.claim_next("w").has_value());
-    BOOST_TEST(!q.fail(*j, "x", "y"));
-    BOOST_TEST(!q.retry_later(*j, "x", "y", 0s).has_value());
+    BOOST_TEST(!q.fail(*j, librecord::ErrorCode::internal, "y"));
+    BOOST_TEST(!q.retry_later(*j, librecord::ErrorCode::internal, "y", 0s).has_value());
     BOOST_TEST(!q.release(*j));
 }
 
