@@ -1,4 +1,4 @@
-# libFuzzer targets (style.md §9). Every target is also built as a replay binary that runs
+# libFuzzer targets (docs/style.md §9). Every target is also built as a replay binary that runs
 # each file of its corpus, with any compiler, and is registered with ctest (label fuzz-replay).
 # With -DCASSIOPEIA_FUZZ=ON and Clang, the real libFuzzer binary fuzz_<name> is built too.
 if(CASSIOPEIA_FUZZ)

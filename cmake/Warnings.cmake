@@ -1,4 +1,4 @@
-# Project-wide warnings and hardening flags (style.md §3).
+# Project-wide warnings and hardening flags (docs/style.md §3).
 # -Wnull-dereference is left out: GCC 12 reports it at -O2 inside libstdc++'s std::string and
 # Boost.Asio's scheduler when they are inlined into our code (false positives we cannot fix).
 add_compile_options(

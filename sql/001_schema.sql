@@ -1,4 +1,4 @@
--- 001_schema: the WebDB job queue of Cassiopeia (conventions.md §5, sql/README.md).
+-- 001_schema: the WebDB job queue of Cassiopeia (docs/conventions.md §5, sql/README.md).
 -- Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 --
 -- Tables are private to the client daemon; the web application uses only the functions and
@@ -156,7 +156,7 @@ CREATE TRIGGER jobs_notify_pending AFTER UPDATE OF state ON cassiopeia.jobs
     EXECUTE FUNCTION cassiopeia.notify_job();
 
 -- Presence checks shared by the request functions: they check types and presence, never
--- content (conventions.md §5).
+-- content (docs/conventions.md §5).
 CREATE OR REPLACE FUNCTION cassiopeia.require_text(value text, what text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN

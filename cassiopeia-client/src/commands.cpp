@@ -38,7 +38,8 @@ bool write_file(const std::string& path, std::span<const uint8_t> data) {
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(data.data()),  // NOLINT: bytes to a stream
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): bytes to a stream
+        out.write(reinterpret_cast<const char*>(data.data()),
                   static_cast<std::streamsize>(data.size()));
         if (!out) {
             return false;
@@ -48,7 +49,8 @@ bool write_file(const std::string& path, std::span<const uint8_t> data) {
 }
 
 std::span<const uint8_t> bytes_view(std::string_view s) {
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};  // NOLINT: text as bytes
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): text as bytes
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
 int usage_error(std::ostream& err, const std::string& command, const std::string& why) {
@@ -129,7 +131,8 @@ std::optional<std::string> cli_request_id(const std::string& given) {
         return librecord::make_request_id(librecord::cli_namespace, ossl::random_request_number());
     }
     uint64_t n = 0;
-    const auto* end = given.data() + given.size();  // NOLINT
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    const auto* end = given.data() + given.size();
     const auto [p, ec] = std::from_chars(given.data(), end, n);
     if (ec != std::errc{} || p != end || n > 0x7FFFFFFFFFFFFFFFULL ||
         (given.size() > 1 && given.front() == '0')) {

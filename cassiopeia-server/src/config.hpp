@@ -1,4 +1,4 @@
-// The signer's configuration: config file plus command-line overrides (conventions.md §2).
+// The signer's configuration: config file plus command-line overrides (docs/conventions.md §2).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

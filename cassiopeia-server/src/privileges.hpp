@@ -1,4 +1,4 @@
-// Least privilege for the signer: no core dumps, key file modes, dropping root (conventions §2).
+// Signer least privilege: no core dumps, key file modes, dropping root (docs/conventions.md §2).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -52,7 +52,8 @@ SecretBytes SecretBytes::read_file(const std::string& path) {
         size_t done = 0;
         while (ok && done < out.m_bytes.size()) {
             const auto n =
-                ::read(fd, out.m_bytes.data() + done, out.m_bytes.size() - done);  // NOLINT
+                // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+                ::read(fd, out.m_bytes.data() + done, out.m_bytes.size() - done);
             ok = n > 0;
             done += ok ? static_cast<size_t>(n) : 0;
         }

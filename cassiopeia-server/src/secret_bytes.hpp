@@ -1,4 +1,4 @@
-// SecretBytes: key material read from a file, wiped when it goes (style.md §4.4 SecureBuffer).
+// SecretBytes: key material read from a file, wiped when it goes (docs/style.md §4.4).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

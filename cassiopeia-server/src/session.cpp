@@ -27,7 +27,8 @@ const log4cplus::Logger& log() {
 
 std::span<const uint8_t> bytes_of(std::string_view s) {
     // Text payloads are UTF-8 bytes on the wire (§4).
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};  // NOLINT
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
 std::string incident_id() {
@@ -43,7 +44,8 @@ std::string incident_id() {
 constexpr size_t max_serial_item = 128;
 
 std::string_view text_of(const lr::Message& m) {
-    return {reinterpret_cast<const char*>(m.payload.data()), m.payload.size()};  // NOLINT
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
+    return {reinterpret_cast<const char*>(m.payload.data()), m.payload.size()};
 }
 
 bool is_setup(lr::Command c) {
@@ -170,7 +172,8 @@ void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& 
 }
 
 void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
-    const std::string_view text{reinterpret_cast<const char*>(msg.payload.data()),  // NOLINT
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
+    const std::string_view text{reinterpret_cast<const char*>(msg.payload.data()),
                                 msg.payload.size()};
     if (command == lr::Command::set_request_id) {
         // setRequestId starts a new request (§5.2); what came before it is dropped.
@@ -333,7 +336,7 @@ void RecordSession::on_log_saved(lr::ServerLink& link,
     const Awaiting awaiting = std::move(*m_awaiting);
     m_awaiting.reset();
     const auto want = librecord::to_hex(awaiting.log_hash, librecord::HexCase::lower);
-    // Constant-time comparison of the hash the client computed (style.md §6.10).
+    // Constant-time comparison of the hash the client computed (docs/style.md §6.10).
     if (payload.size() != want.size() ||
         ::CRYPTO_memcmp(payload.data(), want.data(), want.size()) != 0) {
         refuse(link,
@@ -442,7 +445,7 @@ void RecordSession::on_message(lr::ServerLink& link, lr::Message msg) {
     try {
         on_closing(link, *command, msg);
     } catch (const std::exception& e) {
-        // style.md §5: one catch per request at the session boundary; the daemon goes on.
+        // docs/style.md §5: one catch per request at the session boundary; the daemon goes on.
         const auto id = incident_id();
         LOG4CPLUS_ERROR(log(), m_line << ": incident " << id << ": " << e.what());
         clear_request();

@@ -1,4 +1,4 @@
-// Bounded little-endian ByteReader and capacity-capped ByteWriter (style.md §6.2, §6.8).
+// Bounded little-endian ByteReader and capacity-capped ByteWriter (docs/style.md §6.2, §6.8).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "librecord/byte_reader.hpp"
 

@@ -171,7 +171,7 @@ Result<LinkFrame> parse_link_frame(std::span<const uint8_t> decoded) {
 }
 
 void encode_link_frame(FrameType type, std::span<const uint8_t> body, std::vector<uint8_t>& out) {
-    // Encoders check too (style.md §6.8): our own callers must not build a frame the peer drops.
+    // Encoders check too (docs/style.md §6.8): our callers must not build a frame the peer drops.
     if (!body_length_ok(type, body.size())) {
         throw cassiopeia::Error(cassiopeia::ErrorKind::internal,
                                 "encode_link_frame",

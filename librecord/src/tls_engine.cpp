@@ -128,7 +128,7 @@ struct Engine::Impl {
 
 namespace {
 
-// GnuTLS transport callbacks (style.md §4.5: noexcept, errors become the library's codes).
+// GnuTLS transport callbacks (docs/style.md §4.5: noexcept, errors become the library's codes).
 
 ssize_t push_cb(gnutls_transport_ptr_t ptr, const void* data, size_t size) noexcept {
     auto* impl = static_cast<Engine::Impl*>(ptr);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CI stage lint: clang-format 14, module include boundaries (style.md §2), shellcheck, and,
+# CI stage lint: clang-format 14, module include boundaries (docs/style.md §2), shellcheck, and,
 # with CASS_TIDY=1, clang-tidy 14 on the C++ files changed since CASS_TIDY_BASE (default HEAD~1).
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 set -euo pipefail
@@ -30,7 +30,7 @@ for f in "${sources[@]}"; do
         problem "clang-format-14 would reformat $f"
 done
 
-# 2. Include boundaries of the product code (tests may include anything, style.md §2).
+# 2. Include boundaries of the product code (tests may include anything, docs/style.md §2).
 product=()
 for f in "${sources[@]}"; do
     [[ $f == tests/* ]] || product+=("$f")

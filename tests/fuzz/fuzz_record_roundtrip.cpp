@@ -61,7 +61,8 @@ void run(std::string_view line) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         // reinterpret_cast: the fuzzer's bytes viewed as text, same size and lifetime.
-        run({reinterpret_cast<const char*>(data), size});  // NOLINT
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
+        run({reinterpret_cast<const char*>(data), size});
     } catch (const std::exception& e) {
         std::fprintf(stderr, "fuzz_record_roundtrip: escaped exception: %s\n", e.what());
         std::abort();

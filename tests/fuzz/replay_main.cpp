@@ -1,5 +1,5 @@
 // Replay driver: runs LLVMFuzzerTestOneInput over every file of the given corpus folders,
-// so ctest exercises each fuzz target with any compiler (style.md §9, label fuzz-replay).
+// so ctest exercises each fuzz target with any compiler (docs/style.md §9, label fuzz-replay).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include <cstddef>
 #include <cstdint>

@@ -1,4 +1,4 @@
-# Helpers for the client daemon's tests (test_run_*.sh, issue 6), on top of lib.sh: WebDB
+# Helpers for the client daemon's tests (test_run_*.sh), on top of lib.sh: WebDB
 # queries, queueing jobs through the SQL functions, waiting for the queue, daemons, a 2nd line.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck shell=bash

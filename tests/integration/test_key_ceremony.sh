@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The key ceremony (conventions §2): `new-time-ca` makes a time CA with the root key, locally;
+# The key ceremony (docs/conventions.md §2): `new-time-ca` makes a time CA with the root key, locally;
 # the signer picks it up only when its period starts, and never serves subca on the line.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/lib.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Revocation over the testbed (issue 5): three certificates of one CA, two revoked at one
+# Revocation over the testbed: three certificates of one CA, two revoked at one
 # instant; the client's CRL copy, rebuilt from the delta, verifies with openssl, lists exactly
 # those two with the signer's revocation time and reasons, and equals the full CRL fetched.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The client daemon's metrics file (issue 6): after `run --once` it holds the queue gauges, the
-# job counters, the link state, the duration histogram and the CRLs' nextUpdate.
+# The client daemon's metrics file (run.metrics_file): after `run --once` it holds the queue
+# gauges, the job counters, the link state, the duration histogram and the CRLs' nextUpdate.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/queue_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/queue_lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The client daemon works a mixed WebDB queue (issue 6, Done-when 1): 50 jobs through the SQL
+# The client daemon works a mixed WebDB queue: 50 jobs through the SQL
 # functions, valid and refused certificates, OpenPGP, then a revocation of two issued serials.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/queue_lib.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The client daemon rides out a PostgreSQL restart (issue 6, Done-when 3): it reconnects and
+# The client daemon rides out a PostgreSQL restart: it reconnects and
 # finishes the queue; no job fails and none is issued twice.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/queue_lib.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The client daemon rides out a signer restart (issue 6, Done-when 2): no job fails while the
+# The client daemon rides out a signer restart: no job fails while the
 # signer is down, every job is done once it is back, and none is issued twice.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/queue_lib.sh

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Two client daemons on one WebDB queue (issue 6, Done-when 4): first sharing the one serial line
+# Two client daemons on one WebDB queue: first sharing the one serial line
 # by turns (each closes its session after 1 s idle), then one daemon per line of a signer
 # serving two lines, both woken by the same NOTIFY. Every job is done exactly once.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.

@@ -1,4 +1,4 @@
-// Grind tests (style.md §9): feed a stream whole, split at every offset, and byte by byte;
+// Grind tests (docs/style.md §9): feed a stream whole, split at every offset, and byte by byte;
 // plus the reader for tests/data/*.vec files and Errc names used by the vectors.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
@@ -49,7 +49,8 @@ auto grind(std::span<const uint8_t> bytes, Run run) {
 
 inline std::span<const uint8_t> as_bytes(std::string_view s) {
     // reinterpret_cast: char and uint8_t share size and alignment; the view outlives the span.
-    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};  // NOLINT
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
 /** The name a .vec file uses for an error code, e.g. "bad_crc". */

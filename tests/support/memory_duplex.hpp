@@ -1,5 +1,5 @@
 // In-memory full-duplex line for tests: two io::Stream ends joined by byte queues, with
-// an optional tamper hook to drop, flip or inject bytes (style.md §9 MemoryDuplex).
+// an optional tamper hook to drop, flip or inject bytes (docs/style.md §9).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Throwaway PostgreSQL 15 cluster for tests and the testbed (conventions.md §4).
+# Throwaway PostgreSQL 15 cluster for tests and the testbed (docs/conventions.md §4).
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #
 #   pg_cluster.sh start DIR   creates (once) and starts a cluster under DIR/pg, then prints

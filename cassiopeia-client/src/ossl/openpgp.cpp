@@ -24,7 +24,8 @@ std::optional<std::vector<uint8_t>> decode_base64(const std::string& text) {
     std::vector<uint8_t> out(text.size() / 4 * 3);
     const int n =
         ::EVP_DecodeBlock(out.data(),
-                          reinterpret_cast<const unsigned char*>(text.data()),  // NOLINT: C API
+                          // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): C API
+                          reinterpret_cast<const unsigned char*>(text.data()),
                           static_cast<int>(text.size()));
     if (n < 0) {
         return std::nullopt;

@@ -36,7 +36,7 @@ using ::cassiopeia::ossl::X509ReqPtr;
 X509ReqPtr parse_der_csr(std::span<const uint8_t> der) {
     const unsigned char* p = der.data();
     X509ReqPtr req{::d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size()))};
-    // style.md §6.7: every byte must belong to the request.
+    // docs/style.md §6.7: every byte must belong to the request.
     if (req &&
         p != der.data() + der.size()) {  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
         return nullptr;
@@ -107,7 +107,8 @@ std::optional<CertificateSummary> check_certificate(std::span<const uint8_t> cer
                                                     const std::string& spkac) {
     const unsigned char* p = cert_der.data();
     const X509Ptr cert{::d2i_X509(nullptr, &p, static_cast<long>(cert_der.size()))};
-    if (!cert || p != cert_der.data() + cert_der.size()) {  // NOLINT
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    if (!cert || p != cert_der.data() + cert_der.size()) {
         ::ERR_clear_error();
         return std::nullopt;
     }

@@ -32,7 +32,7 @@ std::string trimmed(const char* message) {
     throw PqError{call, trimmed(::PQerrorMessage(conn)), "", Failure::connection};
 }
 
-/// check_pq (style.md §8): the one place that turns a PGresult status into an error.
+/// check_pq (docs/style.md §8): the one place that turns a PGresult status into an error.
 ResultPtr check_pq(::PGconn* conn, ::PGresult* raw, const char* call) {
     ResultPtr res{raw};
     if (!res) {

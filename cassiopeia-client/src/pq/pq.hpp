@@ -2,7 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-// Only pq.cpp includes <libpq-fe.h> (style.md §2); this header names libpq's structs by their
+// Only pq.cpp includes <libpq-fe.h> (docs/style.md §2); this header names libpq's structs by their
 // tags, so users of the wrapper need neither libpq's headers nor its include path.
 #include <librecord/errors.hpp>
 
@@ -62,11 +62,14 @@ private:
 /** One query parameter: text, binary (sent as bytea, format 1) or NULL. */
 class Param final {
 public:
-    Param(std::string text) : m_value(std::move(text)) {}  // NOLINT: implicit by design
+    // NOLINTNEXTLINE(google-explicit-constructor,hicpp-explicit-conversions): implicit by design
+    Param(std::string text) : m_value(std::move(text)) {}
 
-    Param(const char* text) : m_value(std::string{text}) {}  // NOLINT: implicit by design
+    // NOLINTNEXTLINE(google-explicit-constructor,hicpp-explicit-conversions): implicit by design
+    Param(const char* text) : m_value(std::string{text}) {}
 
-    Param(std::string_view text) : m_value(std::string{text}) {}  // NOLINT: implicit by design
+    // NOLINTNEXTLINE(google-explicit-constructor,hicpp-explicit-conversions): implicit by design
+    Param(std::string_view text) : m_value(std::string{text}) {}
 
     [[nodiscard]] static Param null() { return Param{}; }
 

@@ -27,9 +27,11 @@ enum class ClientErrorCode {
 class JobErrorCode final {
 public:
     // Implicit on purpose: a call site names the code it means, `ErrorCode::bad_request`.
-    JobErrorCode(librecord::ErrorCode code) : m_code(code) {}  // NOLINT(google-explicit-constructor,hicpp-explicit-conversions)
+    JobErrorCode(librecord::ErrorCode code)
+        : m_code(code) {}  // NOLINT(google-explicit-constructor,hicpp-explicit-conversions)
 
-    JobErrorCode(ClientErrorCode code) : m_code(code) {}  // NOLINT(google-explicit-constructor,hicpp-explicit-conversions)
+    JobErrorCode(ClientErrorCode code)
+        : m_code(code) {}  // NOLINT(google-explicit-constructor,hicpp-explicit-conversions)
 
     /** The stored word. */
     [[nodiscard]] std::string_view text() const noexcept {

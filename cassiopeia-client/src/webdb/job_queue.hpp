@@ -21,7 +21,7 @@ namespace cassiopeia::client {
 
 enum class JobKind { certificate, revocation, openpgp };
 
-/** conventions.md §5: pending → running → done | failed, and retrying between attempts. */
+/** docs/conventions.md §5: pending → running → done | failed, and retrying between attempts. */
 enum class JobState { pending, running, done, failed, retrying };
 
 [[nodiscard]] std::string_view to_string(JobKind kind) noexcept;
@@ -68,7 +68,7 @@ struct Job {
     std::string worker;
     std::variant<CertificateJob, RevocationJob, OpenpgpJob> input;
 
-    /** The request id the daemon sends (conventions.md §1): "webdb:<job id>". */
+    /** The request id the daemon sends (docs/conventions.md §1): "webdb:<job id>". */
     [[nodiscard]] std::string request_id() const {
         return librecord::make_request_id(librecord::webdb_namespace, static_cast<uint64_t>(id));
     }

@@ -52,7 +52,7 @@ private:
 /**
  * `cassiopeia-client migrate`: connects (empty conninfo = the PG* environment), migrates,
  * prints the schema version on `out` (one line, the number). Returns the exit status of
- * conventions.md §1: 0, or 1 when the database failed (message on `err`).
+ * docs/conventions.md §1: 0, or 1 when the database failed (message on `err`).
  */
 [[nodiscard]] int run_migrate(const std::string& conninfo, std::ostream& out, std::ostream& err);
 

@@ -1,4 +1,4 @@
-// GPGME start-up for the life of main() (style.md §4.3): version check and locale set-up.
+// GPGME start-up for the life of main() (docs/style.md §4.3): version check and locale set-up.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

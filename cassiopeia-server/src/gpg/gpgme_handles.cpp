@@ -1,4 +1,4 @@
-// GPGME handle owners, the error checker and the library guard (style.md §4.3).
+// GPGME handle owners, the error checker and the library guard (docs/style.md §4.3).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "gpg/gpgme_handles.hpp"
 

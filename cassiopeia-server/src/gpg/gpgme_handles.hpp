@@ -1,4 +1,4 @@
-// RAII owners of GPGME handles and the GPGME error checker (style.md §4, §5). Only src/gpg/.
+// RAII owners of GPGME handles and the GPGME error checker (docs/style.md §4, §5). Only src/gpg/.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -28,7 +28,7 @@ constexpr std::string_view armour_begin = "-----BEGIN PGP PUBLIC KEY BLOCK-----"
 constexpr const char* drop_third_party_sigs = "drop-sig=sig_created -n";
 constexpr unsigned min_rsa_bits = 2048;
 
-// GPGME's loopback pinentry asks here; the hook is the certifier's passphrase (style.md §4.5:
+// GPGME's loopback pinentry asks here; the hook is the certifier's passphrase (docs/style.md §4.5:
 // no exception may cross into C).
 gpgme_error_t passphrase_cb(
     void* hook, const char* /*uid_hint*/, const char* /*info*/, int prev_was_bad, int fd) noexcept {

@@ -32,7 +32,7 @@ struct CertifiedKey {
 /**
  * The signer's OpenPGP certifying key in a signer-local GnuPG home, used through GPGME.
  * Not copyable; movable. certify() is serialised by an internal mutex (the home is shared),
- * and blocks on the gpg child: run it off the I/O thread (style.md §7).
+ * and blocks on the gpg child: run it off the I/O thread (docs/style.md §7).
  */
 class OpenPgpCertifier final {
 public:

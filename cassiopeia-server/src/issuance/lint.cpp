@@ -3,6 +3,7 @@
 #include "issuance/lint.hpp"
 
 #include "issuance/csr.hpp"
+
 #include <librecord/ossl/handles.hpp>
 
 #include <openssl/err.h>

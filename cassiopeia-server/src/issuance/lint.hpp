@@ -1,5 +1,5 @@
 // Pre-issuance lint: checks a to-be-signed certificate against its profile and the CA/Browser
-// Forum rules that apply, before the CA key signs it (issue 4).
+// Forum rules that apply, before the CA key signs it (docs/profiles.md, "Pre-issuance lint").
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
@@ -30,7 +30,7 @@ struct LintExpectations {
     SysSeconds not_after;
 };
 
-/** Serial size of protocol/issue 4: 16 bytes from the CSPRNG, positive. */
+/** Serial size (docs/profiles.md): 16 bytes from the CSPRNG, positive. */
 inline constexpr size_t serial_bytes = 16;
 
 /**

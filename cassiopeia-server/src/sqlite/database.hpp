@@ -2,7 +2,7 @@
 // Transaction. Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
-// This folder is the only one that includes <sqlite3.h> (style.md §2).
+// This folder is the only one that includes <sqlite3.h> (docs/style.md §2).
 #include <librecord/c_handle.hpp>
 
 #include <sqlite3.h>

@@ -1,4 +1,4 @@
-// Bounded readers and writers for wire buffers (style.md §6.2, §6.8).
+// Bounded readers and writers for wire buffers (docs/style.md §6.2, §6.8).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -1,4 +1,4 @@
-// CFree: the one stateless deleter for C library handles held in std::unique_ptr (style.md §4).
+// CFree: the one stateless deleter for C library handles in std::unique_ptr (docs/style.md §4).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

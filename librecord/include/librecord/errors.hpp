@@ -65,7 +65,7 @@ namespace cassiopeia {
 /** What failed, coarsely; maps to exit codes and log decisions. */
 enum class ErrorKind { decode, crypto, database, gpg, io, config, internal };
 
-/** The one exception type (style.md §5): a failed C call or a configuration fault. */
+/** The one exception type (docs/style.md §5): a failed C call or a configuration fault. */
 class Error : public std::runtime_error {
 public:
     Error(ErrorKind kind, std::string call, std::string detail);

@@ -1,5 +1,5 @@
 // OpenPGP packet framing (RFC 4880 §4.2): the keys that cross the line are split with it on
-// both sides, bounds-checked through ByteReader (style.md §6.2).
+// both sides, bounds-checked through ByteReader (docs/style.md §6.2).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

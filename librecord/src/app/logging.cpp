@@ -28,7 +28,7 @@ void LoggingGuard::configure(const std::string& properties, log4cplus::LogLevel 
         throw cassiopeia::Error(
             cassiopeia::ErrorKind::config, "log_config", properties + " defines no appender");
     }
-    // Conventions §6: UTC ISO-8601 time, level, logger.
+    // docs/conventions.md §6: UTC ISO-8601 time, level, logger.
     log4cplus::SharedAppenderPtr err(new log4cplus::ConsoleAppender(true, true));
     err->setLayout(std::make_unique<log4cplus::PatternLayout>(
         LOG4CPLUS_TEXT("%d{%Y-%m-%dT%H:%M:%S.%qZ} %-5p %c - %m%n")));

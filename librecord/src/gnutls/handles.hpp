@@ -1,4 +1,4 @@
-// Private RAII owners for GnuTLS handles and the GnuTLS error checker (style.md §4, §5).
+// Private RAII owners for GnuTLS handles and the GnuTLS error checker (docs/style.md §4, §5).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -11,7 +11,7 @@
 
 namespace librecord::app {
 
-/** Initialises log4cplus for the life of main() (style.md §4.3 LibraryGuard). */
+/** Initialises log4cplus for the life of main() (docs/style.md §4.3). */
 class LoggingGuard final {
 public:
     LoggingGuard();
