@@ -5,12 +5,12 @@
 #include "connection.hpp"
 #include "crl/crl.hpp"
 #include "daemon.hpp"
-#include "exit_code.hpp"
 #include "logging.hpp"
 #include "operations.hpp"
 #include "ossl/x509.hpp"
 #include "webdb/migrator.hpp"
 
+#include <cassiopeia/common/exit_code.hpp>
 #include <librecord/errors.hpp>
 #include <librecord/json.hpp>
 #include <librecord/request_id.hpp>

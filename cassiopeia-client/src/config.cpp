@@ -2,18 +2,16 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "config.hpp"
 
-#include <librecord/app/options.hpp>
+#include <cassiopeia/common/options.hpp>
 #include <librecord/errors.hpp>
 
 #include <boost/program_options.hpp>
 
-#include <sstream>
-
 namespace cassiopeia::client {
 
 namespace po = boost::program_options;
-using librecord::app::config_error;
-using librecord::app::require_setting;
+using common::config_error;
+using common::require_setting;
 
 namespace {
 
@@ -28,13 +26,6 @@ struct Seconds {
     unsigned skew = 300;
     unsigned status = 600;
 };
-
-po::options_description generic_options(ClientConfig& c) {
-    po::options_description generic("Usage: cassiopeia-client -c FILE <command> [options]");
-    generic.add_options()("help,h", "show this help")("version", "show the version")(
-        "config,c", po::value(&c.config_file), "configuration file");
-    return generic;
-}
 
 void add_run_options(po::options_description& conf, ClientConfig& c, Seconds& s) {
     conf.add_options()("run.max_attempts",
@@ -106,21 +97,17 @@ po::options_description command_options(Invocation& inv) {
     return sign;
 }
 
-std::string help_text(const po::options_description& visible) {
-    std::ostringstream help;
-    help << visible << "\nCommands:\n"
-         << "  time     print the signer's UTC time and its offset from local time (s)\n"
-         << "  status   print the signer's status report (JSON)\n"
-         << "  sign     issue a certificate: --csr|--spkac, --profile|--ocsp-ca, --out ...\n"
-         << "  revoke   revoke serials of one CA and update its CRL copy: --ca, --serial ...\n"
-         << "  crl      fetch, verify and store a CA's full CRL: --ca [--out FILE]\n"
-         << "  pgp      certify an OpenPGP key: --key, --out, --proof ...\n"
-         << "  migrate  apply the sql/ migrations to the WebDB, print the schema version\n"
-         << "  run      work the WebDB queue as a daemon; --once: until it is empty (cron)\n"
-         << "\nExit status: 0 ok, 1 link/TLS/deadline failure, 2 usage or configuration,\n"
-         << "3 the signer answered error, 4 a result failed local verification.\n";
-    return help.str();
-}
+constexpr std::string_view commands_help =
+    "  time     print the signer's UTC time and its offset from local time (s)\n"
+    "  status   print the signer's status report (JSON)\n"
+    "  sign     issue a certificate: --csr|--spkac, --profile|--ocsp-ca, --out ...\n"
+    "  revoke   revoke serials of one CA and update its CRL copy: --ca, --serial ...\n"
+    "  crl      fetch, verify and store a CA's full CRL: --ca [--out FILE]\n"
+    "  pgp      certify an OpenPGP key: --key, --out, --proof ...\n"
+    "  migrate  apply the sql/ migrations to the WebDB, print the schema version\n"
+    "  run      work the WebDB queue as a daemon; --once: until it is empty (cron)\n"
+    "\nExit status: 0 ok, 1 link/TLS/deadline failure, 2 usage or configuration,\n"
+    "3 the signer answered error, 4 a result failed local verification.\n";
 
 /** The command options given on the command line (not defaulted), for run_command to check. */
 std::vector<std::string> given_options(const po::options_description& sign,
@@ -166,33 +153,18 @@ void apply_durations(ClientConfig& c, const Seconds& s) {
 Invocation parse_invocation(int argc, const char* const* argv) {
     Invocation inv;
     Seconds seconds;
-    const auto generic = generic_options(inv.config);
+    const auto generic = common::generic_options(
+        "Usage: cassiopeia-client -c FILE <command> [options]", inv.config.config_file);
     const auto conf = config_options(inv.config, seconds);
     const auto sign = command_options(inv);
-    std::vector<std::string> words;
-    po::options_description hidden;
-    hidden.add_options()("command", po::value(&words));
-    po::positional_options_description pos;
-    pos.add("command", -1);
-
-    po::options_description all;
-    all.add(generic).add(conf).add(sign).add(hidden);
-    po::options_description visible;
-    visible.add(generic).add(conf).add(sign);
-    inv.help_text = help_text(visible);
-
-    po::variables_map vm;
-    switch (librecord::app::parse_options(argc, argv, all, pos, conf, vm)) {
-        case librecord::app::Early::help:
-            inv.action = Invocation::Action::help;
-            return inv;
-        case librecord::app::Early::version:
-            inv.action = Invocation::Action::version;
-            return inv;
-        case librecord::app::Early::none:
-            break;
+    auto cl = common::parse_command_line(argc, argv, {generic, conf, &sign, commands_help});
+    inv.early = cl.early;
+    inv.help_text = std::move(cl.help);
+    if (inv.early != common::Early::none) {
+        return inv;
     }
-    inv.command_options = given_options(sign, vm);
+    inv.command_options = given_options(sign, cl.values);
+    const auto& words = cl.words;
     if (words.empty()) {
         config_error("no command given");
     }

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include <cassiopeia/common/startup.hpp>
 #include <librecord/link.hpp>
 #include <librecord/tls_engine.hpp>
 
@@ -57,11 +58,10 @@ struct SignOptions {
 };
 
 struct Invocation {
-    enum class Action { command, help, version };
-    Action action = Action::command;
-    std::string command;                       ///< time, status, ...
-    std::vector<std::string> args;             ///< positional words after the command
-    std::vector<std::string> command_options;  ///< names of command options given
+    common::Early early = common::Early::none;  ///< --help or --version: only help_text is set
+    std::string command;                        ///< time, status, ...
+    std::vector<std::string> args;              ///< positional words after the command
+    std::vector<std::string> command_options;   ///< names of command options given
     SignOptions sign;
     bool once = false;  ///< run --once
     ClientConfig config;

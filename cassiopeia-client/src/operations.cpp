@@ -4,9 +4,9 @@
 
 #include "crl/crl.hpp"
 #include "crl/crl_store.hpp"
-#include "exit_code.hpp"
 #include "logging.hpp"
 
+#include <cassiopeia/common/exit_code.hpp>
 #include <librecord/errors.hpp>
 #include <librecord/revoked_delta.hpp>
 #include <librecord/serial_text.hpp>

@@ -2,11 +2,11 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "worker.hpp"
 
-#include "exit_code.hpp"
 #include "job_runner.hpp"
 #include "logging.hpp"
 #include "signer_check.hpp"
 
+#include <cassiopeia/common/exit_code.hpp>
 #include <librecord/errors.hpp>
 
 #include <algorithm>

@@ -2,12 +2,12 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "ceremony.hpp"
 
-#include "exit_code.hpp"
 #include "issuance/ca_store.hpp"
 #include "issuance/profile.hpp"
 #include "privileges.hpp"
 #include "util/time_util.hpp"
 
+#include <cassiopeia/common/exit_code.hpp>
 #include <librecord/errors.hpp>
 #include <librecord/io/unique_fd.hpp>
 #include <librecord/ossl/handles.hpp>

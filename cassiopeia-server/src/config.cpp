@@ -2,18 +2,16 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "config.hpp"
 
-#include <librecord/app/options.hpp>
+#include <cassiopeia/common/options.hpp>
 #include <librecord/errors.hpp>
 
 #include <boost/program_options.hpp>
 
-#include <sstream>
-
 namespace cassiopeia::server {
 
 namespace po = boost::program_options;
-using librecord::app::config_error;
-using librecord::app::require_setting;
+using common::config_error;
+using common::require_setting;
 
 namespace {
 
@@ -127,46 +125,30 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     ServerConfig& c = inv.config;
     Seconds t;
 
-    po::options_description generic(
-        "Usage: cassiopeia-server -c FILE [check | audit-verify | new-time-ca ...]");
-    generic.add_options()("help,h", "show this help")("version", "show the version")(
-        "config,c", po::value(&c.config_file), "configuration file")(
+    auto generic = common::generic_options(
+        "Usage: cassiopeia-server -c FILE [check | audit-verify | new-time-ca ...]", c.config_file);
+    generic.add_options()(
         "family", po::value(&inv.family), "new-time-ca: the profile family (client, server...)")(
         "from", po::value(&inv.from), "new-time-ca: notBefore, YYYY-MM-DDTHH:MM:SSZ")(
         "to", po::value(&inv.to), "new-time-ca: notAfter, YYYY-MM-DDTHH:MM:SSZ")(
         "key-type", po::value(&inv.key_type), "new-time-ca: rsa (2048) or ec (P-256)");
     const auto conf = config_options(c, t);
-    po::options_description hidden;
-    std::vector<std::string> commands;
-    hidden.add_options()("command", po::value(&commands));
-    po::positional_options_description pos;
-    pos.add("command", -1);
-
-    po::options_description all;
-    all.add(generic).add(conf).add(hidden);
-    po::options_description visible;
-    visible.add(generic).add(conf);
-    std::ostringstream help;
-    help << visible << "\nCommands:\n"
-         << "  (none)        serve the configured lines\n"
-         << "  check         validate configuration and keys, list the CAs\n"
-         << "  audit-verify  walk the audit chain; non-zero if an entry was changed\n"
-         << "  new-time-ca   key ceremony (local only): a time CA signed by the root key\n";
-    inv.help_text = help.str();
-
-    po::variables_map vm;
-    switch (librecord::app::parse_options(argc, argv, all, pos, conf, vm)) {
-        case librecord::app::Early::help:
-            inv.action = Invocation::Action::help;
-            return inv;
-        case librecord::app::Early::version:
-            inv.action = Invocation::Action::version;
-            return inv;
-        case librecord::app::Early::none:
-            break;
+    const common::CommandLineSpec spec{
+        generic,
+        conf,
+        nullptr,
+        "  (none)        serve the configured lines\n"
+        "  check         validate configuration and keys, list the CAs\n"
+        "  audit-verify  walk the audit chain; non-zero if an entry was changed\n"
+        "  new-time-ca   key ceremony (local only): a time CA signed by the root key\n"};
+    auto cl = common::parse_command_line(argc, argv, spec);
+    inv.early = cl.early;
+    inv.help_text = std::move(cl.help);
+    if (inv.early != common::Early::none) {
+        return inv;
     }
 
-    set_command(inv, commands);
+    set_command(inv, cl.words);
     require_settings(inv);
     apply_durations(c, t);
     return inv;

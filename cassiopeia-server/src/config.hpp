@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include <cassiopeia/common/startup.hpp>
 #include <librecord/link.hpp>
 #include <librecord/tls_engine.hpp>
 
@@ -35,8 +36,9 @@ struct ServerConfig {
 
 /** What main() should do. */
 struct Invocation {
-    enum class Action { serve, check, audit_verify, new_time_ca, help, version };
+    enum class Action { serve, check, audit_verify, new_time_ca };
     Action action = Action::serve;
+    common::Early early = common::Early::none;  ///< --help or --version: only help_text is set
     ServerConfig config;
     std::string help_text;
     /** new-time-ca: --family, --from, --to, --key-type. */

@@ -2,13 +2,13 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "daemon.hpp"
 
-#include "exit_code.hpp"
 #include "logging.hpp"
 #include "privileges.hpp"
 #include "repository/repository.hpp"
 #include "secret_bytes.hpp"
 #include "signing_service.hpp"
 
+#include <cassiopeia/common/exit_code.hpp>
 #include <librecord/io/serial_channel.hpp>
 #include <librecord/link.hpp>
 #include <librecord/tls_engine.hpp>

@@ -2,12 +2,12 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "local_commands.hpp"
 
-#include "exit_code.hpp"
 #include "privileges.hpp"
 #include "repository/repository.hpp"
 #include "signing_service.hpp"
 #include "status_report.hpp"
 
+#include <cassiopeia/common/exit_code.hpp>
 #include <librecord/errors.hpp>
 #include <librecord/tls_engine.hpp>
 

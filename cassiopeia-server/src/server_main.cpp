@@ -5,18 +5,22 @@
 #include "ceremony.hpp"
 #include "config.hpp"
 #include "daemon.hpp"
-#include "exit_code.hpp"
 #include "gpg/gpgme_guard.hpp"
 #include "local_commands.hpp"
 #include "logging.hpp"
 
+#include <cassiopeia/common/exit_code.hpp>
+#include <cassiopeia/common/startup.hpp>
 #include <librecord/errors.hpp>
 
 #include <iostream>
+#include <string_view>
 
 namespace cassiopeia::server {
 
 namespace {
+
+constexpr std::string_view program = "cassiopeia-server";
 
 /** Runs the command of `inv` once logging and GPGME are up. */
 int run_action(const Invocation& inv, const TestHooks& hooks) {
@@ -46,28 +50,20 @@ int server_main(int argc, char** argv, const TestHooks& hooks) {
     try {
         inv = parse_invocation(argc, argv);
     } catch (const Error& e) {
-        std::cerr << "cassiopeia-server: " << e.detail() << " (try --help)\n";
-        return exit_code::usage;
+        return common::usage_error(program, e, std::cerr);
     }
-    switch (inv.action) {
-        case Invocation::Action::help:
-            std::cout << inv.help_text;
-            return exit_code::ok;
-        case Invocation::Action::version:
-            std::cout << "cassiopeia-server " << CASSIOPEIA_VERSION << '\n';
-            return exit_code::ok;
-        default:
-            break;
+    if (inv.early != common::Early::none) {
+        return common::answer_early(inv.early, program, inv.help_text, std::cout);
     }
     try {
         configure_logging(inv.config.log_config);
         const GpgmeGuard gpgme;
         return run_action(inv, hooks);
     } catch (const Error& e) {
-        std::cerr << "cassiopeia-server: " << e.what() << '\n';
+        std::cerr << program << ": " << e.what() << '\n';
         return e.kind() == ErrorKind::config ? exit_code::usage : exit_code::failure;
     } catch (const std::exception& e) {
-        std::cerr << "cassiopeia-server: " << e.what() << '\n';
+        std::cerr << program << ": " << e.what() << '\n';
         return exit_code::failure;
     }
 }

@@ -66,11 +66,19 @@ while IFS= read -r hit; do
         problem "librecord core uses the standard library only: ${hit}"
 done < <(includes_of '<(boost|openssl|gnutls|log4cplus|libpq-fe\.h|gpgme\.h|sqlite3\.h)')
 
-# librecord never logs: log4cplus appears only in librecord/app (the daemons' logging set-up).
+# librecord never logs nor parses options: that is daemon set-up, in common/ (cassiopeia_common).
+only_under '<log4cplus/' '^(common|cassiopeia-server|cassiopeia-client)/' \
+    "log4cplus is daemon set-up: never under librecord/ (common/ configures it)"
+only_under '<boost/program_options' '^(common|tools|cassiopeia-server|cassiopeia-client)/' \
+    "Boost.Program_options is daemon set-up: never under librecord/"
+grep -qE '^[^#]*(cassiopeia_common|cassiopeia::common)' librecord/CMakeLists.txt 2>/dev/null &&
+    problem "librecord/CMakeLists.txt links cassiopeia_common (the wire never sees daemon set-up)"
+
+# librecord is sans-I/O but for its transport: Asio only in librecord/src/io/.
 while IFS= read -r hit; do
-    [[ ${hit%%:*} =~ ^librecord/ && ! ${hit%%:*} =~ ^librecord/(src|include/librecord)/app/ ]] &&
-        problem "librecord does not log (log4cplus only in librecord/app): ${hit}"
-done < <(includes_of '<log4cplus/')
+    [[ ${hit%%:*} =~ ^librecord/ && ! ${hit%%:*} =~ ^librecord/src/io/ ]] &&
+        problem "Asio is used only by librecord's transport (librecord/src/io/): ${hit}"
+done < <(includes_of '<boost/asio')
 
 # Server and client never include each other; nothing outside librecord includes librecord/src.
 while IFS= read -r hit; do

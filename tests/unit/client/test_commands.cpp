@@ -2,8 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "commands.hpp"
 #include "connection.hpp"
-#include "exit_code.hpp"
 
+#include <cassiopeia/common/exit_code.hpp>
 #include <librecord/utc.hpp>
 
 #include <boost/test/unit_test.hpp>

@@ -3,11 +3,11 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "backoff.hpp"
 #include "daemon_signals.hpp"
-#include "exit_code.hpp"
 #include "metrics.hpp"
 #include "signer_check.hpp"
 #include "status_report.hpp"
 
+#include <cassiopeia/common/exit_code.hpp>
 #include <librecord/utc.hpp>
 
 #include <boost/test/unit_test.hpp>

@@ -1,5 +1,4 @@
 // log4cplus set-up shared by both daemons: a properties file, or UTC ISO-8601 lines on stderr.
-// (librecord itself never logs; this module only configures the daemons' logging.)
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
@@ -9,9 +8,9 @@
 #include <memory>
 #include <string>
 
-namespace librecord::app {
+namespace cassiopeia::common {
 
-/** Initialises log4cplus for the life of main() (docs/style.md §4.3). */
+/** Initialises log4cplus for the life of main() (a library guard, docs/style.md §4). */
 class LoggingGuard final {
 public:
     LoggingGuard();
@@ -34,4 +33,4 @@ private:
 
 [[nodiscard]] log4cplus::Logger logger(const char* name);
 
-}  // namespace librecord::app
+}  // namespace cassiopeia::common

@@ -1,7 +1,8 @@
 // cassiopeia-record: decode record lines to JSON, or encode a payload as record lines (§4).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include "librecord/errors.hpp"
-#include "librecord/record.hpp"
+#include <cassiopeia/common/exit_code.hpp>
+#include <librecord/errors.hpp>
+#include <librecord/record.hpp>
 
 #include <boost/program_options.hpp>
 
@@ -18,9 +19,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr int exit_ok = 0;
-constexpr int exit_bad_input = 1;
-constexpr int exit_usage = 2;
+namespace exit_code = cassiopeia::exit_code;
 
 constexpr std::string_view usage_text =
     "usage: cassiopeia-record decode            < lines   (one JSON object per record)\n"
@@ -112,7 +111,7 @@ int run_decode(const std::vector<std::string>& args) {
         std::cout << opts
                   << "Prints one JSON object per record; a bad line is reported on "
                      "stderr as `line N: <fault>` and makes the exit status 1.\n";
-        return exit_ok;
+        return exit_code::ok;
     }
     bool any_bad = false;
     std::string line;
@@ -136,12 +135,12 @@ int run_decode(const std::vector<std::string>& args) {
                   << ",\"payload_hex\":\"" << librecord::to_hex(rec->payload) << "\"}\n";
     }
     std::cout.flush();
-    return any_bad ? exit_bad_input : exit_ok;
+    return any_bad ? exit_code::failure : exit_code::ok;
 }
 
 int usage_error(std::string_view msg) {
     std::cerr << "cassiopeia-record: " << msg << '\n' << usage_text;
-    return exit_usage;
+    return exit_code::usage;
 }
 
 int run_encode(const std::vector<std::string>& args) {
@@ -157,7 +156,7 @@ int run_encode(const std::vector<std::string>& args) {
         std::cout << opts
                   << "Numbers are decimal or 0x hex. Payloads above 0xF000 bytes are "
                      "split into chunks as docs/protocol.md §4 requires.\n";
-        return exit_ok;
+        return exit_code::ok;
     }
     for (const char* required : {"command", "session", "counter"}) {
         if (vm.count(required) == 0) {
@@ -198,7 +197,7 @@ int run_encode(const std::vector<std::string>& args) {
     encode_message(m, out);
     std::cout << out;
     std::cout.flush();
-    return exit_ok;
+    return exit_code::ok;
 }
 
 }  // namespace
@@ -214,7 +213,7 @@ int main(int argc, char** argv) {
     try {
         if (cmd == "--help" || cmd == "-h" || cmd == "help") {
             std::cout << usage_text;
-            return exit_ok;
+            return exit_code::ok;
         }
         if (cmd == "decode") {
             return run_decode(rest);
@@ -230,6 +229,6 @@ int main(int argc, char** argv) {
         return usage_error(e.what());
     } catch (const std::exception& e) {
         std::cerr << "cassiopeia-record: " << e.what() << '\n';
-        return exit_bad_input;
+        return exit_code::failure;
     }
 }

@@ -1,6 +1,6 @@
 // log4cplus set-up shared by both daemons.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include "librecord/app/logging.hpp"
+#include "cassiopeia/common/logging.hpp"
 
 #include <librecord/errors.hpp>
 
@@ -9,7 +9,7 @@
 #include <log4cplus/initializer.h>
 #include <log4cplus/layout.h>
 
-namespace librecord::app {
+namespace cassiopeia::common {
 
 struct LoggingGuard::Impl {
     log4cplus::Initializer init;
@@ -42,4 +42,4 @@ log4cplus::Logger logger(const char* name) {
     return log4cplus::Logger::getInstance(LOG4CPLUS_C_STR_TO_TSTRING(name));
 }
 
-}  // namespace librecord::app
+}  // namespace cassiopeia::common

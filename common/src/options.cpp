@@ -1,0 +1,90 @@
+// Command line plus config file, shared by both daemons.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "cassiopeia/common/options.hpp"
+
+#include <librecord/errors.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace cassiopeia::common {
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::string help_text(const CommandLineSpec& spec) {
+    po::options_description visible;
+    visible.add(spec.generic).add(spec.config);
+    if (spec.commands != nullptr) {
+        visible.add(*spec.commands);
+    }
+    std::ostringstream help;
+    help << visible << "\nCommands:\n" << spec.commands_help;
+    return help.str();
+}
+
+/** Stores the file named by --config under the command line's values. */
+void read_config_file(const po::options_description& config, po::variables_map& vm) {
+    if (vm.count("config") == 0U) {
+        config_error("no configuration file (-c FILE)");
+    }
+    const auto file = vm["config"].as<std::string>();
+    std::ifstream in(file);
+    if (!in) {
+        config_error("cannot read configuration file " + file);
+    }
+    po::store(po::parse_config_file(in, config), vm);
+}
+
+}  // namespace
+
+void config_error(const std::string& what) {
+    throw cassiopeia::Error(cassiopeia::ErrorKind::config, "configuration", what);
+}
+
+void require_setting(const std::string& value, const char* name) {
+    if (value.empty()) {
+        config_error(std::string("missing setting '") + name + "'");
+    }
+}
+
+po::options_description generic_options(const std::string& usage, std::string& config_file) {
+    po::options_description generic(usage);
+    generic.add_options()("help,h", "show this help")("version", "show the version")(
+        "config,c", po::value(&config_file), "configuration file");
+    return generic;
+}
+
+CommandLine parse_command_line(int argc, const char* const* argv, const CommandLineSpec& spec) {
+    CommandLine cl;
+    cl.help = help_text(spec);
+    po::options_description hidden;
+    hidden.add_options()("command", po::value(&cl.words));
+    po::positional_options_description pos;
+    pos.add("command", -1);
+    po::options_description all;
+    all.add(spec.generic).add(spec.config).add(hidden);
+    if (spec.commands != nullptr) {
+        all.add(*spec.commands);
+    }
+    auto& vm = cl.values;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
+        if (vm.count("help") != 0U) {
+            cl.early = Early::help;
+            return cl;
+        }
+        if (vm.count("version") != 0U) {
+            cl.early = Early::version;
+            return cl;
+        }
+        read_config_file(spec.config, vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        config_error(e.what());
+    }
+    return cl;
+}
+
+}  // namespace cassiopeia::common
