@@ -297,9 +297,9 @@ void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
     }
     auto& signed_result = result.value();
     m_awaiting = Awaiting{Sha256::digest(signed_result.log),
-                          std::move(signed_result.cert_der),
-                          std::move(signed_result.ca)};
-    LOG4CPLUS_INFO(log(), m_line << ": " << id << ": signed by " << m_awaiting->ca);
+                          std::move(signed_result.issued),
+                          std::move(signed_result.signing_ca)};
+    LOG4CPLUS_INFO(log(), m_line << ": " << id << ": signed by " << m_awaiting->signing_ca);
     reply(link, lr::Reply::set_log, counter, signed_result.log);
 }
 
@@ -345,8 +345,8 @@ void RecordSession::on_log_saved(lr::ServerLink& link,
                                  "logSaved: not the SHA-256 of the setLog payload"));
         return;
     }
-    reply(link, lr::Reply::respond_certificate, counter, awaiting.cert_der);
-    reply(link, lr::Reply::signing_ca, counter, bytes_of(awaiting.ca));
+    reply(link, lr::Reply::respond_certificate, counter, awaiting.issued);
+    reply(link, lr::Reply::signing_ca, counter, bytes_of(awaiting.signing_ca));
 }
 
 void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, const lr::Message& msg) {

@@ -32,11 +32,14 @@ public:
     /** The status report of protocol §5.7, one JSON object. */
     [[nodiscard]] virtual std::string status_json() = 0;
 
-    /** What `sign` answers and `logSaved` releases (§5.2). */
+    /** What `sign` answers and `logSaved` releases (§5.2, §5.5). */
     struct Signed {
-        std::vector<uint8_t> log;
-        std::vector<uint8_t> cert_der;
-        std::string ca;
+        std::vector<uint8_t> log;  ///< the setLog payload
+        /// The respondCertificate payload: DER certificate, or the certified OpenPGP key
+        /// ASCII-armoured (docs/protocol.md §5.5).
+        std::vector<uint8_t> issued;
+        /// The signingCA payload: the time CA's name, or the certifying OpenPGP key's name.
+        std::string signing_ca;
     };
 
     /**
@@ -114,8 +117,8 @@ private:
     // A signed result waiting for logSaved (§5.1's one exception).
     struct Awaiting {
         Sha256Digest log_hash{};
-        std::vector<uint8_t> cert_der;
-        std::string ca;
+        std::vector<uint8_t> issued;  ///< Signed::issued
+        std::string signing_ca;       ///< Signed::signing_ca
     };
 
     std::optional<Awaiting> m_awaiting;

@@ -168,8 +168,9 @@ std::optional<Refusable<Services::Signed>> SigningService::stored_result(
                     "request id " + request_id + " was used for another request"});
     }
     LOG4CPLUS_INFO(log(), request_id << ": repeated request, stored result returned");
-    return Refusable<Signed>(
-        Signed{std::move(stored->log), std::move(stored->cert_der), std::move(stored->ca)});
+    return Refusable<Signed>(Signed{.log = std::move(stored->log),
+                                    .issued = std::move(stored->cert_der),
+                                    .signing_ca = std::move(stored->ca)});
 }
 
 Refusable<Services::Signed> SigningService::certify(const std::string& request_id,
@@ -204,7 +205,9 @@ Refusable<Services::Signed> SigningService::certify(const std::string& request_i
     LOG4CPLUS_INFO(log(),
                    request_id << ": certified " << certified->certified_uids.size()
                               << " user ID(s) of " << certified->fingerprint);
-    return Signed{std::move(rec.log), std::move(rec.armoured_key), std::move(rec.signer)};
+    return Signed{.log = std::move(rec.log),
+                  .issued = std::move(rec.armoured_key),
+                  .signing_ca = std::move(rec.signer)};
 }
 
 Refusable<Services::Signed> SigningService::sign(const std::string& request_id,
@@ -229,7 +232,9 @@ Refusable<Services::Signed> SigningService::sign(const std::string& request_id,
     if (m_after_commit_for_test) {
         m_after_commit_for_test();
     }
-    return Signed{std::move(rec.log), std::move(rec.cert_der), std::move(rec.ca)};
+    return Signed{.log = std::move(rec.log),
+                  .issued = std::move(rec.cert_der),
+                  .signing_ca = std::move(rec.ca)};
 }
 
 int SigningService::maintain_crls() {

@@ -3,6 +3,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance/builder.hpp"
 
+#include "issuance/key_usage.hpp"
 #include "issuance/lint.hpp"
 
 #include <librecord/serial_text.hpp>
@@ -29,20 +30,6 @@ const EVP_MD* digest_for(std::string_view hash) {
         return ::EVP_sha512();
     }
     return ::EVP_sha256();
-}
-
-int key_usage_bit(std::string_view name) {
-    constexpr std::array<std::string_view, 9> bits = {"digitalSignature",
-                                                      "nonRepudiation",
-                                                      "keyEncipherment",
-                                                      "dataEncipherment",
-                                                      "keyAgreement",
-                                                      "keyCertSign",
-                                                      "cRLSign",
-                                                      "encipherOnly",
-                                                      "decipherOnly"};
-    const auto it = std::find(bits.begin(), bits.end(), name);
-    return it == bits.end() ? -1 : static_cast<int>(it - bits.begin());
 }
 
 std::string expand_url(const std::string& url, const std::string& ca) {
@@ -184,7 +171,8 @@ void add_key_usage(X509* cert, const std::vector<std::string>& key_usage) {
     const ossl::Asn1BitStringPtr ku{::ASN1_BIT_STRING_new()};
     check_ossl(ku != nullptr, "ASN1_BIT_STRING_new");
     for (const auto& u : key_usage) {
-        check_ossl(::ASN1_BIT_STRING_set_bit(ku.get(), key_usage_bit(u), 1) == 1,
+        const auto usage = key_usage_by_name(u);
+        check_ossl(usage && ::ASN1_BIT_STRING_set_bit(ku.get(), usage->bit, 1) == 1,
                    "ASN1_BIT_STRING_set_bit");
     }
     add_ext(cert, NID_key_usage, ku.get(), true, "keyUsage");

@@ -3,6 +3,7 @@
 #include "issuance/ca_store.hpp"
 
 #include <librecord/errors.hpp>
+#include <librecord/utc.hpp>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -29,14 +30,11 @@ std::optional<int> parse_int(std::string_view s, size_t max_len) {
     if (s.empty() || s.size() > max_len || s.front() == '0') {
         return std::nullopt;
     }
-    int v = 0;
-    for (const char c : s) {
-        if (c < '0' || c > '9') {
-            return std::nullopt;
-        }
-        v = v * 10 + (c - '0');
+    const auto v = librecord::decimal_digits(s, 0, s.size());
+    if (!v) {
+        return std::nullopt;
     }
-    return v;
+    return static_cast<int>(*v);
 }
 
 }  // namespace

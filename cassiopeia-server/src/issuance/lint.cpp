@@ -3,6 +3,7 @@
 #include "issuance/lint.hpp"
 
 #include "issuance/csr.hpp"
+#include "issuance/key_usage.hpp"
 
 #include <librecord/ossl/handles.hpp>
 
@@ -18,16 +19,6 @@ namespace cassiopeia::server {
 namespace {
 
 using Finding = std::optional<std::string>;
-
-constexpr std::array<std::string_view, 9> key_usage_names = {"digitalSignature",
-                                                             "nonRepudiation",
-                                                             "keyEncipherment",
-                                                             "dataEncipherment",
-                                                             "keyAgreement",
-                                                             "keyCertSign",
-                                                             "cRLSign",
-                                                             "encipherOnly",
-                                                             "decipherOnly"};
 
 std::string_view asn1_view(const ASN1_STRING* s) {
     // reinterpret_cast: ASN1 string bytes viewed as characters.
@@ -180,22 +171,18 @@ Finding check_key_usage(X509* cert, const LintExpectations& want) {
         return "key_usage: no usage left for this key type";
     }
     const int key_type = ::EVP_PKEY_get_base_id(want.subject_key);
-    for (size_t bit = 0; bit < key_usage_names.size(); ++bit) {
-        const bool set = ::ASN1_BIT_STRING_get_bit(ku.get(), static_cast<int>(bit)) == 1;
-        const std::string_view name = key_usage_names[bit];
+    for (const KeyUsage& usage : key_usages) {
+        const bool set = ::ASN1_BIT_STRING_get_bit(ku.get(), usage.bit) == 1;
+        const std::string_view name = usage.name;
         const bool wanted =
             std::find(want.key_usage.begin(), want.key_usage.end(), name) != want.key_usage.end();
         if (set != wanted) {
             return "key_usage: " + std::string{name} +
                    (set ? " set but not granted" : " granted but not set");
         }
-        // CA/B BR §7.1.2.7.11 / RFC 5480: EC keys never encipher keys or data; RSA never agrees.
-        if (set && key_type == EVP_PKEY_EC &&
-            (name == "keyEncipherment" || name == "dataEncipherment")) {
-            return "key_usage: " + std::string{name} + " with an EC key";
-        }
-        if (set && key_type == EVP_PKEY_RSA && name == "keyAgreement") {
-            return "key_usage: keyAgreement with an RSA key";
+        if (set && !key_usage_fits_key(name, key_type)) {
+            return "key_usage: " + std::string{name} + " with an " +
+                   (key_type == EVP_PKEY_EC ? "EC" : "RSA") + " key";
         }
         if (set && (name == "keyCertSign" || name == "cRLSign") &&
             !want.profile.basic_constraints_ca) {
@@ -344,13 +331,9 @@ std::vector<std::string> effective_key_usage(const Profile& profile, EVP_PKEY* k
     std::vector<std::string> out;
     const int type = ::EVP_PKEY_get_base_id(key);
     for (const auto& u : profile.key_usage) {
-        if (type == EVP_PKEY_EC && (u == "keyEncipherment" || u == "dataEncipherment")) {
-            continue;
+        if (key_usage_fits_key(u, type)) {
+            out.push_back(u);
         }
-        if (type == EVP_PKEY_RSA && u == "keyAgreement") {
-            continue;
-        }
-        out.push_back(u);
     }
     return out;
 }

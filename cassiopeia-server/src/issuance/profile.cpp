@@ -2,6 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance/profile.hpp"
 
+#include "issuance/key_usage.hpp"
+
 #include <librecord/errors.hpp>
 
 #include <boost/program_options.hpp>
@@ -16,15 +18,6 @@ namespace po = boost::program_options;
 
 namespace {
 
-constexpr std::array<std::string_view, 9> known_key_usages = {"digitalSignature",
-                                                              "nonRepudiation",
-                                                              "keyEncipherment",
-                                                              "dataEncipherment",
-                                                              "keyAgreement",
-                                                              "keyCertSign",
-                                                              "cRLSign",
-                                                              "encipherOnly",
-                                                              "decipherOnly"};
 constexpr std::array<std::string_view, 6> known_ekus = {
     "serverAuth", "clientAuth", "codeSigning", "emailProtection", "timeStamping", "OCSPSigning"};
 constexpr std::array<std::string_view, 6> known_avas = {"CN", "O", "C", "ST", "L", "emailAddress"};
@@ -201,7 +194,7 @@ po::variables_map read_profile_file(const std::filesystem::path& file) {
 /** Key usages, SAN types, AVAs and hashes. */
 void read_usages(Profile& p, const std::filesystem::path& file, const po::variables_map& vm) {
     p.key_usage =
-        checked_list(file, "key_usage", vm["key_usage"].as<std::string>(), known_key_usages);
+        checked_list(file, "key_usage", vm["key_usage"].as<std::string>(), key_usage_names);
     if (p.key_usage.empty()) {
         fail(file, "key_usage: at least one usage");
     }

@@ -96,25 +96,11 @@ std::optional<Sha256Digest> audit_entry_hash(int64_t seq,
                                              std::string_view kind,
                                              std::string_view detail,
                                              std::string_view prev_hash_hex) {
-    if (prev_hash_hex.size() != 64) {
+    // Only the lower-case form we write is canonical: anything else does not round-trip.
+    const auto prev = librecord::from_hex(prev_hash_hex);
+    if (!prev || prev->size() != Sha256Digest{}.size() ||
+        librecord::to_hex(*prev, librecord::HexCase::lower) != prev_hash_hex) {
         return std::nullopt;
-    }
-    Sha256Digest prev{};
-    for (size_t i = 0; i < prev.size(); ++i) {
-        uint8_t byte = 0;
-        for (size_t k = 0; k < 2; ++k) {
-            const char c = prev_hash_hex[2 * i + k];
-            uint8_t v = 0;
-            if (c >= '0' && c <= '9') {
-                v = static_cast<uint8_t>(c - '0');
-            } else if (c >= 'a' && c <= 'f') {
-                v = static_cast<uint8_t>(c - 'a' + 10);
-            } else {
-                return std::nullopt;  // only the lower-case form we write is canonical
-            }
-            byte = static_cast<uint8_t>((byte << 4U) | v);
-        }
-        prev[i] = byte;
     }
     Sha256 sha;
     const auto put_u32 = [&sha](size_t n) {
@@ -138,7 +124,7 @@ std::optional<Sha256Digest> audit_entry_hash(int64_t seq,
         put_u32(field.size());
         sha.update(as_bytes(field));
     }
-    sha.update(prev);
+    sha.update(*prev);
     return sha.finish();
 }
 

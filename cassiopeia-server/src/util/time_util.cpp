@@ -2,34 +2,15 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "util/time_util.hpp"
 
+#include <librecord/utc.hpp>
+
 #include <algorithm>
 
 namespace cassiopeia::server {
 
-namespace {
-
 using std::chrono::days;
 using std::chrono::seconds;
 using std::chrono::sys_days;
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-// Reads `width` decimal digits at `pos`; nullopt if any is not a digit.
-std::optional<unsigned> digits(std::string_view s, size_t pos, size_t width) {
-    unsigned v = 0;
-    for (size_t i = 0; i < width; ++i) {
-        const char c = s[pos + i];
-        if (!is_digit(c)) {
-            return std::nullopt;
-        }
-        v = v * 10 + static_cast<unsigned>(c - '0');
-    }
-    return v;
-}
-
-}  // namespace
 
 std::optional<Period> parse_period(std::string_view text) {
     if (text.size() < 2 || text.size() > 6) {
@@ -53,7 +34,7 @@ std::optional<Period> parse_period(std::string_view text) {
     if (num.front() == '0') {
         return std::nullopt;  // no zero period, no leading zeros
     }
-    const auto v = digits(num, 0, num.size());
+    const auto v = librecord::decimal_digits(num, 0, num.size());
     if (!v) {
         return std::nullopt;
     }
