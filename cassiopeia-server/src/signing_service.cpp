@@ -169,8 +169,8 @@ std::optional<Refusable<Services::Signed>> SigningService::stored_result(
     }
     LOG4CPLUS_INFO(log(), request_id << ": repeated request, stored result returned");
     return Refusable<Signed>(Signed{.log = std::move(stored->log),
-                                    .issued = std::move(stored->cert_der),
-                                    .signing_ca = std::move(stored->ca)});
+                                    .issued = std::move(stored->issued),
+                                    .signing_ca = std::move(stored->signing_ca)});
 }
 
 Refusable<Services::Signed> SigningService::certify(const std::string& request_id,

@@ -34,8 +34,8 @@ std::optional<StoredRequest> RequestBook::find(std::string_view request_id) {
     }
     std::copy(hash.begin(), hash.end(), out.hash.begin());
     out.log = st.column_blob(1);
-    out.cert_der = st.column_blob(2);
-    out.ca = st.column_text(3);
+    out.issued = st.column_blob(2);
+    out.signing_ca = st.column_text(3);
     out.serial = st.column_text(4);
     return out;
 }

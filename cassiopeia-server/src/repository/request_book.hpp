@@ -21,10 +21,11 @@ class Database;
 /// What a stored job gives back for a repeated request id (protocol.md §6).
 struct StoredRequest {
     Sha256Digest hash{};
-    std::vector<uint8_t> log;       ///< the setLog payload, byte for byte
-    std::vector<uint8_t> cert_der;  ///< the respondCertificate payload
-    std::string ca;                 ///< the signingCA payload
-    std::string serial;             ///< §5.4 text
+    std::vector<uint8_t> log;  ///< the setLog payload, byte for byte
+    /// The respondCertificate payload: a DER certificate, or an armoured OpenPGP key (§5.5).
+    std::vector<uint8_t> issued;
+    std::string signing_ca;  ///< the signingCA payload: a CA name, or the certifying key's
+    std::string serial;      ///< §5.4 text
 };
 
 /// One issued certificate with the job that produced it; stored by store_issued().
@@ -73,7 +74,7 @@ public:
     /// a malformed record (serial not canonical, empty fields, notAfter before notBefore).
     void store_issued(const IssuedRecord& record);
     /// One transaction: the request row (serial NULL) and a `certify` audit entry. find()
-    /// then returns the armoured key as cert_der and an empty serial. Throws as store_issued.
+    /// then returns the armoured key as `issued` and an empty serial. Throws as store_issued.
     void store_certified_key(const CertifiedKeyRecord& record);
     /// serial in any §5.4 form.
     [[nodiscard]] std::optional<CertificateRecord> certificate_by_serial(std::string_view serial);

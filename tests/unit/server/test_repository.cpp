@@ -150,8 +150,8 @@ BOOST_AUTO_TEST_CASE(store_and_find_request) {
     BOOST_REQUIRE(found.has_value());
     BOOST_TEST(found->hash == rec.request_hash, boost::test_tools::per_element());
     BOOST_TEST(found->log == rec.log, boost::test_tools::per_element());
-    BOOST_TEST(found->cert_der == rec.cert_der, boost::test_tools::per_element());
-    BOOST_TEST(found->ca == "ca-a");
+    BOOST_TEST(found->issued == rec.cert_der, boost::test_tools::per_element());
+    BOOST_TEST(found->signing_ca == "ca-a");
     BOOST_TEST(found->serial == "8A3F");
     BOOST_TEST(!repo.lock().requests().find("webdb:2").has_value());
     BOOST_TEST(repo.lock().requests().count_certificates() == 1);
@@ -225,9 +225,9 @@ BOOST_AUTO_TEST_CASE(certified_key_job_is_stored_without_certificate_row) {
     repo.lock().requests().store_certified_key(r);
     const auto found = repo.lock().requests().find("webdb:77");
     BOOST_REQUIRE(found.has_value());
-    BOOST_TEST(found->cert_der == r.armoured_key, boost::test_tools::per_element());
+    BOOST_TEST(found->issued == r.armoured_key, boost::test_tools::per_element());
     BOOST_TEST(found->log == r.log, boost::test_tools::per_element());
-    BOOST_TEST(found->ca == "openpgp-test");
+    BOOST_TEST(found->signing_ca == "openpgp-test");
     BOOST_TEST(found->serial.empty());
     BOOST_TEST(repo.lock().requests().count_jobs() == 1);
     BOOST_TEST(repo.lock().requests().count_certificates() == 0);
