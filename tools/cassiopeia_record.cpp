@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include <cassiopeia/common/exit_code.hpp>
 #include <librecord/errors.hpp>
+#include <librecord/json.hpp>
 #include <librecord/record.hpp>
 
 #include <boost/program_options.hpp>
@@ -57,27 +58,6 @@ std::optional<uint64_t> parse_number(std::string_view s, uint64_t max) {
     return v;
 }
 
-/** Escapes a string for a JSON string literal (names are ASCII, but be safe). */
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (const char c : s) {
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(c);
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            constexpr std::string_view hex = "0123456789abcdef";
-            const auto u = static_cast<unsigned char>(c);
-            out += "\\u00";
-            out.push_back(hex[u >> 4U]);
-            out.push_back(hex[u & 0x0FU]);
-        } else {
-            out.push_back(c);
-        }
-    }
-    out.push_back('"');
-    return out;
-}
-
 /** The tool cannot know the direction: a command name first, else a reply-only name. */
 std::string_view code_name(uint16_t code) {
     if (const auto c = librecord::to_command(code)) {
@@ -128,7 +108,7 @@ int run_decode(const std::vector<std::string>& args) {
             continue;
         }
         std::cout << "{\"command\":" << rec->command
-                  << ",\"name\":" << json_string(code_name(rec->command))
+                  << ",\"name\":" << librecord::json_string(code_name(rec->command))
                   << ",\"flags\":" << unsigned{rec->flags} << ",\"session\":" << rec->session
                   << ",\"counter\":" << rec->counter << ",\"total_length\":" << rec->total_length
                   << ",\"offset\":" << rec->offset << ",\"length\":" << rec->payload.size()

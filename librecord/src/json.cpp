@@ -2,10 +2,13 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "librecord/json.hpp"
 
+#include "librecord/hex.hpp"
+
+#include <array>
+
 namespace librecord {
 
 std::string json_string(std::string_view s) {
-    static constexpr std::string_view hex = "0123456789abcdef";
     std::string out = "\"";
     for (const char c : s) {
         const auto u = static_cast<unsigned char>(c);
@@ -14,8 +17,7 @@ std::string json_string(std::string_view s) {
             out += c;
         } else if (u < 0x20) {
             out += "\\u00";
-            out += hex[u >> 4U];
-            out += hex[u & 0xFU];
+            out += to_hex(std::array<uint8_t, 1>{u}, HexCase::lower);
         } else {
             out += c;
         }

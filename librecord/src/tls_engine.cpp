@@ -354,6 +354,31 @@ namespace {
            rc == GNUTLS_E_CERTIFICATE_ERROR || rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR;
 }
 
+/**
+ * Why a handshake failed, for the caller (an Errc) and the operator's log: a refused peer
+ * certificate is tls_peer, a missing ALPN protocol tls_alpn, anything else tls_handshake.
+ */
+std::pair<Errc, std::string> classify_handshake_failure(gnutls_session_t s,
+                                                        int rc,
+                                                        const std::string& peer_failure) {
+    if (!peer_failure.empty()) {
+        return {Errc::tls_peer, peer_failure};
+    }
+    if (is_certificate_error(rc)) {
+        return {Errc::tls_peer, "peer certificate refused: " + error_text(rc)};
+    }
+    if (rc == GNUTLS_E_NO_APPLICATION_PROTOCOL) {
+        return {Errc::tls_alpn, "peer offers no ALPN protocol " + std::string{alpn_protocol}};
+    }
+    if (rc == GNUTLS_E_FATAL_ALERT_RECEIVED) {
+        const Errc code = ::gnutls_alert_get(s) == GNUTLS_A_NO_APPLICATION_PROTOCOL
+                              ? Errc::tls_alpn
+                              : Errc::tls_handshake;
+        return {code, "peer refused the handshake: " + alert_text(s)};
+    }
+    return {Errc::tls_handshake, "handshake failed: " + error_text(rc)};
+}
+
 }  // namespace
 
 std::error_code Engine::handshake() {
@@ -389,25 +414,7 @@ std::error_code Engine::handshake() {
         return {};
     }
     if (rc != GNUTLS_E_SUCCESS) {
-        Errc code = Errc::tls_handshake;
-        std::string reason;
-        if (!impl.peer_failure.empty()) {
-            code = Errc::tls_peer;
-            reason = impl.peer_failure;
-        } else if (is_certificate_error(rc)) {
-            code = Errc::tls_peer;
-            reason = "peer certificate refused: " + error_text(rc);
-        } else if (rc == GNUTLS_E_NO_APPLICATION_PROTOCOL) {
-            code = Errc::tls_alpn;
-            reason = "peer offers no ALPN protocol " + std::string{alpn_protocol};
-        } else if (rc == GNUTLS_E_FATAL_ALERT_RECEIVED) {
-            if (::gnutls_alert_get(s) == GNUTLS_A_NO_APPLICATION_PROTOCOL) {
-                code = Errc::tls_alpn;
-            }
-            reason = "peer refused the handshake: " + alert_text(s);
-        } else {
-            reason = "handshake failed: " + error_text(rc);
-        }
+        auto [code, reason] = classify_handshake_failure(s, rc, impl.peer_failure);
         if (rc != GNUTLS_E_FATAL_ALERT_RECEIVED) {
             (void)::gnutls_alert_send_appropriate(s, rc);  // best effort: tell the peer why
         }

@@ -482,7 +482,7 @@ BOOST_AUTO_TEST_CASE(retry_later_waits_then_fails_after_max_attempts) {
                 cc::JobState::retrying));
     BOOST_TEST(db.state(id) == "retrying");
     BOOST_TEST(db.text("SELECT last_error FROM cassiopeia.job_status WHERE job_id = $1",
-                       {pq::Param::integer(id)}) == "timeout no answer in 30 s");
+                       {pq::Param::integer(id)}) == "verification no answer in 30 s");
     // Not due yet.
     BOOST_TEST(!q.claim_next("w").has_value());
     const auto s = q.summary();
