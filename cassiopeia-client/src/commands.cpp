@@ -83,7 +83,7 @@ int run_request(const ClientConfig& config,
     if (const auto end = job_end(outcome); !end.ok()) {
         return report(end, err);
     }
-    return done(outcome.replies);
+    return done(outcome.value());
 }
 
 int cmd_time(const Invocation& inv, std::ostream& out, std::ostream& err) {

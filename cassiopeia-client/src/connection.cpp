@@ -81,8 +81,20 @@ std::error_code Connection::ensure_connected(Clock::time_point deadline) {
     return m_link->connect();
 }
 
+const librecord::Refusal* refusal_of(const Exchange& x) noexcept {
+    return x.ok() ? nullptr : std::get_if<librecord::Refusal>(&x.error());
+}
+
+std::error_code link_error_of(const Exchange& x) noexcept {
+    if (x.ok()) {
+        return {};
+    }
+    const auto* ec = std::get_if<std::error_code>(&x.error());
+    return ec != nullptr ? *ec : std::error_code{};
+}
+
 Exchange Connection::call(const std::vector<Step>& steps, size_t replies) {
-    Exchange out;
+    std::vector<lr::Message> out;
     auto ec = ensure_connected(lr::io::Clock::now() + m_config.link.handshake_timeout);
     if (!ec) {
         for (const auto& step : steps) {
@@ -93,7 +105,7 @@ Exchange Connection::call(const std::vector<Step>& steps, size_t replies) {
         }
     }
     const uint16_t counter = m_link && !ec ? m_link->last_counter() : 0;
-    while (!ec && out.replies.size() < replies) {
+    while (!ec && out.size() < replies) {
         auto msg = m_link->receive();
         if (!msg) {
             ec = msg.error();
@@ -103,12 +115,13 @@ Exchange Connection::call(const std::vector<Step>& steps, size_t replies) {
             continue;  // a late reply to an earlier command of this session
         }
         if (msg->command == static_cast<uint16_t>(lr::Reply::error)) {
-            out.refusal = librecord::parse_refusal(msg->payload);
-            return out;
+            return Exchange{RequestFailure{librecord::parse_refusal(msg->payload)}};
         }
-        out.replies.push_back(std::move(msg.value()));
+        out.push_back(std::move(msg.value()));
     }
-    out.link_error = ec;
+    if (ec) {
+        return Exchange{RequestFailure{ec}};
+    }
     return out;
 }
 
@@ -118,7 +131,7 @@ Exchange Connection::converse(const std::function<Exchange(Connection&)>& conver
     std::error_code last;
     while (true) {
         Exchange out = conversation(*this);
-        const auto ec = out.link_error;
+        const auto ec = link_error_of(out);
         if (!ec) {
             return out;
         }

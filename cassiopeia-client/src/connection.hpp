@@ -13,17 +13,23 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace cassiopeia::client {
 
-/** What one request brought back: the replies to its closing command, the signer's refusal,
- * or a link failure. */
-struct Exchange {
-    std::vector<librecord::Message> replies;
-    std::optional<librecord::Refusal> refusal;
-    std::error_code link_error;  ///< set when the link failed past the deadline
-};
+/** Why a request brought back no replies: the signer's refusal, or a link failure (past the
+ * deadline when it comes from converse()). */
+using RequestFailure = std::variant<librecord::Refusal, std::error_code>;
+
+/** What one request brought back: the replies to its closing command, or why there are none. */
+using Exchange = librecord::Result<std::vector<librecord::Message>, RequestFailure>;
+
+/** The signer's refusal in `x`, or null. */
+[[nodiscard]] const librecord::Refusal* refusal_of(const Exchange& x) noexcept;
+
+/** The link failure in `x`; an empty code when `x` holds replies or a refusal. */
+[[nodiscard]] std::error_code link_error_of(const Exchange& x) noexcept;
 
 /** One command of a request, in the order sent. */
 struct Step {

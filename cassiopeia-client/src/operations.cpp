@@ -38,15 +38,16 @@ std::string text_of(const std::vector<uint8_t>& b) {
 
 JobEnd job_end(const Exchange& o) {
     JobEnd e;
-    if (o.refusal) {
+    const auto link_error = link_error_of(o);
+    if (const auto* refusal = refusal_of(o)) {
         e.kind = JobEnd::Kind::refused;
-        e.refusal = o.refusal;
-    } else if (o.link_error == lr::Errc::payload_too_large) {
+        e.refusal = *refusal;
+    } else if (link_error == lr::Errc::payload_too_large) {
         e.kind = JobEnd::Kind::usage;  // never sent: the records cannot carry it (§7)
         e.detail = "a command's payload exceeds the 65,536 bytes of protocol §7";
-    } else if (o.link_error) {
+    } else if (link_error) {
         e.kind = JobEnd::Kind::link;
-        e.detail = o.link_error.message();
+        e.detail = link_error.message();
     }
     return e;
 }
@@ -67,6 +68,11 @@ JobEnd usage_fault(std::string detail) {
     return e;
 }
 
+/** A reply of the wrong kind: the signer broke the record protocol. */
+Exchange protocol_failure() {
+    return Exchange{RequestFailure{make_error_code(lr::Errc::protocol)}};
+}
+
 bool is_reply(const lr::Message& m, lr::Reply r) {
     return m.command == static_cast<uint16_t>(r);
 }
@@ -81,14 +87,13 @@ Exchange sign_and_release(Connection& conn,
                           const LogSink& store_log) {
     return conn.converse([&](Connection& c) {
         auto signed_reply = c.call(steps, 1);
-        if (signed_reply.refusal || signed_reply.link_error) {
+        if (!signed_reply) {
             return signed_reply;
         }
-        if (!is_reply(signed_reply.replies.front(), lr::Reply::set_log)) {
-            signed_reply.link_error = lr::Errc::protocol;
-            return signed_reply;
+        if (!is_reply(signed_reply->front(), lr::Reply::set_log)) {
+            return protocol_failure();
         }
-        log_out = signed_reply.replies.front().payload;
+        log_out = signed_reply->front().payload;
         if (store_log) {
             store_log(log_out);
         }
@@ -158,8 +163,8 @@ SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSin
     if (!out.end.ok()) {
         return out;
     }
-    const auto& cert = outcome.replies.at(0);
-    const auto& ca = outcome.replies.at(1);
+    const auto& cert = outcome->at(0);
+    const auto& ca = outcome->at(1);
     if (!is_reply(cert, lr::Reply::respond_certificate) || !is_reply(ca, lr::Reply::signing_ca)) {
         out.end = failed_check("unexpected reply to logSaved");
         return out;
@@ -190,8 +195,8 @@ PgpOutput certify_openpgp_key(Connection& conn, const PgpInput& in, const LogSin
     if (!out.end.ok()) {
         return out;
     }
-    const auto& key = outcome.replies.at(0);
-    const auto& certifier = outcome.replies.at(1);
+    const auto& key = outcome->at(0);
+    const auto& certifier = outcome->at(1);
     if (!is_reply(key, lr::Reply::respond_certificate) ||
         !is_reply(certifier, lr::Reply::signing_ca)) {
         out.end = failed_check("unexpected reply to logSaved");
@@ -280,16 +285,15 @@ CrlOutput revoke_serials(Connection& conn,
         out.added.clear();
         out.dropped.clear();
         auto revoked = c.call(steps, 1);
-        if (revoked.refusal || revoked.link_error) {
+        if (!revoked) {
             return revoked;
         }
-        if (!is_reply(revoked.replies.front(), lr::Reply::revoked)) {
-            revoked.link_error = lr::Errc::protocol;
-            return revoked;
+        if (!is_reply(revoked->front(), lr::Reply::revoked)) {
+            return protocol_failure();
         }
         // §5.6: apply the delta to copy n-1, or accept copy n with the same signature;
         // anything else, or a result that does not verify, takes the full CRL.
-        const auto delta = lr::crl::decode(revoked.replies.front().payload);
+        const auto delta = lr::crl::decode(revoked->front().payload);
         if (delta) {
             for (const auto& e : delta->added) {
                 out.added.push_back(librecord::format_serial(e.serial));
@@ -317,8 +321,8 @@ CrlOutput revoke_serials(Connection& conn,
         }
         LOG4CPLUS_WARN(log(), "CRL copy of " << ca << " cannot take the delta: fetching it whole");
         auto full = c.call({{lr::Command::get_full_crl, bytes_of(ca)}}, 1);
-        if (!full.refusal && !full.link_error) {
-            out.der = full.replies.front().payload;
+        if (full) {
+            out.der = full->front().payload;
             out.via = "full";
         }
         return full;
@@ -342,11 +346,11 @@ CrlOutput fetch_full_crl(Connection& conn, const ClientConfig& config, const std
     if (!out.end.ok()) {
         return out;
     }
-    if (!is_reply(outcome.replies.front(), lr::Reply::full_crl)) {
+    if (!is_reply(outcome->front(), lr::Reply::full_crl)) {
         out.end = failed_check("unexpected reply to getFullCRL");
         return out;
     }
-    out.der = outcome.replies.front().payload;
+    out.der = outcome->front().payload;
     out.via = "full";
     settle(out, ctx, ca);
     return out;

@@ -83,15 +83,14 @@ JobEnd check_signer(Connection& link,
         return failed;
     }
     const auto local = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    if (auto fault =
-            clock_fault(text_of(time.replies.front().payload), local, config.run.max_skew)) {
+    if (auto fault = clock_fault(text_of(time->front().payload), local, config.run.max_skew)) {
         return check_failed(std::move(*fault));
     }
     const auto status = link.request({{lr::Command::get_status_report, {}}}, 1);
     if (auto failed = job_end(status); !failed.ok()) {
         return failed;
     }
-    const auto parsed = parse_status_report(status.replies.front().payload);
+    const auto parsed = parse_status_report(status->front().payload);
     if (!parsed.report) {
         return check_failed("unreadable status report: " + parsed.error);
     }
