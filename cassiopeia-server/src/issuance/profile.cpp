@@ -22,8 +22,6 @@ constexpr std::array<std::string_view, 6> known_ekus = {
     "serverAuth", "clientAuth", "codeSigning", "emailProtection", "timeStamping", "OCSPSigning"};
 constexpr std::array<std::string_view, 6> known_avas = {"CN", "O", "C", "ST", "L", "emailAddress"};
 constexpr std::array<std::string_view, 3> known_hashes = {"sha256", "sha384", "sha512"};
-constexpr std::array<std::string_view, 4> known_tables = {
-    proof_tables::domains, proof_tables::emails, proof_tables::organisations, proof_tables::names};
 
 [[noreturn]] void fail(const std::filesystem::path& file, const std::string& why) {
     throw cassiopeia::Error{cassiopeia::ErrorKind::config, "profile " + file.string(), why};
@@ -160,7 +158,7 @@ po::options_description profile_options() {
     add("cn_proof_names", po::value<bool>()->default_value(false));
     add("hashes", po::value<std::string>()->required());
     add("cap", po::value<std::vector<std::string>>()->required());
-    for (const auto table : known_tables) {
+    for (const auto table : proof_tables::all) {
         add(("proof_age." + std::string{table}).c_str(), po::value<std::vector<std::string>>());
     }
     add("crl_url", po::value<std::string>()->default_value(""));
@@ -220,7 +218,7 @@ void read_usages(Profile& p, const std::filesystem::path& file, const po::variab
 /** Validity caps and proof ages, each a dated list. */
 void read_periods(Profile& p, const std::filesystem::path& file, const po::variables_map& vm) {
     p.caps = dated_list(file, "cap", vm["cap"].as<std::vector<std::string>>());
-    for (const auto table : known_tables) {
+    for (const auto table : proof_tables::all) {
         const std::string key = "proof_age." + std::string{table};
         if (vm.count(key) != 0) {
             p.proof_ages.emplace(std::string{table},

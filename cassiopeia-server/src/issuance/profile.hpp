@@ -4,6 +4,7 @@
 
 #include "util/time_util.hpp"
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -27,6 +28,8 @@ inline constexpr std::string_view domains = "domains";
 inline constexpr std::string_view emails = "emails";
 inline constexpr std::string_view organisations = "organisations";
 inline constexpr std::string_view names = "names";
+/// Every table a proof line may name; any other is refused (bad_request).
+inline constexpr std::array<std::string_view, 4> all = {domains, emails, organisations, names};
 }  // namespace proof_tables
 
 struct Profile {

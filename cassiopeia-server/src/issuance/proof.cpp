@@ -2,7 +2,11 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance/proof.hpp"
 
+#include <librecord/hex.hpp>
+
 #include <algorithm>
+#include <array>
+#include <cstdint>
 
 namespace cassiopeia::server {
 
@@ -16,6 +20,33 @@ bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return lower(x) == lower(y);
            });
+}
+
+// The WebDB tables a proof may come from (docs/protocol.md §5.3 table).
+constexpr std::array<std::string_view, 4> proof_tables{
+    "emails", "domains", "organisations", "names"};
+
+// Longest primary key: a PostgreSQL bigint in decimal (docs/protocol.md §8.4).
+constexpr size_t max_primary_key_digits = 19;
+
+bool valid_primary_key(std::string_view key) {
+    return !key.empty() && key.size() <= max_primary_key_digits &&
+           std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/** `text` for the operator's log: printable ASCII as is, every other byte as `\xHH`, so a line
+ * break or a control character in a field can never forge or hide a log line. */
+std::string printable(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<uint8_t>(c);
+        if (u >= 0x20 && u < 0x7F && c != '\\') {
+            out.push_back(c);
+        } else {
+            out += "\\x" + librecord::to_hex(std::array<uint8_t, 1>{u}, librecord::HexCase::lower);
+        }
+    }
+    return out;
 }
 
 std::vector<std::string_view> split_commas(std::string_view s) {
@@ -54,13 +85,13 @@ std::optional<std::string> percent_decode(std::string_view field) {
         if (field.size() - i < 3) {
             return std::nullopt;
         }
-        const char hi = field[i + 1];
-        const char lo = lower(field[i + 2]);
-        if (hi == '2' && lo == '5') {
+        // §5.3 writes the escapes `%25`, `%2C`, `%3D`: upper case only, one spelling per byte.
+        const std::string_view escape = field.substr(i, 3);
+        if (escape == "%25") {
             out.push_back('%');
-        } else if (hi == '2' && lo == 'c') {
+        } else if (escape == "%2C") {
             out.push_back(',');
-        } else if (hi == '3' && lo == 'd') {
+        } else if (escape == "%3D") {
             out.push_back('=');
         } else {
             return std::nullopt;
@@ -88,8 +119,16 @@ Refusable<ProofLine> parse_proof_line(std::string_view payload) {
     if (!table || !key) {
         return refuse(ErrorCode::bad_request, "addProofLine: bad % escape (only %25 %2C %3D)");
     }
-    if (table->empty()) {
-        return refuse(ErrorCode::bad_request, "addProofLine: empty table name");
+    if (std::find(proof_tables::all.begin(), proof_tables::all.end(), *table) ==
+        proof_tables::all.end()) {
+        return refuse(ErrorCode::bad_request,
+                      "addProofLine: unknown table `" + printable(*table) +
+                          "` (emails, domains, organisations, names)");
+    }
+    if (!valid_primary_key(*key)) {
+        return refuse(ErrorCode::bad_request,
+                      "addProofLine: primary key `" + printable(*key) + "` of " + *table +
+                          " is not a decimal id");
     }
     line.table = std::move(*table);
     line.primary_key = std::move(*key);

@@ -29,10 +29,14 @@ struct ProofLine {
     [[nodiscard]] std::optional<std::string_view> column(std::string_view name) const;
 };
 
-/** Decodes `%25 %2C %3D` (upper or lower case hex); any other `%` gives nullopt. */
+/** Decodes `%25 %2C %3D` (upper case, as §5.3 writes them); any other `%` gives nullopt. */
 [[nodiscard]] std::optional<std::string> percent_decode(std::string_view field);
 
-/** Parses an addProofLine payload; bad_request on any syntax fault. */
+/**
+ * Parses an addProofLine payload; bad_request on any syntax fault, on a table outside §5.3's
+ * (`emails`, `domains`, `organisations`, `names`), and on a primary key that is not a decimal
+ * id of 1 to 19 digits. Refusal messages show fields through a printable escape.
+ */
 [[nodiscard]] Refusable<ProofLine> parse_proof_line(std::string_view payload);
 
 /** How a proof value is compared with the certificate's value (§5.3 table). */

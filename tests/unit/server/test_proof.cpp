@@ -5,6 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 using namespace cassiopeia::server;  // NOLINT(google-build-using-namespace): test file
 using cassiopeia::server::test::at;
 
@@ -50,7 +52,50 @@ BOOST_AUTO_TEST_CASE(parses_and_decodes_fields) {
     BOOST_TEST(l->column("country").value() == "DE");
     BOOST_TEST(l->column("note").value() == "a=b%");
     BOOST_TEST(!l->column("state").has_value());
-    BOOST_TEST(percent_decode("%2c%3d").value() == ",=");
+    BOOST_TEST(percent_decode("%2C%3D").value() == ",=");
+}
+
+BOOST_AUTO_TEST_CASE(accepts_only_the_upper_case_escapes_of_5_3) {
+    for (const char* bad : {"%2c", "%3d", "%2c%3D", "a%3db"}) {
+        BOOST_TEST(!percent_decode(bad).has_value(), bad);
+    }
+    BOOST_TEST(!parse_proof_line("2026-11-24T12:00:00Z,emails,17,address=a%2cb@example.org").ok());
+}
+
+BOOST_AUTO_TEST_CASE(refuses_an_empty_or_non_decimal_primary_key) {
+    for (const char* bad : {"2026-11-24T12:00:00Z,emails,,address=a@example.org",
+                            "2026-11-24T12:00:00Z,emails,x17,address=a@example.org",
+                            "2026-11-24T12:00:00Z,emails,-1,address=a@example.org",
+                            "2026-11-24T12:00:00Z,emails,12345678901234567890,address=a@x.org",
+                            "2026-11-24T12:00:00Z,emails,17\nproof emails 1,address=a@x.org"}) {
+        const auto l = parse_proof_line(bad);
+        BOOST_TEST(!l.ok(), bad);
+        if (!l.ok()) {
+            BOOST_TEST(l.error().code == cassiopeia::server::ErrorCode::bad_request);
+            // What the operator reads has no line break or control character in it.
+            const auto& m = l.error().message;
+            BOOST_TEST(std::none_of(m.begin(), m.end(), [](char c) {
+                return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+            }));
+        }
+    }
+    BOOST_TEST(
+        parse_proof_line("2026-11-24T12:00:00Z,emails,9223372036854775807,address=a@x.org").ok());
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_table_outside_5_3) {
+    for (const char* table : {"mails", "Emails", "domain", "organizations", "names "}) {
+        const auto l = parse_proof_line(std::string("2026-11-24T12:00:00Z,") + table +
+                                        ",17,address=a@example.org");
+        BOOST_TEST(!l.ok(), table);
+        if (!l.ok()) {
+            BOOST_TEST(l.error().code == cassiopeia::server::ErrorCode::bad_request);
+        }
+    }
+    for (const char* table : {"emails", "domains", "organisations", "names"}) {
+        BOOST_TEST(parse_proof_line(std::string("2026-11-24T12:00:00Z,") + table + ",17,x=y").ok(),
+                   table);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(refuses_bad_lines) {
