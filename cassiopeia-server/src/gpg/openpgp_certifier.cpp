@@ -5,6 +5,7 @@
 #include "gpg/gpgme_guard.hpp"
 #include "gpg/gpgme_handles.hpp"
 #include "gpg/openpgp_packets.hpp"
+#include "gpg/user_id.hpp"
 #include "logging.hpp"
 
 #include <librecord/errors.hpp>
@@ -160,21 +161,6 @@ std::optional<std::string> key_state_fault(gpgme_key_t key, SysSeconds now) {
 }
 
 }  // namespace
-
-std::optional<std::string> user_id_address(std::string_view uid) {
-    if (uid.empty() || uid.back() != '>') {
-        return std::nullopt;
-    }
-    const size_t open = uid.rfind('<');
-    if (open == std::string_view::npos || open + 2 >= uid.size()) {
-        return std::nullopt;
-    }
-    std::string addr{uid.substr(open + 1, uid.size() - open - 2)};
-    if (addr.find_first_of("<> \t") != std::string::npos || addr.find('@') == std::string::npos) {
-        return std::nullopt;
-    }
-    return addr;
-}
 
 OpenPgpCertifier::OpenPgpCertifier(std::filesystem::path home, std::vector<char> passphrase)
     : m_home(std::move(home)),
@@ -467,6 +453,9 @@ void keysign(gpgme_ctx_t ctx,
     }
     std::string uid_list;
     for (const auto& u : proven) {
+        // Proven user IDs hold no line break (user_id_address), so LFSEP cannot split one.
+        // GnuPG 2.2's quick-sign has no `=` exact-match form (tried: it signs nothing); the
+        // returned key carries only the proven user IDs whatever gpg matched (step 8).
         uid_list += (uid_list.empty() ? "" : "\n") + u;
     }
     // Exportable: no GPGME_KEYSIGN_LOCAL.

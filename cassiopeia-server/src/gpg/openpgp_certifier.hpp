@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "gpg/user_id.hpp"
 #include "issuance/profile.hpp"
 #include "issuance/proof.hpp"
 #include "util/signer_error.hpp"
@@ -94,8 +95,5 @@ private:
     std::vector<char> m_passphrase;  // wiped in the destructor
     std::unique_ptr<std::mutex> m_mutex;
 };
-
-/** The address inside the trailing `<...>` of a user ID (§5.3), or nullopt if it has none. */
-[[nodiscard]] std::optional<std::string> user_id_address(std::string_view uid);
 
 }  // namespace cassiopeia::server

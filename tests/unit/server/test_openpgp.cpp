@@ -358,12 +358,32 @@ BOOST_AUTO_TEST_SUITE(OpenPgpPackets)
 
 BOOST_AUTO_TEST_CASE(user_id_address_takes_the_trailing_angle_brackets) {
     BOOST_TEST(user_id_address("Alice <alice@example.org>").value() == "alice@example.org");
-    BOOST_TEST(user_id_address("A <b> <alice@example.org>").value() == "alice@example.org");
+    BOOST_TEST(user_id_address("J\xC3\xBCrgen <j@example.org>").value() == "j@example.org");
     BOOST_TEST(!user_id_address("alice@example.org"));
     BOOST_TEST(!user_id_address("Alice <alice@example.org> x"));
     BOOST_TEST(!user_id_address("Alice <>"));
     BOOST_TEST(!user_id_address("Alice <no-at-sign>"));
     BOOST_TEST(!user_id_address(""));
+}
+
+BOOST_AUTO_TEST_CASE(user_id_address_refuses_what_readers_could_read_otherwise) {
+    // GnuPG reads the first mailbox: a proof for the last one must never certify the first.
+    for (const std::string& bad :
+         {std::string("<ceo@victim.org> <mallory@attacker.example>"),
+          std::string("A <b> <alice@example.org>"),
+          std::string("Alice <alice@example.org>>"),
+          std::string("Alice\n <alice@example.org>"),
+          std::string("Alice\r<alice@example.org>"),
+          std::string("Alice\t<alice@example.org>"),
+          std::string("Alice\x7F <alice@example.org>"),
+          std::string("Alice \xC2\x85 <alice@example.org>"),  // U+0085, a C1 line break
+          std::string("Alice \xFF <alice@example.org>"),
+          std::string("Alice \xC0\xBC <alice@example.org>"),      // overlong '<'
+          std::string("Alice \xED\xA0\x80 <alice@example.org>"),  // a UTF-16 surrogate
+          std::string("Alice \xE2\x82 <alice@example.org>"),      // truncated sequence
+          std::string("Alice <alice@example.org\0>", 27)}) {
+        BOOST_TEST(!user_id_address(bad).has_value(), bad);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(crc24_matches_rfc4880) {
