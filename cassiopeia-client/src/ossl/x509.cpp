@@ -105,11 +105,8 @@ std::optional<std::string> spkac_from_file(std::span<const uint8_t> input) {
 std::optional<CertificateSummary> check_certificate(std::span<const uint8_t> cert_der,
                                                     std::span<const uint8_t> csr_der,
                                                     const std::string& spkac) {
-    const unsigned char* p = cert_der.data();
-    const X509Ptr cert{::d2i_X509(nullptr, &p, static_cast<long>(cert_der.size()))};
-    // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic)
-    if (!cert || p != cert_der.data() + cert_der.size()) {
-        ::ERR_clear_error();
+    const X509Ptr cert = ::cassiopeia::ossl::parse_cert_der(cert_der);
+    if (!cert) {
         return std::nullopt;
     }
     EvpPkeyPtr requested;

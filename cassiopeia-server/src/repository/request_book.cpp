@@ -8,6 +8,9 @@
 #include <librecord/serial_text.hpp>
 
 #include <algorithm>
+#include <optional>
+#include <span>
+#include <string_view>
 
 namespace cassiopeia::server {
 
@@ -18,6 +21,35 @@ using repository_sql::now;
 using repository_sql::to_db;
 using sqlite::Database;
 using sqlite::Transaction;
+
+namespace {
+
+/// The row a repeated request id is answered from (protocol.md §6); OpenPGP rows have no serial.
+void insert_request(Database& db,
+                    const std::string& request_id,
+                    const Sha256Digest& request_hash,
+                    std::span<const uint8_t> log,
+                    std::span<const uint8_t> result,
+                    const std::string& signing_ca,
+                    std::optional<std::string_view> serial,
+                    UnixTime created) {
+    auto st = db.prepare(
+        "INSERT INTO requests (request_id, request_hash, log, result, signing_ca, serial, "
+        "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    st.bind_text(1, request_id)
+        .bind_blob(2, request_hash)
+        .bind_blob(3, log)
+        .bind_blob(4, result)
+        .bind_text(5, signing_ca);
+    if (serial) {
+        st.bind_text(6, *serial);
+    } else {
+        st.bind_null(6);
+    }
+    st.bind_int64(7, to_db(created)).run();
+}
+
+}  // namespace
 
 std::optional<StoredRequest> RequestBook::find(std::string_view request_id) {
     auto st = m_db->prepare(
@@ -63,17 +95,7 @@ void RequestBook::store_issued(const IssuedRecord& r) {
         .bind_int64(5, to_db(r.not_after))
         .bind_int64(6, to_db(issued_at))
         .run();
-    db.prepare(
-          "INSERT INTO requests (request_id, request_hash, log, result, signing_ca, serial, "
-          "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-        .bind_text(1, r.request_id)
-        .bind_blob(2, r.request_hash)
-        .bind_blob(3, r.log)
-        .bind_blob(4, r.cert_der)
-        .bind_text(5, r.ca)
-        .bind_text(6, r.serial)
-        .bind_int64(7, to_db(issued_at))
-        .run();
+    insert_request(db, r.request_id, r.request_hash, r.log, r.cert_der, r.ca, r.serial, issued_at);
     append_audit(
         db,
         "issue",
@@ -92,16 +114,8 @@ void RequestBook::store_certified_key(const CertifiedKeyRecord& r) {
     }
     Database& db = *m_db;
     Transaction tx{db};
-    db.prepare(
-          "INSERT INTO requests (request_id, request_hash, log, result, signing_ca, serial, "
-          "created) VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6)")
-        .bind_text(1, r.request_id)
-        .bind_blob(2, r.request_hash)
-        .bind_blob(3, r.log)
-        .bind_blob(4, r.armoured_key)
-        .bind_text(5, r.signer)
-        .bind_int64(6, to_db(now()))
-        .run();
+    insert_request(
+        db, r.request_id, r.request_hash, r.log, r.armoured_key, r.signer, std::nullopt, now());
     append_audit(
         db,
         "certify",
