@@ -77,7 +77,9 @@ Status check_signature_algorithm(const X509_ALGOR* sig_alg) {
     if (sig_nid == NID_rsassaPss) {
         trusted = trusted_pss(sig_alg);
     } else if (::OBJ_find_sigid_algs(sig_nid, &md_nid, &pkey_nid) == 1) {
-        trusted = trusted_hash(md_nid);
+        // EdDSA hashes inside the algorithm (RFC 8032); the key policy decides on those keys.
+        trusted = trusted_hash(md_nid) ||
+                  (md_nid == NID_undef && (pkey_nid == NID_ED25519 || pkey_nid == NID_ED448));
     }
     ::ERR_clear_error();
     if (!trusted) {
