@@ -2,7 +2,11 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance/idna.hpp"
 
+#include <librecord/c_handle.hpp>
+
 #include <idn2.h>
+
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -10,11 +14,8 @@ namespace cassiopeia::server {
 
 namespace {
 
-struct Idn2Free {
-    void operator()(char* p) const noexcept { ::idn2_free(p); }
-};
-
-using Idn2String = std::unique_ptr<char, Idn2Free>;
+// A string libidn2 allocated (docs/style.md §4).
+using Idn2String = std::unique_ptr<char, librecord::CFree<&::idn2_free>>;
 
 bool valid_a_label(const std::string& label) {
     char* unicode_raw = nullptr;

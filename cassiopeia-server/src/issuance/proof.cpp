@@ -22,10 +22,6 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
-// The WebDB tables a proof may come from (docs/protocol.md §5.3 table).
-constexpr std::array<std::string_view, 4> proof_tables{
-    "emails", "domains", "organisations", "names"};
-
 // Longest primary key: a PostgreSQL bigint in decimal (docs/protocol.md §8.4).
 constexpr size_t max_primary_key_digits = 19;
 
