@@ -2,11 +2,14 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "session.hpp"
 
+#include "crl/crl_types.hpp"
+#include "issuance/text.hpp"
 #include "logging.hpp"
 #include "util/time_util.hpp"
 
 #include <librecord/hex.hpp>
 #include <librecord/request_id.hpp>
+#include <librecord/serial_text.hpp>
 
 #include <openssl/crypto.h>
 
@@ -42,6 +45,19 @@ std::string incident_id() {
 // An addSerial payload: at most 20 bytes of serial in hex with colons (§5.4), a comma and
 // the longest reason name; anything longer is refused and never buffered.
 constexpr size_t max_serial_item = 128;
+
+// What is wrong with an addSerial item `<serial>[,<reason>]` (§5.4, §5.6), found on arrival.
+std::optional<std::string> serial_item_fault(std::string_view item) {
+    const size_t comma = item.find(',');
+    const std::string_view serial = item.substr(0, comma);
+    if (!lr::parse_serial(serial)) {
+        return "not a serial in hex (§5.4): " + echo_text(serial, 64);
+    }
+    if (comma != std::string_view::npos && !crl_reason_code(item.substr(comma + 1))) {
+        return "reason not allowed (§5.6): " + echo_text(item.substr(comma + 1), 64);
+    }
+    return std::nullopt;
+}
 
 std::string_view text_of(const lr::Message& m) {
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
@@ -121,8 +137,10 @@ void RecordSession::reply(lr::ServerLink& link,
 }
 
 void RecordSession::refuse(lr::ServerLink& link, uint16_t counter, const Refusal& r) {
-    LOG4CPLUS_INFO(log(), m_line << ": refused counter " << counter << ": " << r.payload());
-    reply(link, lr::Reply::error, counter, bytes_of(r.payload()));
+    // Messages may echo client bytes: send valid UTF-8 only, so the client can store them.
+    const Refusal safe{r.code, utf8_safe(r.message)};
+    LOG4CPLUS_INFO(log(), m_line << ": refused counter " << counter << ": " << safe.payload());
+    reply(link, lr::Reply::error, counter, bytes_of(safe.payload()));
 }
 
 void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& line) {
@@ -171,6 +189,31 @@ void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& 
     }
 }
 
+void RecordSession::on_set_profile(std::string_view text) {
+    m_sign->set_profile(text);
+    if (!m_sign->failure()) {
+        // §5.1: an unknown profile is the first failure, not what it would refuse later.
+        if (auto st = m_services.check_profile(text); !st) {
+            m_failure = std::move(st).error();
+        }
+    }
+}
+
+void RecordSession::on_add_serial(std::string_view text) {
+    constexpr auto command = lr::Command::add_serial;
+    if (text.size() > max_serial_item) {
+        fail(ErrorCode::bad_request, command, "longer than a serial and a reason can be");
+    } else if (auto fault = serial_item_fault(text)) {
+        fail(ErrorCode::bad_request, command, *fault);
+    } else if (m_serials.size() >= lr::limits::max_serials) {
+        fail(ErrorCode::too_many,
+             command,
+             "more than " + std::to_string(lr::limits::max_serials) + " serials (protocol §7)");
+    } else {
+        m_serials.emplace_back(text);
+    }
+}
+
 void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
     const std::string_view text{reinterpret_cast<const char*>(msg.payload.data()),
@@ -204,7 +247,7 @@ void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
             m_sign->set_signature_type(text);
             break;
         case lr::Command::set_profile:
-            m_sign->set_profile(text);
+            on_set_profile(text);
             break;
         case lr::Command::ocsp_target_ca:
             m_sign->set_ocsp_target_ca(text);
@@ -225,16 +268,7 @@ void RecordSession::on_setup(lr::Command command, const lr::Message& msg) {
             m_sign->add_proof_line(text);
             break;
         case lr::Command::add_serial:
-            if (text.size() > max_serial_item) {
-                fail(ErrorCode::bad_request, command, "longer than a serial and a reason can be");
-            } else if (m_serials.size() >= lr::limits::max_serials) {
-                fail(ErrorCode::too_many,
-                     command,
-                     "more than " + std::to_string(lr::limits::max_serials) +
-                         " serials (protocol §7)");
-            } else {
-                m_serials.emplace_back(text);
-            }
+            on_add_serial(text);
             break;
         case lr::Command::set_openpgp_key:
             if (m_pgp_key) {

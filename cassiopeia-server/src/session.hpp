@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,6 +32,12 @@ public:
     [[nodiscard]] virtual std::chrono::system_clock::time_point now() const = 0;
     /** The status report of protocol §5.7, one JSON object. */
     [[nodiscard]] virtual std::string status_json() = 0;
+
+    /**
+     * Whether profile `name` is served on the line, checked when setProfile arrives (§5.1: the
+     * first failure is the one reported): unknown_profile, or profile_local_only (§5.2).
+     */
+    [[nodiscard]] virtual Status check_profile(std::string_view name) const = 0;
 
     /** What `sign` answers and `logSaved` releases (§5.2, §5.5). */
     struct Signed {
@@ -84,6 +91,8 @@ public:
 private:
     void on_message(librecord::ServerLink& link, librecord::Message msg);
     void on_setup(librecord::Command command, const librecord::Message& msg);
+    void on_set_profile(std::string_view text);
+    void on_add_serial(std::string_view text);
     void on_closing(librecord::ServerLink& link,
                     librecord::Command command,
                     const librecord::Message& msg);

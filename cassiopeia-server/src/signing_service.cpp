@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "signing_service.hpp"
 
+#include "issuance/text.hpp"
 #include "logging.hpp"
 #include "status_report.hpp"
 
@@ -156,6 +157,22 @@ std::string SigningService::status_json() {
     return to_json(r);
 }
 
+Status SigningService::check_profile(std::string_view name) const {
+    const Profile* profile = m_material.profiles->find(name);
+    if (profile == nullptr) {
+        return refuse(ErrorCode::unknown_profile, "setProfile: no profile " + echo_text(name, 64));
+    }
+    if (profile->local_only) {
+        return refuse(ErrorCode::profile_local_only,
+                      "setProfile: profile " + profile->name + " is never served on the line");
+    }
+    if (profile->name == "openpgp" && !m_pgp) {
+        return refuse(ErrorCode::unknown_profile,
+                      "setProfile: this signer has no OpenPGP certifying key");
+    }
+    return ok_status();
+}
+
 std::optional<Refusable<Services::Signed>> SigningService::stored_result(
     RequestBook& requests, const std::string& request_id, const Sha256Digest& request_hash) {
     auto stored = requests.find(request_id);
@@ -245,7 +262,7 @@ Refusable<std::vector<uint8_t>> SigningService::revoke(const std::string& ca_nam
                                                        const std::vector<std::string>& serials) {
     const TimeCa* ca = m_material.cas->find(ca_name);
     if (ca == nullptr) {
-        return Refusal{ErrorCode::unknown_ca, "revoke: no CA named " + ca_name};
+        return Refusal{ErrorCode::unknown_ca, "revoke: no CA named " + echo_text(ca_name, 64)};
     }
     const auto items = revoke_items(serials);
     auto held = m_repo.lock();
@@ -258,7 +275,7 @@ Refusable<std::vector<uint8_t>> SigningService::revoke(const std::string& ca_nam
 Refusable<std::vector<uint8_t>> SigningService::full_crl(const std::string& ca_name) {
     auto state = m_repo.lock().crls().state(ca_name);
     if (!state) {
-        return Refusal{ErrorCode::unknown_ca, "getFullCRL: no CRL for " + ca_name};
+        return Refusal{ErrorCode::unknown_ca, "getFullCRL: no CRL for " + echo_text(ca_name, 64)};
     }
     return std::move(state->crl_der);
 }

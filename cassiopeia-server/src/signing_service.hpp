@@ -43,6 +43,7 @@ public:
 
     [[nodiscard]] std::chrono::system_clock::time_point now() const override;
     [[nodiscard]] std::string status_json() override;
+    [[nodiscard]] Status check_profile(std::string_view name) const override;
     [[nodiscard]] Refusable<Signed> sign(const std::string& request_id,
                                          const Sha256Digest& request_hash,
                                          const SignRequest& request) override;

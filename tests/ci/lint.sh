@@ -57,6 +57,8 @@ only_under '<sqlite3\.h>' '^cassiopeia-server/src/sqlite/' \
     "<sqlite3.h> is included only in cassiopeia-server/src/sqlite/"
 only_under '<gpgme\.h>' '^cassiopeia-server/src/gpg/' \
     "<gpgme.h> is included only in cassiopeia-server/src/gpg/"
+only_under '<idn2\.h>' '^cassiopeia-server/src/issuance/idna\.cpp$' \
+    "<idn2.h> is included only in cassiopeia-server/src/issuance/idna.cpp"
 
 # librecord's core uses the standard library only.
 core_files='(byte_reader|crc32|slip|record|errors|limits|result|openpgp|c_handle|utc|json)'
@@ -64,7 +66,7 @@ core="^librecord/(src|include/librecord)/${core_files}\\.[ch]pp$"
 while IFS= read -r hit; do
     [[ ${hit%%:*} =~ $core ]] &&
         problem "librecord core uses the standard library only: ${hit}"
-done < <(includes_of '<(boost|openssl|gnutls|log4cplus|libpq-fe\.h|gpgme\.h|sqlite3\.h)')
+done < <(includes_of '<(boost|openssl|gnutls|log4cplus|libpq-fe\.h|gpgme\.h|sqlite3\.h|idn2\.h)')
 
 # librecord never logs nor parses options: that is daemon set-up, in common/ (cassiopeia_common).
 only_under '<log4cplus/' '^(common|cassiopeia-server|cassiopeia-client)/' \

@@ -223,7 +223,7 @@ expect_ext server-ec keyUsage "Digital Signature"
 
 # An SPKAC (as `openssl spkac` writes it, with the SPKAC= prefix) for the client profile.
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$CASS_TMP/spkac.key" 2>/dev/null
-openssl spkac -key "$CASS_TMP/spkac.key" -challenge x >"$CASS_TMP/spkac.txt" ||
+openssl spkac -key "$CASS_TMP/spkac.key" -digest sha256 -challenge x >"$CASS_TMP/spkac.txt" ||
     fail "openssl spkac failed"
 issue client-spkac client 398 --spkac "$CASS_TMP/spkac.txt" --profile client \
     --san email,carol@example.org --proof "$ts,emails,20,address=carol@example.org"

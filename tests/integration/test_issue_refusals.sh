@@ -41,6 +41,12 @@ openssl req -inform DER -in "$CASS_TMP/bad.der" -out "$CASS_TMP/bad.csr"
 expect_refusal csr_signature "${CLIENT[@]}" sign --csr "$CASS_TMP/bad.csr" "${server_ok[@]}" \
     "${out[@]}"
 
+# A CSR self-signed with SHA-1: the signature verifies, the hash is not trusted.
+openssl req -new -newkey rsa:2048 -nodes -keyout "$CASS_TMP/sha1.key" -sha1 \
+    -subj /CN=ignored -out "$CASS_TMP/sha1.csr" 2>/dev/null || fail "openssl req -sha1 failed"
+expect_refusal csr_signature "${CLIENT[@]}" sign --csr "$CASS_TMP/sha1.csr" "${server_ok[@]}" \
+    "${out[@]}"
+
 # Weak key: RSA-1024.
 make_csr "$CASS_TMP/weak.csr" rsa:1024
 expect_refusal weak_key "${CLIENT[@]}" sign --csr "$CASS_TMP/weak.csr" "${server_ok[@]}" "${out[@]}"
@@ -50,6 +56,9 @@ expect_refusal unknown_profile "${CLIENT[@]}" sign "${good[@]}" --profile no-suc
     --san DNS,www.example.org --proof "$ts,domains,5,name=www.example.org" "${out[@]}"
 expect_refusal profile_local_only "${CLIENT[@]}" sign "${good[@]}" --profile subca \
     --ava CN,Sub --proof "$ts,names,1,name=Sub" "${out[@]}"
+# The unknown profile is the first failure, not the email SAN it would refuse (§5.1).
+expect_refusal unknown_profile "${CLIENT[@]}" sign "${good[@]}" --profile no-such-profile \
+    --san email,a@example.org --proof "$ts,emails,5,address=a@example.org" "${out[@]}"
 # An OCSP target CA that does not exist.
 expect_refusal unknown_ca "${CLIENT[@]}" sign "${good[@]}" --ocsp-ca client_2020_9 \
     --ava CN,Responder --proof "$ts,names,1,name=Responder" "${out[@]}"
@@ -69,6 +78,16 @@ expect_refusal proof_future "${CLIENT[@]}" sign "${good[@]}" --profile server \
 # An AVA the profile does not allow (server: CN only), even with its proof.
 expect_refusal ava_not_allowed "${CLIENT[@]}" sign "${good[@]}" "${server_ok[@]}" \
     --ava L,Berlin --proof "$ts,organisations,3,locality=Berlin" "${out[@]}"
+
+# O and C each proven, but by the rows of two organisations: one row must prove them all.
+expect_refusal proof_missing "${CLIENT[@]}" sign "${good[@]}" --profile server-org \
+    --san DNS,www.example.org --proof "$ts,domains,5,name=www.example.org" \
+    --ava O,Example --ava C,DE --proof "$ts,organisations,3,name=Example,country=FR" \
+    --proof "$ts,organisations,4,name=Other,country=DE" "${out[@]}"
+
+# An A-label that is not IDNA 2008 (U+1F4A9 is DISALLOWED), though it is LDH.
+expect_refusal san_invalid "${CLIENT[@]}" sign "${good[@]}" --profile server \
+    --san DNS,xn--ls8h.example.org --proof "$ts,domains,5,name=xn--ls8h.example.org" "${out[@]}"
 
 # 101 SANs, each proven (protocol §7: at most 100).
 many=()

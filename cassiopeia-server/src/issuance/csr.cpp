@@ -4,7 +4,9 @@
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include <algorithm>
 #include <array>
@@ -27,9 +29,74 @@ bool only_space(std::string_view s) {
     return std::all_of(s.begin(), s.end(), is_space);
 }
 
+using RsaPssParamsPtr = std::unique_ptr<RSA_PSS_PARAMS, librecord::CFree<&::RSA_PSS_PARAMS_free>>;
+
+// Hashes a self-signature may use: SHA-2 and SHA-3 of 224 bits and more, never MD5 or SHA-1.
+bool trusted_hash(int md_nid) {
+    constexpr std::array<int, 7> trusted{
+        NID_sha224, NID_sha256, NID_sha384, NID_sha512, NID_sha3_256, NID_sha3_384, NID_sha3_512};
+    return std::find(trusted.begin(), trusted.end(), md_nid) != trusted.end();
+}
+
+// The hash of an AlgorithmIdentifier of a digest; an absent one is RFC 4055's default, SHA-1.
+int hash_nid(const X509_ALGOR* alg) {
+    if (alg == nullptr) {
+        return NID_sha1;
+    }
+    const ASN1_OBJECT* obj = nullptr;
+    ::X509_ALGOR_get0(&obj, nullptr, nullptr, alg);
+    return ::OBJ_obj2nid(obj);
+}
+
+// RSASSA-PSS (RFC 4055 §3.1): both the message hash and MGF1's hash must be trusted ones;
+// absent parameters mean SHA-1 for both.
+bool trusted_pss(const X509_ALGOR* sig_alg) {
+    const RsaPssParamsPtr pss{static_cast<RSA_PSS_PARAMS*>(
+        ::ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(RSA_PSS_PARAMS), sig_alg->parameter))};
+    if (!pss || !trusted_hash(hash_nid(pss->hashAlgorithm))) {
+        return false;
+    }
+    if (pss->maskGenAlgorithm == nullptr ||
+        ::OBJ_obj2nid(pss->maskGenAlgorithm->algorithm) != NID_mgf1) {
+        return false;
+    }
+    const ossl::X509AlgorPtr mgf_hash{static_cast<X509_ALGOR*>(
+        ::ASN1_TYPE_unpack_sequence(ASN1_ITEM_rptr(X509_ALGOR), pss->maskGenAlgorithm->parameter))};
+    return mgf_hash && trusted_hash(hash_nid(mgf_hash.get()));
+}
+
+// The self-signature's algorithm must hash with a trusted hash (csr_signature otherwise): a
+// request signed with MD5 or SHA-1 proves nothing about who holds the key.
+Status check_signature_algorithm(const X509_ALGOR* sig_alg) {
+    const ASN1_OBJECT* obj = nullptr;
+    ::X509_ALGOR_get0(&obj, nullptr, nullptr, sig_alg);
+    const int sig_nid = ::OBJ_obj2nid(obj);
+    int md_nid = NID_undef;
+    int pkey_nid = NID_undef;
+    bool trusted = false;
+    if (sig_nid == NID_rsassaPss) {
+        trusted = trusted_pss(sig_alg);
+    } else if (::OBJ_find_sigid_algs(sig_nid, &md_nid, &pkey_nid) == 1) {
+        // EdDSA hashes inside the algorithm (RFC 8032); the key policy decides on those keys.
+        trusted = trusted_hash(md_nid) ||
+                  (md_nid == NID_undef && (pkey_nid == NID_ED25519 || pkey_nid == NID_ED448));
+    }
+    ::ERR_clear_error();
+    if (!trusted) {
+        const char* name = sig_nid == NID_undef ? "unknown" : ::OBJ_nid2sn(sig_nid);
+        return refuse(ErrorCode::csr_signature,
+                      std::string{"self-signed with "} + name +
+                          ", not a SHA-2 or SHA-3 hash of 224 bits or more");
+    }
+    return ok_status();
+}
+
 // Verifies the signature result and the key; shared by PKCS#10 and SPKAC.
-Refusable<RequestKey> finish_key(ossl::EvpPkeyPtr key, int verify_rc) {
+Refusable<RequestKey> finish_key(ossl::EvpPkeyPtr key, const X509_ALGOR* sig_alg, int verify_rc) {
     ::ERR_clear_error();  // a refused request leaves nothing in the thread's queue
+    if (auto st = check_signature_algorithm(sig_alg); !st) {
+        return std::move(st).error();
+    }
     if (verify_rc != 1) {
         return refuse(ErrorCode::csr_signature, "the self-signature does not verify");
     }
@@ -60,7 +127,9 @@ Refusable<RequestKey> from_der(std::span<const uint8_t> der) {
         return refuse(ErrorCode::weak_key, "public key type not supported");
     }
     const int rc = ::X509_REQ_verify(req.get(), key.get());
-    return finish_key(std::move(key), rc);
+    const X509_ALGOR* sig_alg = nullptr;
+    ::X509_REQ_get0_signature(req.get(), nullptr, &sig_alg);
+    return finish_key(std::move(key), sig_alg, rc);
 }
 
 Refusable<RequestKey> from_pem(std::string_view text) {
@@ -223,7 +292,7 @@ Refusable<RequestKey> parse_spkac(std::string_view base64) {
         return refuse(ErrorCode::weak_key, "public key type not supported");
     }
     const int rc = ::NETSCAPE_SPKI_verify(spki.get(), key.get());
-    return finish_key(std::move(key), rc);
+    return finish_key(std::move(key), &spki->sig_algor, rc);
 }
 
 }  // namespace cassiopeia::server

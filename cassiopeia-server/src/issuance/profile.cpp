@@ -172,12 +172,8 @@ po::options_description profile_options() {
     return desc;
 }
 
-po::variables_map read_profile_file(const std::filesystem::path& file) {
+po::variables_map read_profile_stream(std::istream& in, const std::filesystem::path& file) {
     const po::options_description desc = profile_options();
-    std::ifstream in(file);
-    if (!in) {
-        fail(file, "cannot open");
-    }
     po::variables_map vm;
     try {
         po::store(po::parse_config_file(in, desc, false), vm);
@@ -252,12 +248,11 @@ void read_ca_fields(Profile& p, const std::filesystem::path& file, const po::var
     }
 }
 
-}  // namespace
-
-Profile load_profile(const std::filesystem::path& file) {
-    const po::variables_map vm = read_profile_file(file);
+/** The profile `name` read from `in`; `file` names it in messages. */
+Profile read_profile(std::istream& in, const std::filesystem::path& file, std::string name) {
+    const po::variables_map vm = read_profile_stream(in, file);
     Profile p;
-    p.name = file.stem().string();
+    p.name = std::move(name);
     if (!valid_name(p.name)) {
         fail(file, "profile name must be lower-case letters, digits and '-'");
     }
@@ -270,6 +265,20 @@ Profile load_profile(const std::filesystem::path& file) {
     read_urls(p, file, vm);
     read_ca_fields(p, file, vm);
     return p;
+}
+
+}  // namespace
+
+Profile parse_profile(std::istream& in, std::string_view name) {
+    return read_profile(in, std::filesystem::path{name}, std::string{name});
+}
+
+Profile load_profile(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) {
+        fail(file, "cannot open");
+    }
+    return read_profile(in, file, file.stem().string());
 }
 
 ProfileSet ProfileSet::load(const std::filesystem::path& dir) {

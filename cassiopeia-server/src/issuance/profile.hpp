@@ -7,9 +7,11 @@
 #include <array>
 #include <chrono>
 #include <filesystem>
+#include <istream>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cassiopeia::server {
@@ -62,6 +64,12 @@ struct Profile {
     /** The maximum proof age for `table` on `date`, nullopt when the table has none. */
     [[nodiscard]] std::optional<Period> proof_age_at(std::string_view table, SysSeconds date) const;
 };
+
+/**
+ * Reads one profile in the INI form of docs/profiles.md from `in`, named `name` (the file stem
+ * when loaded from a folder); throws cassiopeia::Error{config} naming it and the fault.
+ */
+[[nodiscard]] Profile parse_profile(std::istream& in, std::string_view name);
 
 /** Loads one profile file; throws cassiopeia::Error{config} naming the file and the fault. */
 [[nodiscard]] Profile load_profile(const std::filesystem::path& file);

@@ -22,10 +22,6 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
-// The WebDB tables a proof may come from (docs/protocol.md §5.3 table).
-constexpr std::array<std::string_view, 4> proof_tables{
-    "emails", "domains", "organisations", "names"};
-
 // Longest primary key: a PostgreSQL bigint in decimal (docs/protocol.md §8.4).
 constexpr size_t max_primary_key_digits = 19;
 
@@ -170,25 +166,27 @@ bool proof_value_matches(ProofMatch match, std::string_view proof, std::string_v
     return false;
 }
 
-Status check_proof(const std::vector<ProofLine>& proofs,
-                   const ProofNeed& need,
-                   const Profile& profile,
-                   SysSeconds now,
-                   std::vector<std::string>& log) {
-    const auto max_age = profile.proof_age_at(need.table, now);
+namespace {
+
+/** The §5.3 freshness rule over the rows of `table` that `matches` accepts. */
+template <typename Matches>
+Status find_fresh(const std::vector<ProofLine>& proofs,
+                  const std::string& what,
+                  const std::string& table,
+                  const Profile& profile,
+                  SysSeconds now,
+                  std::vector<std::string>& log,
+                  const Matches& matches) {
+    const auto max_age = profile.proof_age_at(table, now);
     if (!max_age) {
         return refuse(ErrorCode::proof_missing,
                       "addProofLine: profile " + profile.name + " accepts no proof from table " +
-                          need.table + " (" + need.what + ")");
+                          table + " (" + what + ")");
     }
     bool stale = false;
     bool future = false;
     for (const auto& p : proofs) {
-        if (p.table != need.table) {
-            continue;
-        }
-        const auto v = p.column(need.column);
-        if (!v || !proof_value_matches(need.match, *v, need.value)) {
+        if (p.table != table || !matches(p)) {
             continue;
         }
         if (p.timestamp > now + proof_future_skew) {
@@ -199,20 +197,45 @@ Status check_proof(const std::vector<ProofLine>& proofs,
             stale = true;
             continue;
         }
-        log.push_back("proof " + need.what + ": " + need.table + " " + p.primary_key + " of " +
+        log.push_back("proof " + what + ": " + table + " " + p.primary_key + " of " +
                       format_utc(p.timestamp) + " (max age " + format_period(*max_age) + ")");
         return ok_status();
     }
     if (stale) {
-        return refuse(
-            ErrorCode::proof_stale,
-            "addProofLine: proof for " + need.what + " older than " + format_period(*max_age));
+        return refuse(ErrorCode::proof_stale,
+                      "addProofLine: proof for " + what + " older than " + format_period(*max_age));
     }
     if (future) {
         return refuse(ErrorCode::proof_future,
-                      "addProofLine: proof for " + need.what + " is more than 300 s ahead");
+                      "addProofLine: proof for " + what + " is more than 300 s ahead");
     }
-    return refuse(ErrorCode::proof_missing, "addProofLine: no proof for " + need.what);
+    return refuse(ErrorCode::proof_missing, "addProofLine: no proof for " + what);
+}
+
+}  // namespace
+
+Status check_proof(const std::vector<ProofLine>& proofs,
+                   const ProofNeed& need,
+                   const Profile& profile,
+                   SysSeconds now,
+                   std::vector<std::string>& log) {
+    return find_fresh(proofs, need.what, need.table, profile, now, log, [&](const ProofLine& p) {
+        const auto v = p.column(need.column);
+        return v && proof_value_matches(need.match, *v, need.value);
+    });
+}
+
+Status check_row_proof(const std::vector<ProofLine>& proofs,
+                       const RowNeed& need,
+                       const Profile& profile,
+                       SysSeconds now,
+                       std::vector<std::string>& log) {
+    return find_fresh(proofs, need.what, need.table, profile, now, log, [&](const ProofLine& p) {
+        return std::all_of(need.fields.begin(), need.fields.end(), [&](const auto& field) {
+            const auto v = p.column(field.first);
+            return v && *v == field.second;
+        });
+    });
 }
 
 }  // namespace cassiopeia::server

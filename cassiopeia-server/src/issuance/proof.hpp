@@ -71,4 +71,22 @@ struct ProofNeed {
                                  SysSeconds now,
                                  std::vector<std::string>& log);
 
+/** Fields that must all come from ONE row of `table`, each compared exactly (§5.3). */
+struct RowNeed {
+    std::string what;  ///< for messages and the log: `AVA O,Example C,DE`
+    std::string table;
+    std::vector<std::pair<std::string, std::string>> fields;  ///< column, value
+};
+
+/**
+ * Finds one fresh proof line of `need.table` whose columns equal every field of `need`, with
+ * the outcomes of check_proof. The organisation fields of a subject (O, C, ST, L) are proven
+ * together this way, so a subject never mixes the rows of two organisations.
+ */
+[[nodiscard]] Status check_row_proof(const std::vector<ProofLine>& proofs,
+                                     const RowNeed& need,
+                                     const Profile& profile,
+                                     SysSeconds now,
+                                     std::vector<std::string>& log);
+
 }  // namespace cassiopeia::server

@@ -2,6 +2,8 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance/request.hpp"
 
+#include "issuance/idna.hpp"
+
 #include <librecord/limits.hpp>
 
 #include <algorithm>
@@ -43,8 +45,9 @@ bool valid_label(std::string_view l) {
     if (!std::all_of(l.begin(), l.end(), [](char c) { return is_alnum(c) || c == '-'; })) {
         return false;
     }
-    // RFC 5890: labels with "--" in positions 3-4 are reserved; only A-labels (xn--) are used.
-    return !(l.size() >= 4 && l.substr(2, 2) == "--" && l.substr(0, 2) != "xn");
+    // RFC 5890: labels with "--" in positions 3-4 are reserved; only A-labels (xn--, in any
+    // case: normalise_dns_name lower-cases them) are used.
+    return !(l.size() >= 4 && l.substr(2, 2) == "--" && (lower(l[0]) != 'x' || lower(l[1]) != 'n'));
 }
 
 size_t utf8_chars(std::string_view s) {
@@ -67,6 +70,23 @@ bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
                return lower(x) == lower(y);
            });
+}
+
+/** The organisations column (§5.3) that proves an organisation field, or nullopt. */
+std::optional<std::string> organisation_column(std::string_view short_name) {
+    if (short_name == "O") {
+        return "name";
+    }
+    if (short_name == "C") {
+        return "country";
+    }
+    if (short_name == "ST") {
+        return "state";
+    }
+    if (short_name == "L") {
+        return "locality";
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -115,6 +135,10 @@ std::optional<std::string> normalise_dns_name(std::string_view name, bool allow_
         std::all_of(last.begin(), last.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         return std::nullopt;
     }
+    // RFC 5891 §5: an A-label must be what IDNA 2008 makes of its own U-label.
+    if (!valid_a_labels(std::string_view{out}.substr(out.rfind("*.", 0) == 0 ? 2 : 0))) {
+        return std::nullopt;
+    }
     return out;
 }
 
@@ -136,47 +160,6 @@ bool valid_email(std::string_view address) {
         return false;
     }
     return normalise_dns_name(address.substr(at + 1), false).has_value();
-}
-
-bool valid_utf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        const auto b0 = static_cast<unsigned char>(s[i]);
-        size_t len = 0;
-        uint32_t cp = 0;
-        if (b0 < 0x80U) {
-            ++i;
-            continue;
-        }
-        if (b0 >= 0xC2U && b0 <= 0xDFU) {
-            len = 2;
-            cp = b0 & 0x1FU;
-        } else if (b0 >= 0xE0U && b0 <= 0xEFU) {
-            len = 3;
-            cp = b0 & 0x0FU;
-        } else if (b0 >= 0xF0U && b0 <= 0xF4U) {
-            len = 4;
-            cp = b0 & 0x07U;
-        } else {
-            return false;
-        }
-        if (s.size() - i < len) {
-            return false;
-        }
-        for (size_t k = 1; k < len; ++k) {
-            const auto b = static_cast<unsigned char>(s[i + k]);
-            if ((b & 0xC0U) != 0x80U) {
-                return false;
-            }
-            cp = (cp << 6U) | (b & 0x3FU);
-        }
-        if ((len == 3 && (cp < 0x800U || (cp >= 0xD800U && cp <= 0xDFFFU))) ||
-            (len == 4 && (cp < 0x10000U || cp > 0x10FFFFU))) {
-            return false;
-        }
-        i += len;
-    }
-    return true;
 }
 
 void SignRequest::fail(ErrorCode code, std::string_view command, const std::string& why) {
@@ -301,6 +284,10 @@ void SignRequest::add_san(std::string_view payload) {
     }
     std::string_view value;
     const std::string_view type = trim_command(payload, value);
+    if (has_forbidden_char(value)) {
+        fail(ErrorCode::san_invalid, "addSAN", "control, bidi or non-UTF-8 character in the value");
+        return;
+    }
     San san;
     if (type == "DNS") {
         auto name = normalise_dns_name(value, true);
@@ -352,7 +339,7 @@ void SignRequest::add_ava(std::string_view payload) {
     if (spec == nullptr) {
         fail(ErrorCode::ava_not_allowed,
              "addAVA",
-             "attribute " + std::string{attribute.substr(0, 64)} + " not supported");
+             "attribute " + echo_text(attribute, 64) + " not supported");
         return;
     }
     const std::string name{spec->short_name};
@@ -366,10 +353,8 @@ void SignRequest::add_ava(std::string_view payload) {
              name + " value empty or longer than " + std::to_string(spec->max_chars));
         return;
     }
-    if (std::any_of(value.begin(), value.end(), [](char c) {
-            return static_cast<unsigned char>(c) < 0x20U || c == 0x7f;
-        })) {
-        fail(ErrorCode::ava_not_allowed, "addAVA", name + " value has control characters");
+    if (has_forbidden_char(value)) {
+        fail(ErrorCode::ava_not_allowed, "addAVA", name + " value has control or bidi characters");
         return;
     }
     if (name == "C" &&
@@ -456,6 +441,57 @@ Status check_against_profile(const SignRequest& req, const Profile& profile) {
     return ok_status();
 }
 
+namespace {
+
+/** CN equals a SAN of the request: DNS case-insensitively, email with §5.3's email match. */
+bool cn_in_sans(const SignRequest& req, const std::string& cn) {
+    return std::any_of(req.sans().begin(), req.sans().end(), [&](const San& s) {
+        return s.type == SanType::dns ? iequals(s.value, cn)
+                                      : proof_value_matches(ProofMatch::email, s.value, cn);
+    });
+}
+
+/** CN and emailAddress each by their own proof; O, C, ST, L together by one organisations row. */
+Status check_ava_proofs(const SignRequest& req,
+                        const Profile& profile,
+                        SysSeconds now,
+                        std::vector<std::string>& log) {
+    const auto& proofs = req.proofs();
+    RowNeed organisation{"AVA", std::string{proof_tables::organisations}, {}};
+    for (const auto& ava : req.avas()) {
+        const std::string what = "AVA " + ava.short_name + "," + ava.value;
+        if (const auto column = organisation_column(ava.short_name)) {
+            organisation.what += " " + ava.short_name + "," + ava.value;
+            organisation.fields.emplace_back(*column, ava.value);
+            continue;
+        }
+        ProofNeed need{
+            what, std::string{proof_tables::emails}, "address", ava.value, ProofMatch::email};
+        if (ava.short_name == "CN") {
+            if (cn_in_sans(req, ava.value)) {
+                log.push_back("proof " + what + ": equals a proven SAN");
+                continue;
+            }
+            if (!profile.cn_proof_names) {
+                return refuse(ErrorCode::proof_missing,
+                              "addAVA: CN " + ava.value + " is not among the SANs");
+            }
+            need.table = proof_tables::names;
+            need.column = "name";
+            need.match = ProofMatch::exact;
+        }
+        if (auto st = check_proof(proofs, need, profile, now, log); !st) {
+            return st;
+        }
+    }
+    if (organisation.fields.empty()) {
+        return ok_status();
+    }
+    return check_row_proof(proofs, organisation, profile, now, log);
+}
+
+}  // namespace
+
 Status check_request_proofs(const SignRequest& req,
                             const Profile& profile,
                             SysSeconds now,
@@ -481,45 +517,7 @@ Status check_request_proofs(const SignRequest& req,
             return st;
         }
     }
-    for (const auto& ava : req.avas()) {
-        const std::string what = "AVA " + ava.short_name + "," + ava.value;
-        ProofNeed need{
-            what, std::string{proof_tables::organisations}, "", ava.value, ProofMatch::exact};
-        if (ava.short_name == "CN") {
-            const bool in_sans =
-                std::any_of(req.sans().begin(), req.sans().end(), [&](const San& s) {
-                    return s.type == SanType::dns
-                               ? iequals(s.value, ava.value)
-                               : proof_value_matches(ProofMatch::email, s.value, ava.value);
-                });
-            if (in_sans) {
-                log.push_back("proof " + what + ": equals a proven SAN");
-                continue;
-            }
-            if (!profile.cn_proof_names) {
-                return refuse(ErrorCode::proof_missing,
-                              "addAVA: CN " + ava.value + " is not among the SANs");
-            }
-            need.table = proof_tables::names;
-            need.column = "name";
-        } else if (ava.short_name == "emailAddress") {
-            need.table = proof_tables::emails;
-            need.column = "address";
-            need.match = ProofMatch::email;
-        } else if (ava.short_name == "O") {
-            need.column = "name";
-        } else if (ava.short_name == "C") {
-            need.column = "country";
-        } else if (ava.short_name == "ST") {
-            need.column = "state";
-        } else {
-            need.column = "locality";
-        }
-        if (auto st = check_proof(proofs, need, profile, now, log); !st) {
-            return st;
-        }
-    }
-    return ok_status();
+    return check_ava_proofs(req, profile, now, log);
 }
 
 }  // namespace cassiopeia::server

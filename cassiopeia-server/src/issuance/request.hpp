@@ -5,6 +5,7 @@
 #include "issuance/csr.hpp"
 #include "issuance/profile.hpp"
 #include "issuance/proof.hpp"
+#include "issuance/text.hpp"
 #include "util/signer_error.hpp"
 #include "util/time_util.hpp"
 
@@ -40,17 +41,14 @@ struct AvaSpec {
 
 /**
  * Checks a DNS name (A-labels only, LDH labels of 1..63, total <= 253, at least two labels,
- * no trailing dot; `*.` as the whole leftmost label when `allow_wildcard`) and returns it
- * lower-cased, or nullopt.
+ * no trailing dot; `*.` as the whole leftmost label when `allow_wildcard`; every `xn--` label,
+ * in any case, a valid IDNA 2008 A-label) and returns it lower-cased, or nullopt.
  */
 [[nodiscard]] std::optional<std::string> normalise_dns_name(std::string_view name,
                                                             bool allow_wildcard);
 
 /** Checks an email address: dot-atom ASCII local part <= 64, a valid DNS domain, total <= 254. */
 [[nodiscard]] bool valid_email(std::string_view address);
-
-/** Checks well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-[[nodiscard]] bool valid_utf8(std::string_view s);
 
 /**
  * The set-up of one sign request. Every command is checked as it arrives; the first failure is

@@ -57,3 +57,18 @@ openssl req -x509 -new -config "$T/req.cnf" -key "$T/ec256.key" -days 1 -out not
 openssl spkac -key "$T/rsa2048.key" -digest sha256 -challenge test -out spkac-rsa2048.txt
 openssl spkac -key "$T/rsa1024.key" -digest sha256 -challenge test -out spkac-rsa1024.txt
 openssl spkac -key "$T/ec256.key" -digest sha256 -challenge test -out spkac-ec256.txt
+
+# Self-signatures with hashes the signer no longer trusts (refused: csr_signature), and
+# RSA-PSS with SHA-256 (accepted). PSS with SHA-1 leaves the hash out: the default, SHA-1.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/rsa-old.key"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$T/ec-old.key"
+old_req() {  # old_req KEYFILE OUT DIGEST [SIGOPT]
+    openssl req -new -config "$T/req.cnf" -key "$1" "-$3" ${4:+-sigopt "$4"} -outform DER -out "$2"
+}
+old_req "$T/rsa-old.key" rsa2048-sha1.der sha1
+old_req "$T/rsa-old.key" rsa2048-md5.der md5
+old_req "$T/ec-old.key" ec256-sha1.der sha1
+old_req "$T/rsa-old.key" rsa2048-pss-sha256.der sha256 rsa_padding_mode:pss
+old_req "$T/rsa-old.key" rsa2048-pss-sha1.der sha1 rsa_padding_mode:pss
+openssl spkac -key "$T/rsa-old.key" -digest sha1 -challenge test -out spkac-rsa2048-sha1.txt
+openssl spkac -key "$T/rsa-old.key" -digest md5 -challenge test -out spkac-rsa2048-md5.txt

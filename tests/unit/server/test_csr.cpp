@@ -115,4 +115,18 @@ BOOST_AUTO_TEST_CASE(refuses_bad_spkac) {
     BOOST_TEST(code_of(parse_spkac(spkac + "===")) == "bad_csr");
 }
 
+BOOST_AUTO_TEST_CASE(refuses_self_signatures_with_md5_sha1_or_pss_without_a_hash) {
+    BOOST_TEST(code_of(parse_pkcs10(csr_fixture("rsa2048-sha1.der"))) == "csr_signature");
+    BOOST_TEST(code_of(parse_pkcs10(csr_fixture("rsa2048-md5.der"))) == "csr_signature");
+    BOOST_TEST(code_of(parse_pkcs10(csr_fixture("ec256-sha1.der"))) == "csr_signature");
+    // RSA-PSS with SHA-1 leaves the hash out of its parameters (the default, SHA-1).
+    BOOST_TEST(code_of(parse_pkcs10(csr_fixture("rsa2048-pss-sha1.der"))) == "csr_signature");
+    BOOST_TEST(code_of(parse_spkac(csr_text_fixture("spkac-rsa2048-sha1.txt"))) == "csr_signature");
+    BOOST_TEST(code_of(parse_spkac(csr_text_fixture("spkac-rsa2048-md5.txt"))) == "csr_signature");
+    // RSA-PSS with SHA-256 and MGF1-SHA-256 is a trusted self-signature.
+    const auto pss = parse_pkcs10(csr_fixture("rsa2048-pss-sha256.der"));
+    BOOST_TEST(pss.ok());
+    BOOST_TEST(::ERR_peek_error() == 0UL);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -60,6 +60,10 @@ BOOST_AUTO_TEST_CASE(accepts_only_the_upper_case_escapes_of_5_3) {
         BOOST_TEST(!percent_decode(bad).has_value(), bad);
     }
     BOOST_TEST(!parse_proof_line("2026-11-24T12:00:00Z,emails,17,address=a%2cb@example.org").ok());
+    BOOST_TEST(percent_decode("a%2Cb%3Dc%25").value_or("") == "a,b=c%");
+    const auto line = parse_proof_line("2026-11-24T12:00:00Z,organisations,3,name=A%2C B%3DC");
+    BOOST_REQUIRE(line.ok());
+    BOOST_TEST(line->column("name").value_or("") == "A, B=C");
 }
 
 BOOST_AUTO_TEST_CASE(refuses_an_empty_or_non_decimal_primary_key) {

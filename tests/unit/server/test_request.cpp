@@ -282,4 +282,92 @@ BOOST_AUTO_TEST_CASE(proofs_for_sans_and_avas) {
     BOOST_TEST(check_request_proofs(w2, *set.find("server"), now, log).ok());
 }
 
+BOOST_AUTO_TEST_CASE(organisation_fields_come_from_one_proven_row) {
+    const auto set = ProfileSet::load(test::profiles_dir());
+    const auto& profile = *set.find("client-org");
+    const auto now = at("2026-11-25T12:00:00Z");
+    std::vector<std::string> log;
+    SignRequest r;
+    r.set_csr(csr_fixture("ec256.der"));
+    r.set_signature_type("sha256");
+    r.set_profile("client-org");
+    r.add_san("email,zoe@example.org");
+    r.add_ava("O,Example");
+    r.add_ava("C,DE");
+    r.add_ava("L,Berlin");
+    r.add_proof_line("2026-11-20T00:00:00Z,emails,1,address=zoe@example.org");
+    // Each field is proven, but by rows of two different organisations.
+    r.add_proof_line("2026-11-20T00:00:00Z,organisations,3,name=Example,country=FR");
+    r.add_proof_line("2026-11-20T00:00:00Z,organisations,4,name=Other,country=DE,locality=Berlin");
+    BOOST_TEST(check_request_proofs(r, profile, now, log).error().code ==
+               cassiopeia::server::ErrorCode::proof_missing);
+    // A stale row with all three is stale, not a proof.
+    r.add_proof_line(
+        "2025-01-01T00:00:00Z,organisations,5,name=Example,country=DE,locality=Berlin");
+    BOOST_TEST(check_request_proofs(r, profile, now, log).error().code ==
+               cassiopeia::server::ErrorCode::proof_stale);
+    // One fresh row with every field (and more columns) proves the whole organisation.
+    r.add_proof_line(
+        "2026-11-21T00:00:00Z,organisations,6,name=Example,country=DE,state=BE,locality=Berlin");
+    BOOST_TEST(check_request_proofs(r, profile, now, log).ok());
+}
+
+BOOST_AUTO_TEST_CASE(a_labels_are_checked_as_idna_2008) {
+    // bücher.example: a valid A-label, in any case, is stored lower-case.
+    BOOST_TEST(normalise_dns_name("xn--bcher-kva.example", false).value_or("") ==
+               "xn--bcher-kva.example");
+    BOOST_TEST(normalise_dns_name("XN--BCHER-KVA.Example", false).value_or("") ==
+               "xn--bcher-kva.example");
+    BOOST_TEST(normalise_dns_name("*.Xn--bcher-kva.example", true).value_or("") ==
+               "*.xn--bcher-kva.example");
+    // Punycode that does not decode, decodes to ASCII, or to a U-label IDNA 2008 disallows.
+    BOOST_TEST(!normalise_dns_name("xn--.example", false));
+    BOOST_TEST(!normalise_dns_name("xn--zzzzzzzzzzzzzzzzzzzzzzzzz.example", false));
+    BOOST_TEST(!normalise_dns_name("xn--abc-.example", false));
+    BOOST_TEST(!normalise_dns_name("xn--bcher-kva.xn--a.example", false));
+    BOOST_TEST(!normalise_dns_name("xn--ls8h.example", false));  // U+1F4A9, DISALLOWED
+    BOOST_TEST(!normalise_dns_name("xn--bcher-kva-.example", false));
+    SignRequest r = base_request();
+    r.add_san("DNS,xn--ls8h.example.org");
+    BOOST_TEST(failure_code(r) == "san_invalid");
+}
+
+BOOST_AUTO_TEST_CASE(refuses_control_and_bidi_characters_in_avas_and_sans) {
+    const std::vector<std::string> bad = {
+        "Evil\x01"
+        "Corp",
+        "Evil\x7f",
+        "Evil\xc2\x85"
+        "Corp",                  // U+0085 NEL (C1)
+        "Evil\xe2\x80\xaeproC",  // U+202E RIGHT-TO-LEFT OVERRIDE
+        "Evil\xe2\x80\x8f",      // U+200F
+        "Evil\xe2\x81\xa6x",     // U+2066
+        "Evil\xd8\x9c",          // U+061C ARABIC LETTER MARK
+    };
+    for (const auto& v : bad) {
+        SignRequest r = base_request();
+        r.add_ava("O," + v);
+        BOOST_TEST(failure_code(r) == "ava_not_allowed", v);
+        SignRequest s = base_request();
+        s.add_san("email,a@example.org" + v);
+        BOOST_TEST(failure_code(s) == "san_invalid", v);
+    }
+    SignRequest ok = base_request();
+    ok.add_ava("O,Zo\xc3\xab \xe6\x9d\xb1\xe4\xba\xac GmbH");
+    BOOST_TEST(failure_code(ok) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(an_echoed_attribute_is_cut_at_a_character_boundary) {
+    SignRequest r = base_request();
+    // 63 ASCII bytes then 'é': a cut at 64 bytes would split it.
+    r.add_ava(std::string(63, 'X') + "\xc3\xa9\xc3\xa9,value");
+    BOOST_REQUIRE(r.failure().has_value());
+    BOOST_TEST(valid_utf8(r.failure()->message));
+    SignRequest c = base_request();
+    c.add_ava(std::string{"X\n\xff"} + ",value");
+    BOOST_REQUIRE(c.failure().has_value());
+    BOOST_TEST(valid_utf8(c.failure()->message));
+    BOOST_TEST(!has_forbidden_char(c.failure()->message));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,6 @@
 // Tests of session.hpp: the signer's record protocol (§4, §5.1) over an in-memory link.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "issuance/text.hpp"
 #include "logging.hpp"
 #include "memory_duplex.hpp"
 #include "session.hpp"
@@ -36,6 +37,16 @@ public:
 
     [[nodiscard]] std::string status_json() override { return R"({"protocol": 1})"; }
 
+    [[nodiscard]] cs::Status check_profile(std::string_view name) const override {
+        if (name == "root") {
+            return cs::Refusal{librecord::ErrorCode::profile_local_only, "local only"};
+        }
+        if (name != "client" && name != "server" && name != "openpgp") {
+            return cs::Refusal{librecord::ErrorCode::unknown_profile, "no such profile"};
+        }
+        return cs::ok_status();
+    }
+
     [[nodiscard]] cs::Refusable<Signed> sign(const std::string& request_id,
                                              const cs::Sha256Digest& request_hash,
                                              const cs::SignRequest& /*request*/) override {
@@ -69,7 +80,8 @@ public:
 
     [[nodiscard]] cs::Refusable<std::vector<uint8_t>> full_crl(const std::string& ca) override {
         if (ca != "client_2026_2") {
-            return cs::Refusal{librecord::ErrorCode::unknown_ca, "no such CA"};
+            // Echoes the client's bytes as they came: the session must make them safe.
+            return cs::Refusal{librecord::ErrorCode::unknown_ca, "no CRL for " + ca};
         }
         return std::vector<uint8_t>{0x30, 0x01, 0x00};
     }
@@ -355,6 +367,21 @@ BOOST_AUTO_TEST_CASE(the_request_hash_binds_the_request_id) {
     BOOST_TEST(Fixture::error_code_of(f.receive()) == "request_mismatch");
 }
 
+BOOST_AUTO_TEST_CASE(an_unknown_profile_is_the_first_failure_not_what_it_would_refuse) {
+    Fixture f;
+    f.send(lr::Command::set_request_id, "cli:7");
+    f.send(lr::Command::set_profile, "no-such-profile");
+    f.send(lr::Command::add_san, "IP,192.0.2.1");  // refused on arrival, but comes second
+    f.send(lr::Command::sign);
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "unknown_profile");
+    f.send(lr::Command::set_request_id, "cli:8");
+    f.send(lr::Command::set_profile, "root");
+    f.send(lr::Command::add_san, "IP,192.0.2.1");
+    f.send(lr::Command::sign);
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "profile_local_only");
+    BOOST_TEST(f.services.signatures == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_setup_fault_is_reported_at_sign_and_nothing_is_signed) {
     Fixture f;
     f.send(lr::Command::set_request_id, "cli:46");
@@ -449,6 +476,27 @@ BOOST_AUTO_TEST_CASE(an_overlong_serial_is_refused_not_buffered) {
     f.send(lr::Command::revoke, "client_2026_2");
     BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
     BOOST_TEST(f.services.last_serials.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_serial_that_is_not_hex_or_a_bad_reason_is_a_bad_request_on_arrival) {
+    Fixture f;
+    for (const char* bad : {"XYZ", "0x01", "", "01,", "01,unspecified", "8A3F,keycompromise"}) {
+        f.send(lr::Command::add_serial, "01");
+        f.send(lr::Command::add_serial, bad);
+        f.send(lr::Command::revoke, "client_2026_2");
+        BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request", bad);
+        BOOST_TEST(f.services.last_serials.empty(), bad);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_refusal_that_echoes_client_bytes_is_valid_utf8) {
+    Fixture f;
+    // A cut inside 'é', a line break and a stray byte: PostgreSQL would refuse the raw bytes.
+    f.send(lr::Command::get_full_crl, "x\xc3\xa9\xc3\nforged line \xff");
+    const auto m = f.receive();
+    BOOST_TEST(Fixture::error_code_of(m) == "unknown_ca");
+    BOOST_TEST(cs::valid_utf8(text(m)));
+    BOOST_TEST(!cs::has_forbidden_char(text(m)));
 }
 
 BOOST_AUTO_TEST_CASE(get_full_crl_answers_the_crl) {
