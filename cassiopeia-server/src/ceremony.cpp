@@ -284,10 +284,10 @@ int run_new_time_ca(const ServerConfig& config, const CeremonyRequest& request, 
         try {
             record_issuance(config, issued, log);
         } catch (const Error& e) {
-            throw Error(ErrorKind::config,
-                        "new-time-ca",
-                        "wrote " + name + " but could not record it in the repository: " +
-                            e.what());
+            throw Error(
+                ErrorKind::config,
+                "new-time-ca",
+                "wrote " + name + " but could not record it in the repository: " + e.what());
         }
     }
     out << "{\"name\": \"" << name << "\", \"serial\": \"" << issued.serial_hex

@@ -37,6 +37,7 @@ struct TimeCa {
     std::string withheld;
 
     [[nodiscard]] bool served() const noexcept { return withheld.empty(); }
+
     [[nodiscard]] bool valid_at(SysSeconds t) const { return not_before <= t && t <= not_after; }
 };
 

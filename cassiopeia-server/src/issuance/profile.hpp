@@ -76,6 +76,7 @@ public:
     [[nodiscard]] const Profile* find(std::string_view name) const;
 
     [[nodiscard]] size_t size() const noexcept { return m_profiles.size(); }
+
     [[nodiscard]] const std::map<std::string, Profile, std::less<>>& all() const noexcept {
         return m_profiles;
     }

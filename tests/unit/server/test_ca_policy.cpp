@@ -1,9 +1,8 @@
 // Tests of the line policy over the CAs: roots, pathLen, local-only families, the configured
 // root and the link CA are withheld from the line (docs/key-ceremony.md, docs/protocol.md §3).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include "issuance/ca_policy.hpp"
-
 #include "issuance/builder.hpp"
+#include "issuance/ca_policy.hpp"
 #include "issuance_test_support.hpp"
 
 #include <librecord/errors.hpp>
@@ -123,8 +122,9 @@ BOOST_AUTO_TEST_CASE(a_local_only_family_and_the_root_are_withheld) {
     CaStore again;
     add_ca(again, "root_2026_1");
     BOOST_TEST(apply_line_policy(again, profiles(), "", "").size() == 1U);
-    BOOST_CHECK_THROW((void)apply_line_policy(again, profiles(), (dir.path() / "none").string(), ""),
-                      cassiopeia::Error);
+    BOOST_CHECK_THROW(
+        (void)apply_line_policy(again, profiles(), (dir.path() / "none").string(), ""),
+        cassiopeia::Error);
 }
 
 BOOST_AUTO_TEST_CASE(the_link_ca_is_never_an_issuing_ca) {
@@ -152,8 +152,8 @@ BOOST_AUTO_TEST_CASE(the_link_ca_is_never_an_issuing_ca) {
     add_ca(clean, "client_2026_1");
     const auto root_file = dir.path() / "root.pem";
     test::write_pem_cert(root_file, link_ca.get());
-    BOOST_TEST(apply_line_policy(clean, profiles(), root_file.string(), root_file.string()).size() ==
-               1U);
+    BOOST_TEST(
+        apply_line_policy(clean, profiles(), root_file.string(), root_file.string()).size() == 1U);
 }
 
 BOOST_AUTO_TEST_CASE(proper_time_cas_have_no_faults) {

@@ -2,7 +2,6 @@
 // under the subca profile (its cap, key usage, lint) and is a CA the line may use.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "ceremony.hpp"
-
 #include "issuance/ca_policy.hpp"
 #include "issuance_test_support.hpp"
 
