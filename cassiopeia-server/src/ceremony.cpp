@@ -269,6 +269,9 @@ int run_new_time_ca(const ServerConfig& config, const CeremonyRequest& request, 
     if (config.profiles.empty()) {
         refuse("profiles must be configured: the time CA is issued under the subca profile");
     }
+    if (!config.repository.empty() && ::geteuid() == 0 && config.user.empty()) {
+        refuse("as root, set 'user': the issuance is recorded in the repository as that user");
+    }
     const ProfileSet profiles = ProfileSet::load(config.profiles);
     const CeremonyTimes times = check_request(config, profiles, request);
     const TimeCa root = load_root(config, times);
