@@ -2,9 +2,12 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "ceremony.hpp"
 
+#include "issuance/builder.hpp"
 #include "issuance/ca_store.hpp"
 #include "issuance/profile.hpp"
 #include "privileges.hpp"
+#include "repository/repository.hpp"
+#include "request_hash.hpp"
 #include "util/time_util.hpp"
 
 #include <cassiopeia/common/exit_code.hpp>
@@ -14,10 +17,11 @@
 
 #include <openssl/pem.h>
 #include <openssl/rand.h>
-#include <openssl/x509v3.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <fcntl.h>
 #include <filesystem>
 #include <unistd.h>
@@ -54,25 +58,18 @@ void write_new_file(const std::filesystem::path& path, BIO* pem, mode_t mode) {
     }
 }
 
-void add_ext(X509* cert, X509V3_CTX* ctx, int nid, const std::string& value) {
-    ossl::X509ExtPtr ext{::X509V3_EXT_conf_nid(nullptr, ctx, nid, value.c_str())};
-    ossl::check_ossl(ext != nullptr, "X509V3_EXT_conf_nid");
-    ossl::check_ossl(::X509_add_ext(cert, ext.get(), -1) == 1, "X509_add_ext");
-}
-
-void set_time(ASN1_TIME* field, SysSeconds t) {
-    ossl::check_ossl(
-        ::ASN1_TIME_set(field, static_cast<time_t>(t.time_since_epoch().count())) != nullptr,
-        "ASN1_TIME_set");
-}
-
 /** The validated --from/--to of a request whose other fields are valid too. */
 struct CeremonyTimes {
     SysSeconds from;
     SysSeconds to;
 };
 
-CeremonyTimes check_request(const ServerConfig& config, const CeremonyRequest& request) {
+/** The CA profile the root signs with at a key ceremony (docs/profiles.md). */
+constexpr std::string_view ceremony_profile = "subca";
+
+CeremonyTimes check_request(const ServerConfig& config,
+                            const ProfileSet& profiles,
+                            const CeremonyRequest& request) {
     if (request.key_type != "ec" && request.key_type != "rsa") {
         refuse("--key-type is rsa or ec");
     }
@@ -83,8 +80,17 @@ CeremonyTimes check_request(const ServerConfig& config, const CeremonyRequest& r
                            std::all_of(request.family.begin(), request.family.end(), [](char c) {
                                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
                            });
-    if (!family_ok || request.family == "root") {
-        refuse("--family must be lower-case letters, digits and '-', and not 'root'");
+    if (!family_ok) {
+        refuse("--family must be lower-case letters, digits and '-'");
+    }
+    // The line never uses a CA of a local-only profile's family (docs/key-ceremony.md).
+    for (const auto& [name, profile] : profiles.all()) {
+        if (profile.local_only && profile.family == request.family) {
+            refuse("--family " + request.family + " belongs to the local-only profile " + name);
+        }
+    }
+    if (profiles.find(ceremony_profile) == nullptr) {
+        refuse("no profile " + std::string{ceremony_profile} + " in " + config.profiles);
     }
     const auto from = parse_utc(request.from);
     const auto to = parse_utc(request.to);
@@ -94,15 +100,14 @@ CeremonyTimes check_request(const ServerConfig& config, const CeremonyRequest& r
     return {*from, *to};
 }
 
-struct Root {
-    ossl::X509Ptr cert;
-    ossl::EvpPkeyPtr key;
-};
-
-/** The root certificate and key; the new CA's period must lie within the root's. */
-Root load_root(const ServerConfig& config, const CeremonyTimes& times) {
+/**
+ * The root certificate and key as the issuing CA of the builder; the new CA's period must lie
+ * within the root's, and the root needs a key identifier for the new CA's AKI.
+ */
+TimeCa load_root(const ServerConfig& config, const CeremonyTimes& times) {
     check_key_file_mode(config.root_key);
-    Root root;
+    TimeCa root;
+    root.name = "root";
     root.cert.reset(
         ::PEM_read_bio_X509(open_bio(config.root_cert).get(), nullptr, nullptr, nullptr));
     // TODO(lead): encrypted root keys through a passphrase callback, PKCS#11 with SoftHSM2.
@@ -111,8 +116,12 @@ Root load_root(const ServerConfig& config, const CeremonyTimes& times) {
     if (!root.cert || !root.key || ::X509_check_private_key(root.cert.get(), root.key.get()) != 1) {
         refuse("root_cert and root_key do not load or do not match");
     }
-    if (times.from < to_sys_seconds(::X509_get0_notBefore(root.cert.get())) ||
-        times.to > to_sys_seconds(::X509_get0_notAfter(root.cert.get()))) {
+    if (::X509_get0_subject_key_id(root.cert.get()) == nullptr) {
+        refuse("root_cert has no subject key identifier");
+    }
+    root.not_before = to_sys_seconds(::X509_get0_notBefore(root.cert.get()));
+    root.not_after = to_sys_seconds(::X509_get0_notAfter(root.cert.get()));
+    if (times.from < root.not_before || times.to > root.not_after) {
         refuse("the time CA must lie within the root's validity");
     }
     return root;
@@ -133,95 +142,69 @@ std::string next_ca_name(const ServerConfig& config, const std::string& family, 
     return family + "_" + std::to_string(year) + "_" + std::to_string(n + 1);
 }
 
-/** RFC 5280 §4.1.2.2 and CA/B BR §7.1: a positive serial with 64+ bits from the CSPRNG. */
-void set_random_serial(X509* cert) {
-    std::array<unsigned char, 16> raw{};
-    ossl::check_ossl(::RAND_bytes(raw.data(), static_cast<int>(raw.size())) == 1, "RAND_bytes");
-    raw[0] = static_cast<unsigned char>((raw[0] & 0x7FU) | 0x01U);
-    const ossl::BignumPtr bn{::BN_bin2bn(raw.data(), static_cast<int>(raw.size()), nullptr)};
-    ossl::check_ossl(bn && ::BN_to_ASN1_INTEGER(bn.get(), ::X509_get_serialNumber(cert)),
-                     "BN_to_ASN1_INTEGER");
+/** The root's organisation (O), for the new CA's subject; "Cassiopeia" when it has none. */
+std::string root_organisation(X509* root) {
+    const X509_NAME* name = ::X509_get_subject_name(root);
+    const int i = ::X509_NAME_get_index_by_NID(name, NID_organizationName, -1);
+    if (i < 0) {
+        return "Cassiopeia";
+    }
+    const ASN1_STRING* v = ::X509_NAME_ENTRY_get_data(::X509_NAME_get_entry(name, i));
+    // reinterpret_cast: the entry's bytes as text
+    return {reinterpret_cast<const char*>(::ASN1_STRING_get0_data(v)),
+            static_cast<size_t>(::ASN1_STRING_length(v))};
 }
 
-/** Subject: the root's O, CN "<root O> <name>" (the test PKI's shape). */
-void set_subject(X509* cert, X509* root, const std::string& name) {
-    ossl::X509NamePtr subject{::X509_NAME_new()};
-    const X509_NAME* root_name = ::X509_get_subject_name(root);
-    std::string org = "Cassiopeia";
-    if (const int i = ::X509_NAME_get_index_by_NID(root_name, NID_organizationName, -1); i >= 0) {
-        const ASN1_STRING* v = ::X509_NAME_ENTRY_get_data(::X509_NAME_get_entry(root_name, i));
-        // reinterpret_cast: the entry's bytes as text
-        org.assign(reinterpret_cast<const char*>(::ASN1_STRING_get0_data(v)),
-                   static_cast<size_t>(::ASN1_STRING_length(v)));
-    }
-    const std::string cn = org + " " + name;
-    // reinterpret_cast: OpenSSL takes the UTF-8 bytes as unsigned char.
-    ossl::check_ossl(
-        ::X509_NAME_add_entry_by_NID(subject.get(),
-                                     NID_organizationName,
-                                     MBSTRING_UTF8,
-                                     reinterpret_cast<const unsigned char*>(org.c_str()),
-                                     -1,
-                                     -1,
-                                     0) == 1 &&
-            ::X509_NAME_add_entry_by_NID(subject.get(),
-                                         NID_commonName,
-                                         MBSTRING_UTF8,
-                                         reinterpret_cast<const unsigned char*>(cn.c_str()),
-                                         -1,
-                                         -1,
-                                         0) == 1,
-        "X509_NAME_add_entry_by_NID");
-    ossl::check_ossl(::X509_set_subject_name(cert, subject.get()) == 1, "X509_set_subject_name");
+/** A CSR for `key` in DER: the builder takes the public key from a CSR, as for the line. */
+std::vector<uint8_t> csr_for(EVP_PKEY* key) {
+    const ossl::X509ReqPtr req{::X509_REQ_new()};
+    ossl::check_ossl(req != nullptr && ::X509_REQ_set_version(req.get(), 0) == 1 &&
+                         ::X509_REQ_set_pubkey(req.get(), key) == 1 &&
+                         ::X509_REQ_sign(req.get(), key, ::EVP_sha256()) > 0,
+                     "X509_REQ_sign");
+    unsigned char* raw = nullptr;
+    const int len = ::i2d_X509_REQ(req.get(), &raw);
+    const ossl::OsslBytesPtr owned{raw};
+    ossl::check_ossl(len > 0, "i2d_X509_REQ");
+    return {raw, raw + len};  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
 }
 
-/** The CA extensions, with the subca profile's CRL and caIssuers URLs when it has them. */
-void add_ca_extensions(X509* cert, X509* root, const ServerConfig& config) {
-    X509V3_CTX ctx;
-    ::X509V3_set_ctx(&ctx, root, cert, nullptr, nullptr, 0);
-    add_ext(cert, &ctx, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
-    add_ext(cert, &ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
-    add_ext(cert, &ctx, NID_subject_key_identifier, "hash");
-    add_ext(cert, &ctx, NID_authority_key_identifier, "keyid:always");
-    if (config.profiles.empty()) {
-        return;
+/**
+ * The time CA certificate for `key`, issued by the root through the signer's builder under the
+ * `subca` profile: its key usage, hashes and cap, and the pre-issuance lint (protocol §5.2).
+ * Subject O=<root's O>, CN=<root's O> <name>.
+ */
+IssuedCertificate make_time_ca(const ProfileSet& profiles,
+                               const TimeCa& root,
+                               EVP_PKEY* key,
+                               const std::string& name,
+                               const CeremonyTimes& times,
+                               std::vector<std::string>& log) {
+    SignRequest req;
+    req.set_csr(csr_for(key));
+    req.set_signature_type("sha256");
+    req.set_profile(std::string{ceremony_profile});
+    req.wish_from(format_utc(times.from));
+    req.wish_to(format_utc(times.to));
+    const std::string org = root_organisation(root.cert.get());
+    req.add_ava("O," + org);
+    req.add_ava("CN," + org + " " + name);
+    const CaStore no_time_cas;
+    Issuer issuer{profiles, no_time_cas};
+    // Judged as of --from: a CA made ahead of time gets the cap in force when it starts.
+    auto issued = issuer.issue_by_root(req, root, times.from, log);
+    if (!issued) {
+        refuse("refused, nothing written: " + issued.error().payload());
     }
-    const auto profiles = ProfileSet::load(config.profiles);
-    if (const Profile* subca = profiles.find("subca")) {
-        if (!subca->crl_url.empty()) {
-            add_ext(cert, &ctx, NID_crl_distribution_points, "URI:" + subca->crl_url);
-        }
-        if (!subca->ca_issuers_url.empty()) {
-            add_ext(cert, &ctx, NID_info_access, "caIssuers;URI:" + subca->ca_issuers_url);
-        }
-    }
+    return std::move(issued).value();
 }
 
-/** The time CA certificate for `key`, signed by the root and checked before anything is
- * written: signature, CA flag, key usage. */
-ossl::X509Ptr make_time_ca(const ServerConfig& config,
-                           const Root& root,
-                           EVP_PKEY* key,
-                           const std::string& name,
-                           const CeremonyTimes& times) {
-    ossl::X509Ptr cert{::X509_new()};
-    ossl::check_ossl(cert != nullptr && ::X509_set_version(cert.get(), X509_VERSION_3) == 1,
-                     "X509_set_version");
-    set_random_serial(cert.get());
-    ossl::check_ossl(
-        ::X509_set_issuer_name(cert.get(), ::X509_get_subject_name(root.cert.get())) == 1,
-        "X509_set_issuer_name");
-    set_subject(cert.get(), root.cert.get(), name);
-    set_time(::X509_getm_notBefore(cert.get()), times.from);
-    set_time(::X509_getm_notAfter(cert.get()), times.to);
-    ossl::check_ossl(::X509_set_pubkey(cert.get(), key) == 1, "X509_set_pubkey");
-    add_ca_extensions(cert.get(), root.cert.get(), config);
-    ossl::check_ossl(::X509_sign(cert.get(), root.key.get(), ::EVP_sha256()) > 0, "X509_sign");
-    if (::X509_verify(cert.get(), root.key.get()) != 1 || ::X509_check_ca(cert.get()) != 1 ||
-        (::X509_get_key_usage(cert.get()) & KU_KEY_CERT_SIGN) == 0) {
-        refuse("the new certificate failed its checks; nothing written");
+/** fsync of a folder, so that a new entry in it survives a crash. */
+void sync_folder(const std::filesystem::path& folder) {
+    librecord::io::UniqueFd fd{::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+    if (!fd.valid() || ::fsync(fd.get()) != 0 || fd.close_now() != 0) {
+        refuse("cannot sync the folder " + folder.string());
     }
-    return cert;
 }
 
 /** Writes `<ca_keys>/<name>.key` (0600) then `<ca_certs>/<name>.pem` (0644), never over a
@@ -237,8 +220,10 @@ void write_time_ca(const ServerConfig& config, const std::string& name, EVP_PKEY
     const auto key_file = std::filesystem::path(config.ca_keys) / (name + ".key");
     write_new_file(key_file, key_pem.get(), 0600);
     try {
+        sync_folder(config.ca_keys);
         write_new_file(
             std::filesystem::path(config.ca_certs) / (name + ".pem"), cert_pem.get(), 0644);
+        sync_folder(config.ca_certs);
     } catch (...) {
         std::error_code ec;
         std::filesystem::remove(key_file, ec);  // no orphan key blocks the next ceremony
@@ -246,21 +231,71 @@ void write_time_ca(const ServerConfig& config, const std::string& name, EVP_PKEY
     }
 }
 
+/**
+ * The issuance in the signer's repository, as every issuance is recorded (docs/repository.md):
+ * the request `ceremony:<random 63-bit decimal>` with its log, the certificate row (CA `root`)
+ * and an `issue` audit entry. As the signer's user, so no repository file becomes root's.
+ */
+void record_issuance(const ServerConfig& config,
+                     const IssuedCertificate& issued,
+                     const std::vector<std::string>& log) {
+    drop_privileges(config.user, config.group);
+    std::array<unsigned char, 8> raw{};
+    ossl::check_ossl(::RAND_bytes(raw.data(), static_cast<int>(raw.size())) == 1, "RAND_bytes");
+    uint64_t id = 0;
+    for (const unsigned char b : raw) {
+        id = (id << 8U) | b;
+    }
+    IssuedRecord rec;
+    rec.request_id = "ceremony:" + std::to_string(id >> 1U);
+    for (const auto& line : log) {
+        rec.log.insert(rec.log.end(), line.begin(), line.end());
+        rec.log.push_back('\n');
+    }
+    rec.request_hash = Sha256::digest(rec.log);
+    rec.cert_der = issued.der;
+    rec.serial = issued.serial_hex;
+    rec.ca = issued.ca_name;
+    rec.not_before = issued.not_before;
+    rec.not_after = issued.not_after;
+    Repository repo = Repository::open(config.repository);
+    repo.lock().requests().store_issued(rec);
+}
+
 }  // namespace
 
 int run_new_time_ca(const ServerConfig& config, const CeremonyRequest& request, std::ostream& out) {
     harden_process();  // the root key is in memory: no core dumps, no ptrace
-    const CeremonyTimes times = check_request(config, request);
-    const Root root = load_root(config, times);
+    if (config.profiles.empty()) {
+        refuse("profiles must be configured: the time CA is issued under the subca profile");
+    }
+    if (!config.repository.empty() && ::geteuid() == 0 && config.user.empty()) {
+        refuse("as root, set 'user': the issuance is recorded in the repository as that user");
+    }
+    const ProfileSet profiles = ProfileSet::load(config.profiles);
+    const CeremonyTimes times = check_request(config, profiles, request);
+    const TimeCa root = load_root(config, times);
     const std::string name = next_ca_name(config, request.family, times.from);
     const ossl::EvpPkeyPtr key{request.key_type == "ec"
                                    ? ::EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
                                    : ::EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048})};
     ossl::check_ossl(key != nullptr, "EVP_PKEY_Q_keygen");
-    const ossl::X509Ptr cert = make_time_ca(config, root, key.get(), name, times);
-    write_time_ca(config, name, key.get(), cert.get());
-    out << "{\"name\": \"" << name << "\", \"not_before\": \"" << format_utc(times.from)
-        << "\", \"not_after\": \"" << format_utc(times.to) << "\"}\n";
+    std::vector<std::string> log{"new-time-ca " + name};
+    const IssuedCertificate issued = make_time_ca(profiles, root, key.get(), name, times, log);
+    write_time_ca(config, name, key.get(), issued.cert.get());
+    if (!config.repository.empty()) {
+        try {
+            record_issuance(config, issued, log);
+        } catch (const Error& e) {
+            throw Error(
+                ErrorKind::config,
+                "new-time-ca",
+                "wrote " + name + " but could not record it in the repository: " + e.what());
+        }
+    }
+    out << "{\"name\": \"" << name << "\", \"serial\": \"" << issued.serial_hex
+        << "\", \"not_before\": \"" << format_utc(issued.not_before) << "\", \"not_after\": \""
+        << format_utc(issued.not_after) << "\"}\n";
     return exit_code::ok;
 }
 

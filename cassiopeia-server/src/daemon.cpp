@@ -38,6 +38,22 @@ const log4cplus::Logger& log() {
 
 using Lines = std::vector<std::unique_ptr<lr::io::SerialChannel>>;
 
+/**
+ * The signer does not start with a CA the line may not use loaded (a root, a CA of a
+ * local-only profile, the link CA; docs/key-ceremony.md): a configuration error, exit 2.
+ */
+void refuse_line_faults(const std::vector<std::string>& faults) {
+    if (faults.empty()) {
+        return;
+    }
+    std::string all;
+    for (const auto& f : faults) {
+        LOG4CPLUS_ERROR(log(), "refusing to start: " << f);
+        all += (all.empty() ? "" : "; ") + f;
+    }
+    throw Error(ErrorKind::config, "CA set-up", all);
+}
+
 /** Serves one line until `stop`; a failing line is retried, never ends the daemon. */
 void serve_line(lr::io::Stream& line,
                 const std::string& name,
@@ -176,6 +192,7 @@ int Daemon::run() {
     check_key_file_mode(m_config.tls.key_file);
     const lr::tls::Credentials creds(m_config.tls);
     auto material = SigningMaterial::load(m_config);  // as root: CA keys are 0600
+    refuse_line_faults(material.line_faults);
     const Lines lines = open_lines(m_config);
     const SecretBytes pgp_key = read_certifying_key(m_config);
     drop_privileges(m_config.user, m_config.group);

@@ -43,7 +43,11 @@ int run_check(const ServerConfig& config, std::ostream& out) {
         out << "line: " << line << '\n';
     }
     out << "repository: " << config.repository << '\n';
-    return exit_code::ok;
+    // Each CA the line may not use is an error: the daemon would refuse to start with it.
+    for (const auto& fault : material.line_faults) {
+        out << "error: " << fault << '\n';
+    }
+    return material.line_faults.empty() ? exit_code::ok : exit_code::usage;
 }
 
 int run_audit_verify(const std::string& repository_folder, std::ostream& out) {

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "signing_service.hpp"
 
+#include "issuance/ca_policy.hpp"
 #include "issuance/text.hpp"
 #include "logging.hpp"
 #include "status_report.hpp"
@@ -103,6 +104,7 @@ SigningMaterial SigningMaterial::load(const ServerConfig& config) {
     SigningMaterial m;
     m.profiles = std::make_unique<ProfileSet>(ProfileSet::load(config.profiles));
     m.cas = std::make_unique<CaStore>(CaStore::load(config.ca_certs, config.ca_keys));
+    m.line_faults = apply_line_policy(*m.cas, *m.profiles, config.root_cert, config.tls.ca_file);
     m.issuer = std::make_unique<Issuer>(*m.profiles, *m.cas);
     return m;
 }
@@ -260,7 +262,7 @@ int SigningService::maintain_crls() {
 
 Refusable<std::vector<uint8_t>> SigningService::revoke(const std::string& ca_name,
                                                        const std::vector<std::string>& serials) {
-    const TimeCa* ca = m_material.cas->find(ca_name);
+    const TimeCa* ca = m_material.cas->find_served(ca_name);
     if (ca == nullptr) {
         return Refusal{ErrorCode::unknown_ca, "revoke: no CA named " + echo_text(ca_name, 64)};
     }
@@ -273,6 +275,9 @@ Refusable<std::vector<uint8_t>> SigningService::revoke(const std::string& ca_nam
 }
 
 Refusable<std::vector<uint8_t>> SigningService::full_crl(const std::string& ca_name) {
+    if (m_material.cas->find_served(ca_name) == nullptr) {
+        return Refusal{ErrorCode::unknown_ca, "getFullCRL: no CA named " + echo_text(ca_name, 64)};
+    }
     auto state = m_repo.lock().crls().state(ca_name);
     if (!state) {
         return Refusal{ErrorCode::unknown_ca, "getFullCRL: no CRL for " + echo_text(ca_name, 64)};

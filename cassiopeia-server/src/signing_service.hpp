@@ -23,7 +23,11 @@ struct SigningMaterial {
     std::unique_ptr<ProfileSet> profiles;
     std::unique_ptr<CaStore> cas;
     std::unique_ptr<Issuer> issuer;  ///< refers to *profiles and *cas
+    /// CAs the line may not use, one line each (apply_line_policy): `check` reports them as
+    /// errors, the daemon refuses to start with any.
+    std::vector<std::string> line_faults;
 
+    /** Loads everything and applies the line policy; throws cassiopeia::Error{config}. */
     [[nodiscard]] static SigningMaterial load(const ServerConfig& config);
 };
 

@@ -34,14 +34,28 @@ for name in "$first" "$second"; do
     fi
     openssl x509 -in "$cert" -noout -ext basicConstraints | grep -q 'CA:TRUE, pathlen:0' ||
         fail "$name is not a CA with pathlen 0"
+    # Issued through the builder under the subca profile: its key usage, its CRL URL.
+    openssl x509 -in "$cert" -noout -ext keyUsage |
+        grep -q 'Digital Signature, Certificate Sign, CRL Sign' ||
+        fail "$name does not carry the subca profile's key usage"
+    openssl x509 -in "$cert" -noout -ext crlDistributionPoints |
+        grep -q 'http://crl.cassiopeia.test/root.crl' || fail "$name has not the subca CRL URL"
 done
 
-# `check` lists them as waiting; refusals change nothing.
+# Recorded as every issuance is: a certificate row of CA root and an intact audit chain.
+n=$(repo_sql -readonly "SELECT count(*) FROM certificates WHERE ca = 'root'")
+((n == 2)) || fail "the repository records $n time CAs, not 2"
+expect_exit 0 "$CASS_BIN/cassiopeia-server" -c "$CASS_SERVER_CONF" audit-verify
+
+# `check` (given the root) lists them as waiting, with no error; refusals change nothing.
 expect_exit 0 "${SERVER[@]}" check
 grep -q "ca $first: .*(not yet valid)" <<<"$OUT" || fail "check does not list $first as waiting"
 before=$(ls "$CASS_PKI/ca" | wc -l)
 expect_exit 2 "${SERVER[@]}" new-time-ca --family server --from "$to" --to "$from"
 expect_exit 2 "${SERVER[@]}" new-time-ca --family root --from "$from" --to "$to"
+# The subca profile's cap (5 years) holds at the ceremony too, within the root's validity.
+expect_exit 2 "${SERVER[@]}" new-time-ca --family server --from "$from" \
+    --to "$(date -u -d '+100 days +6 years' +%Y-%m-%dT%H:%M:%SZ)"
 expect_exit 2 "$CASS_BIN/cassiopeia-server" -c "$CASS_SERVER_CONF" new-time-ca \
     --family server --from "$from" --to "$to"
 (($(ls "$CASS_PKI/ca" | wc -l) == before)) || fail "a refused ceremony wrote a file"

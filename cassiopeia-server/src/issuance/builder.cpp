@@ -3,6 +3,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance/builder.hpp"
 
+#include "issuance/ca_policy.hpp"
 #include "issuance/key_usage.hpp"
 #include "issuance/lint.hpp"
 
@@ -382,28 +383,23 @@ void log_names(const SignRequest& req, std::vector<std::string>& log) {
     }
 }
 
-/** The issuing CA: the OCSP target itself, or the newest time CA of the family valid now. */
-Refusable<const TimeCa*> issuing_ca(const CaStore& cas,
-                                    const SignRequest& req,
-                                    const Profile& profile,
-                                    SysSeconds now,
-                                    std::vector<std::string>& log) {
-    if (req.ocsp_target_ca()) {
-        const TimeCa* ca = cas.find(*req.ocsp_target_ca());
-        if (ca == nullptr || !ca->valid_at(now)) {
-            return refuse(ErrorCode::unknown_ca,
-                          "ocspTargetCA: no CA " + *req.ocsp_target_ca() + " valid now");
-        }
-        log.push_back("CA " + ca->name + " (OCSP target)");
-        return ca;
+/** The served profile, once the request passed its checks; the request is logged. */
+Refusable<const Profile*> checked_request(const ProfileSet& profiles,
+                                          const SignRequest& req,
+                                          bool allow_local_only,
+                                          std::vector<std::string>& log) {
+    const auto served = served_profile(profiles, req, allow_local_only);
+    if (!served) {
+        return served.error();
     }
-    const TimeCa* ca = cas.pick(profile.family, now);
-    if (ca == nullptr) {
-        return refuse(ErrorCode::unknown_ca,
-                      "setProfile: no CA of family " + profile.family + " valid now");
+    const Profile& profile = **served;
+    log.push_back("request: profile " + profile.name + ", " + req.hash() + ", key " +
+                  req.key_description());
+    if (auto st = check_against_profile(req, profile); !st) {
+        return std::move(st).error();
     }
-    log.push_back("CA " + ca->name + " (newest of family " + profile.family + " valid now)");
-    return ca;
+    log_names(req, log);
+    return &profile;
 }
 
 struct Validity {
@@ -528,34 +524,54 @@ Refusable<IssuedCertificate> Issuer::issue(const SignRequest& req,
                                            SysSeconds now,
                                            std::vector<std::string>& log,
                                            bool allow_local_only) {
-    const auto served = served_profile(m_profiles, req, allow_local_only);
-    if (!served) {
-        return served.error();
+    const auto profile = checked_request(m_profiles, req, allow_local_only, log);
+    if (!profile) {
+        return profile.error();
     }
-    const Profile& profile = **served;
-    log.push_back("request: profile " + profile.name + ", " + req.hash() + ", key " +
-                  req.key_description());
-    if (auto st = check_against_profile(req, profile); !st) {
-        return std::move(st).error();
-    }
-    log_names(req, log);
-    const auto ca = issuing_ca(m_cas, req, profile, now, log);
+    const auto ca = issuing_ca(m_cas, req, **profile, now, log);
     if (!ca) {
         return ca.error();
     }
-    const auto validity = resolve_validity(req, profile, **ca, now, log);
+    return sign_as(req, **profile, **ca, now, log, true);
+}
+
+Refusable<IssuedCertificate> Issuer::issue_by_root(const SignRequest& req,
+                                                   const TimeCa& root,
+                                                   SysSeconds now,
+                                                   std::vector<std::string>& log) {
+    const auto profile = checked_request(m_profiles, req, true, log);
+    if (!profile) {
+        return profile.error();
+    }
+    if (!(*profile)->local_only || !(*profile)->basic_constraints_ca || req.ocsp_target_ca()) {
+        return refuse(ErrorCode::bad_request,
+                      "setProfile: the root signs only with a local-only CA profile");
+    }
+    log.push_back("CA " + root.name + " (the root, at a key ceremony)");
+    return sign_as(req, **profile, root, now, log, false);
+}
+
+Refusable<IssuedCertificate> Issuer::sign_as(const SignRequest& req,
+                                             const Profile& profile,
+                                             const TimeCa& ca,
+                                             SysSeconds now,
+                                             std::vector<std::string>& log,
+                                             bool check_proofs) {
+    const auto validity = resolve_validity(req, profile, ca, now, log);
     if (!validity) {
         return validity.error();
     }
-    // Proofs of freshness (§5.3).
-    if (auto st = check_request_proofs(req, profile, now, log); !st) {
-        return std::move(st).error();
+    // Proofs of freshness (§5.3); at a key ceremony the operator vouches for the names.
+    if (check_proofs) {
+        if (auto st = check_request_proofs(req, profile, now, log); !st) {
+            return std::move(st).error();
+        }
     }
     const auto key_usage = key_usage_for(profile, req, log);
     const ossl::X509Ptr cert =
-        build(req, profile, **ca, key_usage, validity->not_before, validity->not_after);
+        build(req, profile, ca, key_usage, validity->not_before, validity->not_after);
     const LintExpectations want{profile,
-                                **ca,
+                                ca,
                                 req.key(),
                                 req.sans(),
                                 req.avas(),
@@ -565,11 +581,11 @@ Refusable<IssuedCertificate> Issuer::issue(const SignRequest& req,
                                 validity->not_before,
                                 validity->not_after};
     const Status signed_ok = lint_then_sign(
-        cert.get(), **ca, digest_for(req.hash()), throwaway_for((*ca)->key.get()), want, log);
+        cert.get(), ca, digest_for(req.hash()), throwaway_for(ca.key.get()), want, log);
     if (!signed_ok) {
         return signed_ok.error();
     }
-    IssuedCertificate out = issued_from(cert.get(), **ca, *validity);
+    IssuedCertificate out = issued_from(cert.get(), ca, *validity);
     log.push_back("signed serial " + out.serial_hex + " by " + out.ca_name + " with " + req.hash());
     return out;
 }

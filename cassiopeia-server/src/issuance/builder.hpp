@@ -45,7 +45,26 @@ public:
                                                      std::vector<std::string>& log,
                                                      bool allow_local_only = false);
 
+    /**
+     * The key ceremony only (docs/key-ceremony.md), never the line: issues `req`, whose profile
+     * must be a local-only CA profile (`subca`), signed by `root` (its certificate and key,
+     * named for the log), with the checks, limits and lint of issue(). No proofs of freshness:
+     * the operator at the ceremony vouches for the names.
+     */
+    [[nodiscard]] Refusable<IssuedCertificate> issue_by_root(const SignRequest& req,
+                                                             const TimeCa& root,
+                                                             SysSeconds now,
+                                                             std::vector<std::string>& log);
+
 private:
+    /** Validity, proofs (when `check_proofs`), build, lint and the signature of `ca`. */
+    [[nodiscard]] Refusable<IssuedCertificate> sign_as(const SignRequest& req,
+                                                       const Profile& profile,
+                                                       const TimeCa& ca,
+                                                       SysSeconds now,
+                                                       std::vector<std::string>& log,
+                                                       bool check_proofs);
+
     // A throwaway key of the CA key's type for the pre-issuance signature (cached).
     EVP_PKEY* throwaway_for(EVP_PKEY* ca_key);
 

@@ -7,6 +7,7 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
 #include <ctime>
@@ -35,6 +36,53 @@ std::optional<int> parse_int(std::string_view s, size_t max_len) {
         return std::nullopt;
     }
     return static_cast<int>(*v);
+}
+
+/**
+ * Why the line may not use `cert` as an issuing CA, judged on the certificate alone: a time CA
+ * is a sub-CA of the root that can sign end entities only (docs/key-ceremony.md).
+ */
+std::string intrinsic_withholding(X509* cert) {
+    if (::X509_NAME_cmp(::X509_get_subject_name(cert), ::X509_get_issuer_name(cert)) == 0) {
+        return "self-issued (a root, not a time CA)";
+    }
+    const int self_signed = ::X509_self_signed(cert, 1);
+    ::ERR_clear_error();
+    if (self_signed == 1) {
+        return "self-signed (a root, not a time CA)";
+    }
+    const long path_len = ::X509_get_pathlen(cert);
+    if (path_len < 0) {
+        return "no pathLenConstraint (a time CA has pathLen 0)";
+    }
+    if (path_len != 0) {
+        return "pathLenConstraint " + std::to_string(path_len) + " (a time CA has pathLen 0)";
+    }
+    return {};
+}
+
+/** What `cert` shares with `other`: the certificate, its key or its subject; empty: nothing. */
+std::string shared_with(X509* cert, X509* other) {
+    if (::X509_cmp(cert, other) == 0) {
+        return "certificate";
+    }
+    const int same_key = ::EVP_PKEY_eq(::X509_get0_pubkey(cert), ::X509_get0_pubkey(other));
+    ::ERR_clear_error();
+    if (same_key == 1) {
+        return "key";
+    }
+    if (::X509_NAME_cmp(::X509_get_subject_name(cert), ::X509_get_subject_name(other)) == 0) {
+        return "subject";
+    }
+    return {};
+}
+
+void withhold(TimeCa& ca, const std::string& why) {
+    if (ca.withheld.empty()) {
+        ca.withheld = why;
+    } else {
+        ca.withheld += "; " + why;
+    }
 }
 
 }  // namespace
@@ -140,9 +188,36 @@ void CaStore::add(std::string name, ossl::X509Ptr cert, ossl::EvpPkeyPtr key) {
     ca.parts = std::move(*parts);
     ca.not_before = to_sys_seconds(::X509_get0_notBefore(cert.get()));
     ca.not_after = to_sys_seconds(::X509_get0_notAfter(cert.get()));
+    ca.withheld = intrinsic_withholding(cert.get());
     ca.cert = std::move(cert);
     ca.key = std::move(key);
     m_cas.push_back(std::move(ca));
+}
+
+void CaStore::withhold_family(std::string_view family, const std::string& why) {
+    for (auto& ca : m_cas) {
+        if (ca.parts.family == family) {
+            withhold(ca, why);
+        }
+    }
+}
+
+void CaStore::withhold_matching(X509* other, const std::string& what) {
+    for (auto& ca : m_cas) {
+        if (const auto shared = shared_with(ca.cert.get(), other); !shared.empty()) {
+            withhold(ca, "same " + shared + " as the " + what);
+        }
+    }
+}
+
+std::vector<std::string> CaStore::withheld_report() const {
+    std::vector<std::string> out;
+    for (const auto& ca : m_cas) {
+        if (!ca.served()) {
+            out.push_back("CA " + ca.name + ": " + ca.withheld);
+        }
+    }
+    return out;
 }
 
 const TimeCa* CaStore::find(std::string_view name) const {
@@ -151,10 +226,15 @@ const TimeCa* CaStore::find(std::string_view name) const {
     return it == m_cas.end() ? nullptr : &*it;
 }
 
+const TimeCa* CaStore::find_served(std::string_view name) const {
+    const TimeCa* ca = find(name);
+    return ca != nullptr && ca->served() ? ca : nullptr;
+}
+
 const TimeCa* CaStore::pick(std::string_view family, SysSeconds now) const {
     const TimeCa* best = nullptr;
     for (const auto& ca : m_cas) {
-        if (ca.parts.family != family || !ca.valid_at(now)) {
+        if (ca.parts.family != family || !ca.served() || !ca.valid_at(now)) {
             continue;
         }
         if (best == nullptr ||

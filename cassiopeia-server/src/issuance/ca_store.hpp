@@ -32,6 +32,11 @@ struct TimeCa {
     ossl::EvpPkeyPtr key;
     SysSeconds not_before;
     SysSeconds not_after;
+    /// Why the line may never use this CA (docs/key-ceremony.md, "What the line may use");
+    /// empty when it may.
+    std::string withheld;
+
+    [[nodiscard]] bool served() const noexcept { return withheld.empty(); }
 
     [[nodiscard]] bool valid_at(SysSeconds t) const { return not_before <= t && t <= not_after; }
 };
@@ -50,11 +55,28 @@ public:
     [[nodiscard]] static CaStore load(const std::filesystem::path& cert_dir,
                                       const std::filesystem::path& key_dir);
 
-    /** Adds a CA after the same checks as load() (for tests and the key ceremony). */
+    /**
+     * Adds a CA after the same checks as load() (for tests and the key ceremony). A CA that is
+     * self-issued or self-signed, or whose pathLenConstraint is absent or not 0, is kept but
+     * withheld from the line (TimeCa::withheld).
+     */
     void add(std::string name, ossl::X509Ptr cert, ossl::EvpPkeyPtr key);
 
+    /** Withholds every CA of `family` from the line, saying `why`. */
+    void withhold_family(std::string_view family, const std::string& why);
+    /**
+     * Withholds every CA that is `other` or shares its public key or subject, naming `other`
+     * as `what` (the root, the link CA).
+     */
+    void withhold_matching(X509* other, const std::string& what);
+    /** One line per withheld CA: `CA <name>: <why>`; empty when every CA may be served. */
+    [[nodiscard]] std::vector<std::string> withheld_report() const;
+
+    /** Any loaded CA, served or not (local commands, CRL upkeep). */
     [[nodiscard]] const TimeCa* find(std::string_view name) const;
-    /** The newest CA of `family` (highest year, then n) valid at `now`, or nullptr. */
+    /** A CA the line may use, or nullptr (a withheld CA is as good as unknown there). */
+    [[nodiscard]] const TimeCa* find_served(std::string_view name) const;
+    /** The newest served CA of `family` (highest year, then n) valid at `now`, or nullptr. */
     [[nodiscard]] const TimeCa* pick(std::string_view family, SysSeconds now) const;
 
     [[nodiscard]] const std::vector<TimeCa>& all() const noexcept { return m_cas; }

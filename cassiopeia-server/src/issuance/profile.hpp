@@ -85,6 +85,10 @@ public:
 
     [[nodiscard]] size_t size() const noexcept { return m_profiles.size(); }
 
+    [[nodiscard]] const std::map<std::string, Profile, std::less<>>& all() const noexcept {
+        return m_profiles;
+    }
+
 private:
     std::map<std::string, Profile, std::less<>> m_profiles;
 };

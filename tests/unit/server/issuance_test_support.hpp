@@ -66,11 +66,11 @@ inline void add_conf_ext(X509* cert, X509* issuer, int nid, const char* value) {
     ossl::check_ossl(ext != nullptr && ::X509_add_ext(cert, ext.get(), -1) == 1, "X509_add_ext");
 }
 
-/** A self-signed CA certificate valid [nb, na] for `key` (the tests' issuing time CA). */
-inline ossl::X509Ptr make_ca_cert(EVP_PKEY* key,
-                                  const std::string& cn,
-                                  SysSeconds nb,
-                                  SysSeconds na) {
+/** A v3 certificate for `key` named O=Cassiopeia Test, CN=`cn`, valid [nb, na], unsigned. */
+inline ossl::X509Ptr new_test_cert(EVP_PKEY* key,
+                                   const std::string& cn,
+                                   SysSeconds nb,
+                                   SysSeconds na) {
     ossl::X509Ptr cert{::X509_new()};
     ossl::check_ossl(cert != nullptr, "X509_new");
     ::X509_set_version(cert.get(), X509_VERSION_3);
@@ -87,12 +87,60 @@ inline ossl::X509Ptr make_ca_cert(EVP_PKEY* key,
                                  0);
     ::X509_NAME_add_entry_by_txt(
         name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
-    ::X509_set_issuer_name(cert.get(), name);
     ::X509_set_pubkey(cert.get(), key);
+    return cert;
+}
+
+/** A self-signed root CA certificate (CA:TRUE, no pathLen) valid [nb, na] for `key`. */
+inline ossl::X509Ptr make_root_cert(EVP_PKEY* key,
+                                    const std::string& cn,
+                                    SysSeconds nb,
+                                    SysSeconds na) {
+    ossl::X509Ptr cert = new_test_cert(key, cn, nb, na);
+    ::X509_set_issuer_name(cert.get(), ::X509_get_subject_name(cert.get()));
     add_conf_ext(cert.get(), cert.get(), NID_basic_constraints, "critical,CA:TRUE");
     add_conf_ext(cert.get(), cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
     add_conf_ext(cert.get(), cert.get(), NID_subject_key_identifier, "hash");
     ossl::check_ossl(::X509_sign(cert.get(), key, ::EVP_sha256()) > 0, "X509_sign");
+    return cert;
+}
+
+/** The tests' root: one P-256 key and certificate (1990..2100) for the whole test run. */
+struct TestRoot {
+    ossl::EvpPkeyPtr key;
+    ossl::X509Ptr cert;
+};
+
+inline const TestRoot& test_root() {
+    static const TestRoot root = [] {
+        TestRoot r;
+        r.key = make_ec();
+        r.cert = make_root_cert(r.key.get(),
+                                "Cassiopeia Test Root",
+                                SysSeconds{std::chrono::seconds{631152000}},    // 1990
+                                SysSeconds{std::chrono::seconds{4102444800}});  // 2100
+        return r;
+    }();
+    return root;
+}
+
+/**
+ * A time CA certificate valid [nb, na] for `key`, as the key ceremony makes them: signed by
+ * test_root(), CA:TRUE with pathLen `path_len` (0 for a proper time CA), SKI and AKI.
+ */
+inline ossl::X509Ptr make_ca_cert(EVP_PKEY* key,
+                                  const std::string& cn,
+                                  SysSeconds nb,
+                                  SysSeconds na,
+                                  const char* basic_constraints = "critical,CA:TRUE,pathlen:0") {
+    const TestRoot& root = test_root();
+    ossl::X509Ptr cert = new_test_cert(key, cn, nb, na);
+    ::X509_set_issuer_name(cert.get(), ::X509_get_subject_name(root.cert.get()));
+    add_conf_ext(cert.get(), root.cert.get(), NID_basic_constraints, basic_constraints);
+    add_conf_ext(cert.get(), root.cert.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
+    add_conf_ext(cert.get(), root.cert.get(), NID_subject_key_identifier, "hash");
+    add_conf_ext(cert.get(), root.cert.get(), NID_authority_key_identifier, "keyid:always");
+    ossl::check_ossl(::X509_sign(cert.get(), root.key.get(), ::EVP_sha256()) > 0, "X509_sign");
     return cert;
 }
 

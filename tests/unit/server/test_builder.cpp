@@ -89,6 +89,7 @@ Refusable<IssuedCertificate> issue(const SignRequest& r,
 bool verifies(X509* leaf, X509* ca) {
     const ossl::X509StorePtr store{::X509_STORE_new()};
     ::X509_STORE_add_cert(store.get(), ca);
+    ::X509_STORE_add_cert(store.get(), test::test_root().cert.get());  // the time CAs' root
     const ossl::X509StoreCtxPtr ctx{::X509_STORE_CTX_new()};
     ::X509_STORE_CTX_init(ctx.get(), store.get(), leaf, nullptr);
     ::X509_STORE_CTX_set_time(ctx.get(), 0, now.time_since_epoch().count() + 60);

@@ -1,0 +1,102 @@
+// Tests of the key ceremony (docs/key-ceremony.md): the time CA is issued through the builder
+// under the subca profile (its cap, key usage, lint) and is a CA the line may use.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "ceremony.hpp"
+#include "issuance/ca_policy.hpp"
+#include "issuance_test_support.hpp"
+
+#include <librecord/errors.hpp>
+
+#include <boost/test/unit_test.hpp>
+#include <openssl/x509v3.h>
+
+#include <sstream>
+#include <sys/stat.h>
+
+using namespace cassiopeia::server;  // NOLINT(google-build-using-namespace): test file
+namespace ossl = cassiopeia::ossl;
+
+namespace {
+
+/** A signer folder with the test root, its profiles and empty CA folders. */
+struct Ceremony {
+    test::TempDir dir;
+    ServerConfig config;
+
+    Ceremony() {
+        for (const char* sub : {"ca", "ca-keys"}) {
+            std::filesystem::create_directory(dir.path() / sub);
+        }
+        config.profiles = test::profiles_dir().string();
+        config.ca_certs = (dir.path() / "ca").string();
+        config.ca_keys = (dir.path() / "ca-keys").string();
+        config.root_cert = (dir.path() / "root.pem").string();
+        config.root_key = (dir.path() / "root.key").string();
+        test::write_pem_cert(config.root_cert, test::test_root().cert.get());
+        test::write_pem_key(config.root_key, test::test_root().key.get());
+        ::chmod(config.root_key.c_str(), 0600);
+    }
+
+    /** Runs new-time-ca with the umask of the test process kept; returns its JSON line. */
+    std::string run(const std::string& family, const char* from, const char* to) {
+        const mode_t old = ::umask(022);
+        std::ostringstream out;
+        try {
+            (void)run_new_time_ca(config, {family, from, to, "ec"}, out);
+        } catch (...) {
+            ::umask(old);
+            throw;
+        }
+        ::umask(old);
+        return out.str();
+    }
+
+    [[nodiscard]] size_t files() const {
+        size_t n = 0;
+        for (const char* sub : {"ca", "ca-keys"}) {
+            for ([[maybe_unused]] const auto& e :
+                 std::filesystem::directory_iterator(dir.path() / sub)) {
+                ++n;
+            }
+        }
+        return n;
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(ceremony)
+
+BOOST_AUTO_TEST_CASE(issues_a_time_ca_under_the_subca_profile) {
+    Ceremony c;
+    const auto json = c.run("server", "2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z");
+    BOOST_TEST(json.find("\"name\": \"server_2030_1\"") != std::string::npos);
+    const auto cert_file = std::filesystem::path(c.config.ca_certs) / "server_2030_1.pem";
+    const ossl::BioPtr bio{::BIO_new_file(cert_file.c_str(), "r")};
+    BOOST_REQUIRE(bio != nullptr);
+    const ossl::X509Ptr cert{::PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)};
+    BOOST_REQUIRE(cert != nullptr);
+    BOOST_TEST(::X509_verify(cert.get(), test::test_root().key.get()) == 1);
+    BOOST_TEST(::X509_get_pathlen(cert.get()) == 0);
+    // The subca profile's key usage, not a hand-written one.
+    BOOST_TEST(::X509_get_key_usage(cert.get()) ==
+               static_cast<uint32_t>(KU_KEY_CERT_SIGN | KU_CRL_SIGN | KU_DIGITAL_SIGNATURE));
+    // The new CA is one the line may use, also against the root.
+    CaStore cas = CaStore::load(c.config.ca_certs, c.config.ca_keys);
+    const auto profiles = ProfileSet::load(test::profiles_dir());
+    BOOST_TEST(apply_line_policy(cas, profiles, c.config.root_cert, "").empty());
+    BOOST_TEST(cas.pick("server", test::at("2030-06-01T00:00:00Z")) != nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(keeps_the_subca_profiles_cap_and_families) {
+    Ceremony c;
+    // subca's cap is 5 years: a 6-year time CA is refused and nothing is written.
+    BOOST_CHECK_THROW((void)c.run("server", "2030-01-01T00:00:00Z", "2036-01-01T00:00:00Z"),
+                      cassiopeia::Error);
+    // The family of a local-only profile (subca's `root`) never gets a time CA.
+    BOOST_CHECK_THROW((void)c.run("root", "2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z"),
+                      cassiopeia::Error);
+    BOOST_TEST(c.files() == 0U);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
