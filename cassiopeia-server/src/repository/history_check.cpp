@@ -48,8 +48,8 @@ struct RevokedRow {
     std::string ca, revoked_at;
     int64_t crl_added = 0;
     std::optional<int64_t> crl_dropped;
-    std::optional<std::string> reason;  ///< "-" for none
-    bool reason_known = false;          ///< false in entries of schema 1
+    std::string reason;         ///< "-" for none
+    bool reason_known = false;  ///< false in entries of schema 1
 };
 
 /// The rows the audit entries say the tables hold, keyed as the tables are.
@@ -179,7 +179,7 @@ Fault replay_entries(Expected& x, int64_t seq, const Fields& f, const std::strin
         return fault(seq, "audit entry has not one reason per added serial");
     }
     for (size_t i = 0; i < added.size(); ++i) {
-        RevokedRow row{seq, ca, f.at("this_update"), n, std::nullopt, std::nullopt, false};
+        RevokedRow row{seq, ca, f.at("this_update"), n, std::nullopt, "", false};
         if (reasons) {
             row.reason = reason_list[i];
             row.reason_known = true;
@@ -343,11 +343,14 @@ Fault check_revoked(Database& db, Expected& x) {
             return unbacked("revoked", serial);
         }
         const RevokedRow& e = it->second;
-        const std::optional<int64_t> dropped =
-            st.column_is_null(5) ? std::nullopt : std::optional{st.column_int64(5)};
+        // Compared without optional<int64_t>'s operator==, which GCC 12 takes for a read of an
+        // uninitialised value (-Wmaybe-uninitialized).
+        const bool same_drop = st.column_is_null(5) ? !e.crl_dropped.has_value()
+                                                    : e.crl_dropped.has_value() &&
+                                                          *e.crl_dropped == st.column_int64(5);
         if (st.column_text(1) != e.ca || utc_of(st.column_int64(2)) != e.revoked_at ||
             (e.reason_known && st.column_text(3) != e.reason) ||
-            st.column_int64(4) != e.crl_added || dropped != e.crl_dropped) {
+            st.column_int64(4) != e.crl_added || !same_drop) {
             return changed("revoked", e.seq, serial);
         }
         x.revoked.erase(it);

@@ -15,6 +15,7 @@
 #include <csignal>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace cc = cassiopeia::client;
 using namespace std::chrono_literals;
@@ -249,7 +250,7 @@ BOOST_AUTO_TEST_CASE(reads_the_audit_head_and_its_seq) {
 
 BOOST_AUTO_TEST_CASE(an_unusable_audit_head_is_no_head) {
     const std::string good(64, 'a');
-    for (const std::string& json : {
+    for (const std::string& json : std::vector<std::string>{
              R"({"audit_head": ")" + good + R"("})",
              R"({"audit_seq": 3})",
              R"({"audit_head": ")" + std::string(64, 'A') + R"(", "audit_seq": 3})",
