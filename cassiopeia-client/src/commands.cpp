@@ -8,6 +8,9 @@
 #include "logging.hpp"
 #include "operations.hpp"
 #include "ossl/x509.hpp"
+#include "pq/pq.hpp"
+#include "signer_check.hpp"
+#include "status_report.hpp"
 #include "webdb/migrator.hpp"
 
 #include <cassiopeia/common/exit_code.hpp>
@@ -107,6 +110,44 @@ int cmd_time(const Invocation& inv, std::ostream& out, std::ostream& err) {
         });
 }
 
+/** Bound on each WebDB statement of a one-shot command, so `status` never hangs on a lock. */
+constexpr std::chrono::seconds webdb_statement_timeout{30};
+
+/**
+ * `status`, after printing the report: stores its audit head in the WebDB, the anchor outside
+ * the signer (webdb/audit_anchor.hpp). Exit 4 when the head does not extend the stored one,
+ * 1 when there is no head or the WebDB fails.
+ */
+int anchor_status(const ClientConfig& config, std::span<const uint8_t> json, std::ostream& err) {
+    const auto parsed = parse_status_report(json);
+    if (!parsed.report || !parsed.report->audit) {
+        err << "cassiopeia-client: the status report carries no audit head to anchor\n";
+        return exit_code::failure;
+    }
+    try {
+        auto db = pq::Connection::open(
+            config.webdb_conninfo,
+            std::chrono::duration_cast<std::chrono::seconds>(config.link.handshake_timeout));
+        (void)db.exec(
+            "SELECT set_config('statement_timeout', $1, false)",
+            {pq::Param::integer(std::chrono::milliseconds{webdb_statement_timeout}.count())});
+        Metrics metrics;
+        const auto verdict = anchor_audit_head(db, *parsed.report, "status", metrics);
+        if (verdict && !verdict->extends) {
+            err << "cassiopeia-client: the signer's audit history was rewritten: head seq "
+                << parsed.report->audit->seq << " does not extend the stored seq "
+                << verdict->anchor->seq << " (" << metrics.audit_rewrites
+                << " rewritten head(s) stored)\n";
+            return exit_code::verification;
+        }
+        return exit_code::ok;
+    } catch (const Error& e) {
+        err << "cassiopeia-client: the audit head was not stored in the WebDB: " << e.what()
+            << '\n';
+        return exit_code::failure;
+    }
+}
+
 int cmd_status(const Invocation& inv, std::ostream& out, std::ostream& err) {
     return run_request(inv.config,
                        {{lr::Command::get_status_report, {}}},
@@ -121,7 +162,7 @@ int cmd_status(const Invocation& inv, std::ostream& out, std::ostream& err) {
                                return exit_code::failure;
                            }
                            out << text << '\n';
-                           return exit_code::ok;
+                           return anchor_status(inv.config, m.payload, err);
                        });
 }
 

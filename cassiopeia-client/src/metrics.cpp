@@ -70,6 +70,10 @@ std::string metrics_text(const Metrics& m, const QueueSummary& q) {
       << "# TYPE cassiopeia_link_up gauge\n"
       << "cassiopeia_link_up " << (m.link_up ? 1 : 0) << '\n';
     duration_histogram(o, m);
+    o << "# HELP cassiopeia_signer_audit_rewrites Signer audit heads that did not extend the "
+         "stored one.\n"
+      << "# TYPE cassiopeia_signer_audit_rewrites gauge\n"
+      << "cassiopeia_signer_audit_rewrites " << m.audit_rewrites << '\n';
     o << "# TYPE cassiopeia_crl_next_update_timestamp_seconds gauge\n";
     for (const auto& [ca, t] : m.crl_next_update) {
         o << "cassiopeia_crl_next_update_timestamp_seconds{ca=\"" << ca << "\"} " << t << '\n';

@@ -25,6 +25,8 @@ struct Metrics {
     uint64_t count = 0;
     double sum = 0;
     std::map<std::string, int64_t> crl_next_update;  ///< CA -> seconds since the epoch
+    /// Stored signer audit heads that did not extend the one before (sql/003_audit_heads.sql).
+    int64_t audit_rewrites = 0;
 
     /** Counts a finished job of `kind` ("done" or "failed") that took `seconds`. */
     void job(std::string_view kind, std::string_view outcome, double seconds);

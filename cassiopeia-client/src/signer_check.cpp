@@ -74,7 +74,28 @@ std::vector<std::string> crls_to_refresh(const StatusReport& report,
     return names;
 }
 
+std::optional<AnchorVerdict> anchor_audit_head(pq::Connection& db,
+                                               const StatusReport& report,
+                                               std::string_view source,
+                                               Metrics& metrics) {
+    if (!report.audit) {
+        LOG4CPLUS_WARN(log(), "the signer's status report carries no audit head to anchor");
+        return std::nullopt;
+    }
+    const auto verdict = record_audit_head(db, *report.audit, source);
+    metrics.audit_rewrites = verdict.rewrites;
+    if (!verdict.extends) {
+        LOG4CPLUS_WARN(log(),
+                       "the signer's audit head (seq "
+                           << report.audit->seq << ", " << report.audit->hash
+                           << ") does not extend the one stored (seq " << verdict.anchor->seq
+                           << ", " << verdict.anchor->hash << "): its history was rewritten");
+    }
+    return verdict;
+}
+
 JobEnd check_signer(Connection& link,
+                    pq::Connection& db,
                     JobQueue& queue,
                     const ClientConfig& config,
                     Metrics& metrics) {
@@ -94,6 +115,7 @@ JobEnd check_signer(Connection& link,
     if (!parsed.report) {
         return check_failed("unreadable status report: " + parsed.error);
     }
+    (void)anchor_audit_head(db, *parsed.report, "run", metrics);
     for (const auto& ca : parsed.report->cas) {
         if (ca.next_update) {
             metrics.crl_next_update[ca.name] = ca.next_update->time_since_epoch().count();

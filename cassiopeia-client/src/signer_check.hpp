@@ -1,6 +1,7 @@
 // The queue daemon's periodic signer check (docs/conventions.md §6): compare clocks and refuse
 // to work past run.max_skew_s (the signer's clock is never set from here), then read the status
-// report and refresh the CRL copies that are behind the signer's or near their nextUpdate.
+// report, anchor its audit head in the WebDB, and refresh the CRL copies that are behind the
+// signer's or near their nextUpdate.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
@@ -8,7 +9,9 @@
 #include "connection.hpp"
 #include "metrics.hpp"
 #include "operations.hpp"
+#include "pq/pq.hpp"
 #include "status_report.hpp"
+#include "webdb/audit_anchor.hpp"
 #include "webdb/job_queue.hpp"
 
 #include <chrono>
@@ -41,11 +44,24 @@ inline constexpr std::chrono::hours crl_refresh_horizon{24};
                                                        std::chrono::sys_seconds horizon);
 
 /**
- * The whole check over the link: the clock, the status report, then the CRL refreshes (a CRL
- * that cannot be refreshed is logged and left for the next check). Records each CA's
- * nextUpdate in `metrics`. Database errors propagate as Error{database}.
+ * Stores the report's audit head in the WebDB (webdb/audit_anchor.hpp) and logs a warning when
+ * it does not extend the last one stored: the signer's history was rewritten. A report without
+ * a head is logged too. Sets `metrics.audit_rewrites`. Returns the verdict, nullopt without a
+ * head. Database errors propagate as Error{database}.
+ */
+[[nodiscard]] std::optional<AnchorVerdict> anchor_audit_head(pq::Connection& db,
+                                                             const StatusReport& report,
+                                                             std::string_view source,
+                                                             Metrics& metrics);
+
+/**
+ * The whole check over the link: the clock, the status report (its audit head anchored in
+ * `db`), then the CRL refreshes (a CRL that cannot be refreshed is logged and left for the
+ * next check). Records each CA's nextUpdate in `metrics`. Database errors propagate as
+ * Error{database}.
  */
 [[nodiscard]] JobEnd check_signer(Connection& link,
+                                  pq::Connection& db,
                                   JobQueue& queue,
                                   const ClientConfig& config,
                                   Metrics& metrics);

@@ -7,7 +7,9 @@
 #include <boost/property_tree/json_parser.hpp>
 #include <boost/property_tree/ptree.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <exception>
 #include <sstream>
 #include <string_view>
@@ -47,13 +49,30 @@ size_t nesting_depth(std::string_view text) {
     return deepest;
 }
 
-/** A JSON number made of decimal digits only that fits 64 bits; 0 for anything else. */
-uint64_t crl_number_of(const std::string& text) {
+/** A JSON number made of decimal digits only that fits 64 bits; nullopt for anything else. */
+std::optional<uint64_t> decimal_of(const std::string& text) {
     uint64_t n = 0;
     // NOLINTNEXTLINE(cppcoreguidelines-pro-bounds-pointer-arithmetic): from_chars takes pointers
     const char* end = text.data() + text.size();
     const auto [p, ec] = std::from_chars(text.data(), end, n);
-    return ec == std::errc{} && p == end ? n : 0;
+    return ec == std::errc{} && p == end && !text.empty() ? std::optional{n} : std::nullopt;
+}
+
+uint64_t crl_number_of(const std::string& text) {
+    return decimal_of(text).value_or(0);
+}
+
+/** `audit_seq` and `audit_head`, both well-formed, or nothing. */
+std::optional<AuditHead> audit_head_of(const pt::ptree& root) {
+    const auto seq = decimal_of(root.get<std::string>("audit_seq", ""));
+    std::string hash = root.get<std::string>("audit_head", "");
+    const bool hex = hash.size() == 64 && std::all_of(hash.begin(), hash.end(), [](char c) {
+                         return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+                     });
+    if (!seq || *seq > static_cast<uint64_t>(INT64_MAX) || !hex) {
+        return std::nullopt;
+    }
+    return AuditHead{static_cast<int64_t>(*seq), std::move(hash)};
 }
 
 StatusReport collect(const pt::ptree& root) {
@@ -68,6 +87,7 @@ StatusReport collect(const pt::ptree& root) {
             report.cas.push_back(std::move(status));
         }
     }
+    report.audit = audit_head_of(root);
     return report;
 }
 

@@ -19,8 +19,16 @@ struct CaStatus {
     std::optional<std::chrono::sys_seconds> next_update;  ///< absent or unreadable: nullopt
 };
 
+/** The signer's audit chain head: the last entry's seq and hash (docs/repository.md). */
+struct AuditHead {
+    int64_t seq = 0;
+    std::string hash;  ///< 64 lower-case hex digits
+};
+
 struct StatusReport {
     std::vector<CaStatus> cas;  ///< in the report's order
+    /** `audit_seq` and `audit_head`; nullopt when either is missing or malformed. */
+    std::optional<AuditHead> audit;
 };
 
 /** What parse_status_report() made of the bytes: the report, or why they are not one. */
@@ -35,7 +43,9 @@ inline constexpr size_t max_status_report_depth = 16;
 /**
  * Reads a status report. Unknown members are ignored (§5.7 allows new ones); an entry of
  * `cas` without a name, or whose `crl_number` is not a decimal number above zero, is skipped;
- * malformed JSON, or nesting deeper than max_status_report_depth, is an error.
+ * `audit` is set only when `audit_seq` is a decimal number below 2^63 and `audit_head` 64
+ * lower-case hex digits; malformed JSON, or nesting deeper than max_status_report_depth, is an
+ * error.
  */
 [[nodiscard]] ParsedStatusReport parse_status_report(std::span<const uint8_t> json);
 

@@ -180,7 +180,7 @@ bool Worker::signer_usable() {
 
 JobEnd Worker::guarded_signer_check() {
     try {
-        return check_signer(m_link, *m_queue, m_config, m_metrics);
+        return check_signer(m_link, *m_db, *m_queue, m_config, m_metrics);
     } catch (const Error& e) {
         if (e.kind() == ErrorKind::database) {
             throw;

@@ -58,6 +58,14 @@ int run_audit_verify(const std::string& repository_folder, std::ostream& out) {
             out << "audit log intact: " << v.entries << " entries, head " << v.head << '\n';
             return exit_code::ok;
         }
+        if (v.history_mismatch) {
+            out << "repository does not match its audit log";
+            if (v.first_bad_seq > 0) {
+                out << " (seq " << v.first_bad_seq << ")";
+            }
+            out << ": " << v.reason << '\n';
+            return exit_code::failure;
+        }
         out << "audit log broken at seq " << v.first_bad_seq << ": " << v.reason << '\n';
         return exit_code::failure;
     } catch (const Error& e) {

@@ -143,7 +143,9 @@ std::string SigningService::status_json() {
         auto held = m_repo.lock();
         r.certificates = held.requests().count_certificates();
         r.jobs = held.requests().count_jobs();
-        r.audit_head = held.audit().head();
+        const AuditTip tip = held.audit().tip();
+        r.audit_seq = tip.seq;
+        r.audit_head = tip.hash;
         crls = held.crls().states();
     }
     for (const auto& ca : m_material.cas->all()) {

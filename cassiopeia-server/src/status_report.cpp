@@ -49,7 +49,8 @@ std::string to_json(const StatusReport& r) {
       << ", \"cas\": ";
     write_array(j, r.cas, write_ca);
     j << ", \"repository\": {\"certificates\": " << r.certificates << ", \"jobs\": " << r.jobs
-      << "}, \"audit_head\": " << json_string(r.audit_head) << ", \"warnings\": ";
+      << "}, \"audit_head\": " << json_string(r.audit_head) << ", \"audit_seq\": " << r.audit_seq
+      << ", \"warnings\": ";
     write_array(
         j, r.warnings, [](std::ostream& out, const std::string& w) { out << json_string(w); });
     j << '}';

@@ -30,6 +30,7 @@ struct StatusReport {
     int64_t certificates = 0;
     int64_t jobs = 0;
     std::string audit_head;
+    int64_t audit_seq = 0;  ///< seq of the entry audit_head is the hash of (0: empty chain)
     std::vector<std::string> warnings;
 };
 

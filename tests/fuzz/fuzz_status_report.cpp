@@ -30,6 +30,13 @@ void run(std::span<const uint8_t> input) {
         check(!ca.name.empty(), "an entry without a name was kept");
         check(ca.crl_number != 0, "an entry without a CRL number was kept");
     }
+    if (const auto& audit = parsed.report->audit) {
+        check(audit->seq >= 0, "a negative audit seq was kept");
+        check(audit->hash.size() == 64, "an audit head that is not 64 digits was kept");
+        for (const char c : audit->hash) {
+            check((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'), "a non-hex audit head");
+        }
+    }
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -292,12 +294,25 @@ void ConnFree::operator()(pg_conn* c) const noexcept {
 }
 
 Connection Connection::open(const std::string& conninfo) {
-    ConnPtr conn{::PQconnectdb(conninfo.c_str())};
+    return Connection::adopt(ConnPtr{::PQconnectdb(conninfo.c_str())}, "PQconnectdb");
+}
+
+Connection Connection::open(const std::string& conninfo, std::chrono::seconds connect_timeout) {
+    // Keywords before the expanded dbname are defaults: the conninfo's own connect_timeout wins.
+    const std::string timeout = std::to_string(std::max<int64_t>(2, connect_timeout.count()));
+    const std::array<const char*, 3> keywords{"connect_timeout", "dbname", nullptr};
+    const std::array<const char*, 3> values{timeout.c_str(), conninfo.c_str(), nullptr};
+    return Connection::adopt(
+        ConnPtr{::PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1)},
+        "PQconnectdbParams");
+}
+
+Connection Connection::adopt(ConnPtr conn, const char* call) {
     if (!conn) {
-        throw PqError{"PQconnectdb", "out of memory", "", Failure::connection};
+        throw PqError{call, "out of memory", "", Failure::connection};
     }
     if (::PQstatus(conn.get()) != CONNECTION_OK) {
-        throw_conn_error(conn.get(), "PQconnectdb");
+        throw_conn_error(conn.get(), call);
     }
     ::PQsetNoticeReceiver(conn.get(), &ignore_notice, nullptr);
     return Connection{std::move(conn)};

@@ -156,6 +156,12 @@ public:
      * dropped instead of printed to stderr (stdout and stderr belong to the command).
      */
     [[nodiscard]] static Connection open(const std::string& conninfo);
+    /**
+     * As open(conninfo), giving up after `connect_timeout` (libpq's connect_timeout, at least
+     * 2 s) unless the conninfo sets its own: for one-shot commands that must not hang.
+     */
+    [[nodiscard]] static Connection open(const std::string& conninfo,
+                                         std::chrono::seconds connect_timeout);
 
     /** Runs one parameterised statement ($1, $2, ...), results in text format. */
     Result exec(std::string_view sql, std::span<const Param> params = {});
@@ -182,6 +188,9 @@ public:
 
 private:
     explicit Connection(ConnPtr conn) : m_conn(std::move(conn)) {}
+
+    /** Checks a new connection (`call` names the libpq call) and takes it over. */
+    [[nodiscard]] static Connection adopt(ConnPtr conn, const char* call);
 
     [[nodiscard]] std::optional<Notification> take_notification();
 

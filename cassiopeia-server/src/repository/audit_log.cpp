@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "repository/audit_log.hpp"
 
+#include "repository/history_check.hpp"
 #include "repository/sql_support.hpp"
 
 #include <librecord/hex.hpp>
@@ -140,6 +141,14 @@ std::string AuditLog::head() {
     return st.step() ? st.column_text(0) : repository_sql::zero_hash;
 }
 
+AuditTip AuditLog::tip() {
+    auto st = m_db->prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    if (!st.step()) {
+        return {0, repository_sql::zero_hash};
+    }
+    return {st.column_int64(0), st.column_text(1)};
+}
+
 std::vector<AuditEntry> AuditLog::entries() {
     auto st = m_db->prepare(
         "SELECT seq, time, kind, detail, prev_hash, hash FROM audit_log ORDER BY seq");
@@ -206,6 +215,10 @@ AuditVerdict AuditLog::verify() {
         return fail(expected,
                     "entries " + std::to_string(expected) + " to " + std::to_string(last) +
                         " removed from the end of the log");
+    }
+    if (const auto fault = check_history(db)) {
+        v.history_mismatch = true;
+        return fail(fault->seq, fault->reason);
     }
     v.ok = true;
     return v;

@@ -38,12 +38,19 @@ struct AuditEntry {
                                                            std::string_view detail,
                                                            std::string_view prev_hash_hex);
 
+struct AuditTip {
+    int64_t seq = 0;
+    std::string hash;  ///< lower-case hex
+};
+
 struct AuditVerdict {
     bool ok = false;
-    int64_t first_bad_seq = 0;  ///< 0 when ok
+    int64_t first_bad_seq = 0;  ///< 0 when ok, or when a table row has no entry behind it
     std::string reason;         ///< empty when ok
-    int64_t entries = 0;        ///< entries checked
-    std::string head;           ///< hash of the last good entry (64 zeros if none)
+    /// The chain is intact but a table row disagrees with it (or an entry has no row).
+    bool history_mismatch = false;
+    int64_t entries = 0;  ///< entries checked
+    std::string head;     ///< hash of the last good entry (64 zeros if none)
 };
 
 /**
@@ -59,8 +66,12 @@ public:
     AuditEntry append(std::string_view kind, std::string_view detail);
     /// Hash of the last entry, hex; 64 zeros for an empty chain.
     [[nodiscard]] std::string head();
+    /// The last entry's seq and hash (0 and 64 zeros for an empty chain): the status report's
+    /// `audit_seq` and `audit_head`, which the client anchors outside the signer.
+    [[nodiscard]] AuditTip tip();
     [[nodiscard]] std::vector<AuditEntry> entries();
-    /// Walks the whole chain; see docs/repository.md for what is checked.
+    /// Walks the whole chain, then checks every row of certificates, requests, crl_state and
+    /// revoked against the entries (history_check.hpp); see docs/repository.md.
     [[nodiscard]] AuditVerdict verify();
 
 private:

@@ -41,6 +41,14 @@ std::string join(const std::vector<std::string>& v) {
     return out;
 }
 
+/// The audit fields that bind crl_state's two DER columns (docs/repository.md).
+std::string crl_digests(const SignedCrl& crl) {
+    return " crl_sha256=" +
+           librecord::to_hex(Sha256::digest(crl.crl_der), librecord::HexCase::lower) +
+           " delta_sha256=" +
+           librecord::to_hex(Sha256::digest(crl.delta_der), librecord::HexCase::lower);
+}
+
 std::optional<CrlState> load_crl_state(Database& db, std::string_view ca) {
     auto st = db.prepare(
         "SELECT crl_number, this_update, next_update, crl_der, delta_der, "
@@ -176,17 +184,19 @@ NextCrl sign_next_crl(Database& db,
     store_crl_state(db, input, signed_crl);
 
     NextCrl out;
+    std::vector<std::string> reasons;
     for (const auto& e : input.added) {
         out.added.push_back(e.serial);
+        reasons.push_back(e.reason.value_or("-"));
     }
     out.dropped = input.dropped;
-    append_audit(
-        db,
-        audit_kind,
-        "ca=" + current.ca + " crl_number=" + std::to_string(input.crl_number) +
-            " this_update=" + format_utc(this_update) + " next_update=" + format_utc(next_update) +
-            " added=" + join(out.added) + " dropped=" + join(out.dropped) + " crl_sha256=" +
-            librecord::to_hex(Sha256::digest(signed_crl.crl_der), librecord::HexCase::lower));
+    append_audit(db,
+                 audit_kind,
+                 "ca=" + current.ca + " crl_number=" + std::to_string(input.crl_number) +
+                     " this_update=" + format_utc(this_update) +
+                     " next_update=" + format_utc(next_update) + " added=" + join(out.added) +
+                     " dropped=" + join(out.dropped) + " reasons=" + join(reasons) +
+                     crl_digests(signed_crl));
     out.state = CrlState{current.ca,
                          input.crl_number,
                          this_update,
@@ -315,12 +325,10 @@ CrlState CrlBook::init(std::string_view ca,
         .bind_blob(4, signed_crl.crl_der)
         .bind_blob(5, signed_crl.delta_der)
         .run();
-    append_audit(
-        db,
-        "crl-init",
-        "ca=" + std::string{ca} + " crl_number=1 this_update=" + format_utc(this_update) +
-            " next_update=" + format_utc(next_update) + " crl_sha256=" +
-            librecord::to_hex(Sha256::digest(signed_crl.crl_der), librecord::HexCase::lower));
+    append_audit(db,
+                 "crl-init",
+                 "ca=" + std::string{ca} + " crl_number=1 this_update=" + format_utc(this_update) +
+                     " next_update=" + format_utc(next_update) + crl_digests(signed_crl));
     tx.commit();
     return CrlState{
         std::string{ca}, 1, this_update, next_update, signed_crl.crl_der, signed_crl.delta_der, 0};

@@ -32,7 +32,7 @@ namespace cassiopeia::server {
 class Repository final {
 public:
     static constexpr const char* database_file_name = "repository.sqlite";
-    static constexpr int64_t schema_version = 1;
+    static constexpr int64_t schema_version = 2;
 
     /// Opens (creating if needed) <folder>/repository.sqlite: WAL, synchronous=FULL, schema
     /// migrated to schema_version. The folder must exist (Error{config} otherwise).

@@ -104,7 +104,8 @@ void RequestBook::store_issued(const IssuedRecord& r) {
             " request_hash=" + librecord::to_hex(r.request_hash, librecord::HexCase::lower) +
             " log_sha256=" + librecord::to_hex(Sha256::digest(r.log), librecord::HexCase::lower) +
             " cert_sha256=" +
-            librecord::to_hex(Sha256::digest(r.cert_der), librecord::HexCase::lower));
+            librecord::to_hex(Sha256::digest(r.cert_der), librecord::HexCase::lower) +
+            " issued_at=" + format_utc(issued_at));
     tx.commit();
 }
 
@@ -114,8 +115,9 @@ void RequestBook::store_certified_key(const CertifiedKeyRecord& r) {
     }
     Database& db = *m_db;
     Transaction tx{db};
+    const UnixTime created = now();
     insert_request(
-        db, r.request_id, r.request_hash, r.log, r.armoured_key, r.signer, std::nullopt, now());
+        db, r.request_id, r.request_hash, r.log, r.armoured_key, r.signer, std::nullopt, created);
     append_audit(
         db,
         "certify",
@@ -123,7 +125,8 @@ void RequestBook::store_certified_key(const CertifiedKeyRecord& r) {
             " request_hash=" + librecord::to_hex(r.request_hash, librecord::HexCase::lower) +
             " log_sha256=" + librecord::to_hex(Sha256::digest(r.log), librecord::HexCase::lower) +
             " key_sha256=" +
-            librecord::to_hex(Sha256::digest(r.armoured_key), librecord::HexCase::lower));
+            librecord::to_hex(Sha256::digest(r.armoured_key), librecord::HexCase::lower) +
+            " created=" + format_utc(created));
     tx.commit();
 }
 

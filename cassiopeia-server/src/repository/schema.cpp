@@ -20,7 +20,7 @@ struct Migration {
 
 // Migrations run in order, each inside the opening transaction (SQLite DDL is transactional).
 // Never edit a released migration: add the next number. docs/repository.md describes the schema.
-constexpr std::array<Migration, 1> migrations{{
+constexpr std::array<Migration, 2> migrations{{
     {1, R"sql(
 CREATE TABLE certificates (
     serial     TEXT PRIMARY KEY NOT NULL
@@ -89,6 +89,23 @@ BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 )sql"},
+    // 2: every history table append-only (docs/repository.md, "Guards"). revoked: no DELETE,
+    // and the one UPDATE the CRL book makes, crl_dropped set once; crl_state: the number goes
+    // up by exactly one and the CA never changes.
+    {2, R"sql(
+CREATE TRIGGER revoked_no_delete BEFORE DELETE ON revoked
+BEGIN SELECT RAISE(ABORT, 'revocations are never deleted'); END;
+CREATE TRIGGER revoked_only_dropped_once BEFORE UPDATE ON revoked
+WHEN OLD.crl_dropped IS NOT NULL OR NEW.crl_dropped IS NULL
+     OR NEW.serial IS NOT OLD.serial OR NEW.ca IS NOT OLD.ca
+     OR NEW.revoked_at IS NOT OLD.revoked_at OR NEW.reason IS NOT OLD.reason
+     OR NEW.crl_added IS NOT OLD.crl_added
+BEGIN SELECT RAISE(ABORT, 'a revocation changes only by being dropped once'); END;
+DROP TRIGGER crl_number_increases;
+CREATE TRIGGER crl_number_increases BEFORE UPDATE ON crl_state
+WHEN NEW.crl_number IS NOT OLD.crl_number + 1 OR NEW.ca IS NOT OLD.ca
+BEGIN SELECT RAISE(ABORT, 'crl_number must increase by one'); END;
+)sql"},
 }};
 
 }  // namespace
@@ -103,7 +120,9 @@ int64_t read_version(Database& db) {
     return st.step() ? st.column_int64(0) : 0;
 }
 
-void migrate(Database& db, const std::string& path) {
+namespace {
+
+void migrate_to(Database& db, const std::string& path, int64_t target) {
     Transaction tx{db};
     db.exec(
         "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -116,7 +135,7 @@ void migrate(Database& db, const std::string& path) {
                         " is newer than this signer's (" + std::to_string(version) + ")"};
     }
     for (const auto& m : migrations) {
-        if (m.version <= current) {
+        if (m.version <= current || m.version > target) {
             continue;
         }
         db.exec(m.sql);
@@ -124,9 +143,28 @@ void migrate(Database& db, const std::string& path) {
             .bind_int64(1, m.version)
             .bind_text(2, format_utc(repository_sql::now()))
             .run();
-        repository_sql::append_audit(db, "schema", "version=" + std::to_string(m.version));
+    }
+    // One `schema` entry per run that changed the version: the version reached, and the one
+    // it came from when the repository already existed.
+    const int64_t reached = read_version(db);
+    if (reached != current) {
+        repository_sql::append_audit(
+            db,
+            "schema",
+            "version=" + std::to_string(reached) +
+                (current > 0 ? " from=" + std::to_string(current) : std::string{}));
     }
     tx.commit();
+}
+
+}  // namespace
+
+void migrate(Database& db, const std::string& path) {
+    migrate_to(db, path, version);
+}
+
+void migrate_to_for_test(Database& db, const std::string& path, int64_t target) {
+    migrate_to(db, path, target);
 }
 
 }  // namespace cassiopeia::server::schema

@@ -15,6 +15,7 @@
 #include <csignal>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace cc = cassiopeia::client;
 using namespace std::chrono_literals;
@@ -116,6 +117,15 @@ BOOST_AUTO_TEST_CASE(writes_every_series_with_zero_counters) {
                std::string::npos);
     BOOST_TEST(text.find("cassiopeia_link_up 0\n") != std::string::npos);
     BOOST_TEST(text.find("cassiopeia_last_success_timestamp_seconds 0\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(shows_the_signer_audit_rewrites) {
+    cc::Metrics m;
+    BOOST_TEST(cc::metrics_text(m, {}).find("cassiopeia_signer_audit_rewrites 0\n") !=
+               std::string::npos);
+    m.audit_rewrites = 2;
+    BOOST_TEST(cc::metrics_text(m, {}).find("cassiopeia_signer_audit_rewrites 2\n") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(counts_jobs_into_cumulative_buckets) {
@@ -223,6 +233,40 @@ BOOST_AUTO_TEST_CASE(takes_any_bytes) {
     BOOST_TEST(!parse(binary).report.has_value());
     const auto invalid_utf8 = parse("{\"cas\": [{\"name\": \"\xc3\x28\", \"crl_number\": 1}]}");
     BOOST_TEST((invalid_utf8.report.has_value() || !invalid_utf8.error.empty()));
+}
+
+BOOST_AUTO_TEST_CASE(reads_the_audit_head_and_its_seq) {
+    const std::string head(64, 'f');
+    const auto p = parse(R"({"audit_head": ")" + head + R"(", "audit_seq": 42})");
+    BOOST_REQUIRE(p.report.has_value());
+    BOOST_REQUIRE(p.report->audit.has_value());
+    BOOST_TEST(p.report->audit->seq == 42);
+    BOOST_TEST(p.report->audit->hash == head);
+    const auto empty =
+        parse(R"({"audit_head": ")" + std::string(64, '0') + R"(", "audit_seq": 0})");
+    BOOST_REQUIRE(empty.report->audit.has_value());
+    BOOST_TEST(empty.report->audit->seq == 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_unusable_audit_head_is_no_head) {
+    const std::string good(64, 'a');
+    for (const std::string& json : std::vector<std::string>{
+             R"({"audit_head": ")" + good + R"("})",
+             R"({"audit_seq": 3})",
+             R"({"audit_head": ")" + std::string(64, 'A') + R"(", "audit_seq": 3})",
+             R"({"audit_head": ")" + std::string(63, 'a') + R"(", "audit_seq": 3})",
+             R"({"audit_head": ")" + std::string(65, 'a') + R"(", "audit_seq": 3})",
+             R"({"audit_head": ")" + std::string(64, 'g') + R"(", "audit_seq": 3})",
+             R"({"audit_head": ")" + good + R"(", "audit_seq": -1})",
+             R"({"audit_head": ")" + good + R"(", "audit_seq": 1.5})",
+             R"({"audit_head": ")" + good + R"(", "audit_seq": "x"})",
+             R"({"audit_head": ")" + good + R"(", "audit_seq": 9223372036854775808})",
+             R"({"audit_head": {"x": 1}, "audit_seq": 3})",
+         }) {
+        const auto p = parse(json);
+        BOOST_REQUIRE_MESSAGE(p.report.has_value(), json);
+        BOOST_TEST(!p.report->audit.has_value(), json);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -38,6 +38,7 @@ BOOST_AUTO_TEST_CASE(writes_the_fields_of_5_7_in_order) {
     r.certificates = 7;
     r.jobs = 8;
     r.audit_head = std::string(64, 'a');
+    r.audit_seq = 9;
     r.warnings = {"family \"x\": soon"};
     BOOST_TEST(cs::to_json(r) ==
                R"({"version": "0.1.0", "protocol": 1, "time": "2026-09-21T14:13:20Z", )"
@@ -48,7 +49,8 @@ BOOST_AUTO_TEST_CASE(writes_the_fields_of_5_7_in_order) {
                R"("this_update": "2026-09-10T00:26:40Z", "next_update": "2026-09-16T23:06:40Z", )"
                R"("revoked": 2}], "repository": {"certificates": 7, "jobs": 8}, )"
                R"("audit_head": ")" +
-                   std::string(64, 'a') + R"(", "warnings": ["family \"x\": soon"]})");
+                   std::string(64, 'a') +
+                   R"(", "audit_seq": 9, "warnings": ["family \"x\": soon"]})");
 }
 
 BOOST_AUTO_TEST_CASE(empty_lists_are_empty_arrays) {
