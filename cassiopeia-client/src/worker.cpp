@@ -307,15 +307,16 @@ void Worker::settle(const Job& job, const JobEnd& end, double seconds) {
             LOG4CPLUS_INFO(log(), "job " << job.id << " (" << kind << ") done");
             return;
         case JobEnd::Kind::refused:
-            // docs/conventions.md §5: every refusal by the signer fails the job at once.
-            count_failed(kind, seconds);
+            // docs/conventions.md §5: every refusal by the signer fails the job at once. Counted
+            // once written: a message the WebDB refuses fails the job as webdb_data instead.
             (void)m_queue->fail(job, end.refusal->code, end.refusal->message);
+            count_failed(kind, seconds);
             LOG4CPLUS_INFO(log(), "job " << job.id << " refused: " << end.refusal->payload());
             return;
         case JobEnd::Kind::usage:
             // Input the client cannot even put into records: bad_request without retries.
-            count_failed(kind, seconds);
             (void)m_queue->fail(job, librecord::ErrorCode::bad_request, end.detail);
+            count_failed(kind, seconds);
             LOG4CPLUS_INFO(log(), "job " << job.id << " failed: bad_request " << end.detail);
             return;
         case JobEnd::Kind::link:

@@ -52,7 +52,8 @@ sql "CREATE SEQUENCE public.cass_test_conflicts;
 queue_certs 10
 valid=("${JOB_IDS[@]}")
 
-daemon_start daemon --run.poll_s 1 --run.retry_s 1 --deadline.handshake_s 10
+daemon_start daemon --run.poll_s 1 --run.retry_s 1 --deadline.handshake_s 10 \
+    --run.metrics_file "$CASS_TMP/run.prom"
 daemon=$DAEMON_PID
 wait_drained 120
 expect_alive "$daemon" "the daemon"
@@ -80,6 +81,15 @@ expect_issued_valid
 # The signer signed the 10 valid jobs, C (whose result the WebDB refused) and D once each.
 got=$(repo_sql -readonly 'SELECT count(*) FROM certificates;')
 ((got == 12)) || fail "the signer's repository holds $got certificates, expected 12"
+
+# The daemon counted each job it worked once: 11 done, 2 failed (A and C; B failed while it
+# was being claimed, before any work).
+failed_total='cassiopeia_jobs_total{kind="certificate",outcome="failed"}'
+done_total='cassiopeia_jobs_total{kind="certificate",outcome="done"}'
+wait_for "[[ \$(metric '$CASS_TMP/run.prom' '$done_total') == 11 ]]" 10 ||
+    fail "the daemon counts $(metric "$CASS_TMP/run.prom" "$done_total") jobs done, expected 11"
+[[ $(metric "$CASS_TMP/run.prom" "$failed_total") == 2 ]] ||
+    fail "the daemon counts $(metric "$CASS_TMP/run.prom" "$failed_total") jobs failed, expected 2"
 
 daemon_stop "$daemon"
 ((DAEMON_RC == 0)) || fail "the daemon exited $DAEMON_RC on TERM, expected 0"
