@@ -96,12 +96,7 @@ void LeaseKeeper::loop() noexcept {
 
 std::optional<bool> LeaseKeeper::renew(const Job& job) noexcept {
     try {
-        if (!m_db || !m_db->ok()) {
-            m_db.reset();
-            m_db = std::make_unique<pq::Connection>(pq::Connection::open(m_conninfo));
-        }
-        JobQueue queue{*m_db, m_options};
-        const bool held = queue.heartbeat(job);
+        const bool held = heartbeat(job);
         if (m_failing) {
             LOG4CPLUS_INFO(log(), "lease renewal works again (job " << job.id << ")");
             m_failing = false;
@@ -112,14 +107,27 @@ std::optional<bool> LeaseKeeper::renew(const Job& job) noexcept {
         }
         return held;
     } catch (const std::exception& e) {
-        if (!m_failing) {
-            LOG4CPLUS_WARN(log(), "job " << job.id << ": lease not renewed: " << e.what());
-            m_failing = true;  // logged once per failure
-        }
-        if (m_db && !m_db->ok()) {
-            m_db.reset();
-        }
+        failed(job, e);
         return std::nullopt;  // tried again at the next interval: the lease may still be ours
+    }
+}
+
+bool LeaseKeeper::heartbeat(const Job& job) {
+    if (!m_db || !m_db->ok()) {
+        m_db.reset();
+        m_db = std::make_unique<pq::Connection>(pq::Connection::open(m_conninfo));
+    }
+    JobQueue queue{*m_db, m_options};
+    return queue.heartbeat(job);
+}
+
+void LeaseKeeper::failed(const Job& job, const std::exception& e) noexcept {
+    if (!m_failing) {
+        LOG4CPLUS_WARN(log(), "job " << job.id << ": lease not renewed: " << e.what());
+        m_failing = true;  // logged once per failure
+    }
+    if (m_db && !m_db->ok()) {
+        m_db.reset();  // reconnected at the next renewal
     }
 }
 

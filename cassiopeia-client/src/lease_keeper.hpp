@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -63,6 +64,10 @@ private:
     /** One heartbeat on the keeper's connection: true when renewed, false when the lease is
      *  no longer held, nullopt when the WebDB failed (logged). */
     [[nodiscard]] std::optional<bool> renew(const Job& job) noexcept;
+    /** JobQueue::heartbeat on the keeper's connection, (re)connecting first; throws. */
+    [[nodiscard]] bool heartbeat(const Job& job);
+    /** Logs a failed renewal once, and drops a broken connection. */
+    void failed(const Job& job, const std::exception& e) noexcept;
 
     const std::string m_conninfo;
     const QueueOptions m_options;
