@@ -143,7 +143,7 @@ BOOST_AUTO_TEST_CASE(the_keeper_renews_a_job_in_hand_and_stops_when_it_ends) {
             BOOST_TEST_REQUIRE(!other.claim_next("thief").has_value());
             std::this_thread::sleep_for(100ms);
         }
-        BOOST_TEST(keeper.renewals() >= 5u);
+        BOOST_TEST(keeper.renewals() >= 5U);
     }
     // The job ended (its Hold is gone): no more renewals, so the lease runs out.
     const auto renewed = keeper.renewals();
@@ -186,7 +186,7 @@ BOOST_AUTO_TEST_CASE(the_keeper_survives_an_unreachable_database) {
         const auto lease = keeper.keep(job);
         std::this_thread::sleep_for(800ms);
     }
-    BOOST_TEST(keeper.renewals() == 0u);
+    BOOST_TEST(keeper.renewals() == 0U);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -70,7 +70,7 @@ struct Db {
     cassiopeia::client::pq::Connection conn;
 };
 
-inline const std::string pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+inline constexpr const char* pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
 /// Runs `f` and returns the PqError it throws (fails the test when it throws none).
 template <class F>
