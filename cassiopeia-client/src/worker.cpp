@@ -46,7 +46,9 @@ Worker::Worker(const Invocation& inv, DaemonSignals& signals, std::ostream& err)
       m_signals(signals),
       m_err(err),
       m_link(inv.config),
-      m_worker(inv.config.run.worker.empty() ? default_worker() : inv.config.run.worker) {}
+      m_worker(inv.config.run.worker.empty() ? default_worker() : inv.config.run.worker),
+      m_leases(inv.config.webdb_conninfo,
+               QueueOptions{inv.config.run.max_attempts, inv.config.run.lease}) {}
 
 int Worker::run() {
     if (!connect_db(db_deadline())) {
@@ -63,11 +65,18 @@ int Worker::run() {
             if (const auto exit = pass()) {
                 return *exit;
             }
+            m_db_backoff.reset();
         } catch (const Error& e) {
             if (e.kind() != ErrorKind::database) {
                 throw;
             }
-            if (!recover_db(e)) {
+            // Only a lost connection is an outage (docs/protocol.md §8.7); a job's own data
+            // errors were settled in process().
+            if (!pq::is_connection_error(e)) {
+                if (const auto exit = db_refused(e)) {
+                    return *exit;
+                }
+            } else if (!recover_db(e)) {
                 return db_unreachable();
             }
         }
@@ -151,6 +160,18 @@ int Worker::db_unreachable() {
     return m_signals.stop_requested() ? exit_code::ok : exit_code::failure;
 }
 
+std::optional<int> Worker::db_refused(const Error& failure) {
+    // Not an outage and no job to blame (the claim itself, the CRL copies): the connection
+    // is fine, so try again after a pause instead of reconnecting and releasing jobs.
+    LOG4CPLUS_ERROR(log(), "WebDB refused a statement: " << failure.what() << "; trying again");
+    if (m_inv.once && !pq::is_transient_error(failure)) {
+        m_err << "cassiopeia-client: run: the WebDB refused a statement\n";
+        return exit_code::failure;
+    }
+    m_signals.sleep_for(m_db_backoff.next());
+    return std::nullopt;
+}
+
 void Worker::release_own_jobs(const std::string& why) {
     if (const auto n = m_queue->release_worker(m_worker); n > 0) {
         LOG4CPLUS_INFO(log(), n << " job(s) " << why);
@@ -226,17 +247,54 @@ std::optional<int> Worker::work(const Job& job) {
 }
 
 void Worker::process(const Job& job) {
+    // The lease is renewed from the keeper's thread until the job is settled, so a job that
+    // runs past run.lease_s is not taken over by another daemon.
+    const auto lease = m_leases.keep(job);
     const auto started = SteadyClock::now();
-    const auto end = run_job(m_link, m_config, *m_queue, m_metrics, job);
-    const std::chrono::duration<double> took = SteadyClock::now() - started;
-    if (end.ok()) {
-        m_metrics.link_up = true;
-        if (m_link_outage) {
-            LOG4CPLUS_INFO(log(), "link to the signer up again");
+    const auto seconds = [&] {
+        return std::chrono::duration<double>(SteadyClock::now() - started).count();
+    };
+    try {
+        const auto end = run_job(m_link, m_config, *m_queue, m_metrics, job);
+        if (end.ok()) {
+            m_metrics.link_up = true;
+            if (m_link_outage) {
+                LOG4CPLUS_INFO(log(), "link to the signer up again");
+            }
+            m_link_outage = false;
         }
-        m_link_outage = false;
+        settle(job, end, seconds());
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::database || pq::is_connection_error(e)) {
+            throw;  // an outage: run() reconnects and releases this worker's jobs
+        }
+        job_refused_by_db(job, e, seconds());
     }
-    settle(job, end, took.count());
+}
+
+void Worker::job_refused_by_db(const Job& job, const Error& failure, double seconds) {
+    const auto kind = to_string(job.kind);
+    // The message may quote the bytes the WebDB refused: keep it to ASCII so it can be stored.
+    const std::string message = ascii_message(failure.what());
+    if (pq::is_transient_error(failure)) {
+        // A conflict with another writer: the attempt counts and the job is tried again.
+        const auto state =
+            m_queue->retry_later(job, ClientErrorCode::webdb_busy, message, retry_delay(job));
+        if (state == JobState::failed) {
+            count_failed(kind, seconds);
+        }
+        LOG4CPLUS_WARN(log(), "job " << job.id << ": " << message << "; retrying later");
+        return;
+    }
+    // The WebDB refused this job's input or result (bad data, a constraint): running it again
+    // would meet the same refusal, so it fails alone and the queue goes on.
+    count_failed(kind, seconds);
+    (void)m_queue->fail(job, ClientErrorCode::webdb_data, message);
+    LOG4CPLUS_ERROR(log(), "job " << job.id << " failed: webdb_data " << message);
+}
+
+std::chrono::seconds Worker::retry_delay(const Job& job) const {
+    return m_config.run.retry * (1 << std::min(job.attempt - 1, 8));
 }
 
 void Worker::settle(const Job& job, const JobEnd& end, double seconds) {
@@ -249,24 +307,24 @@ void Worker::settle(const Job& job, const JobEnd& end, double seconds) {
             LOG4CPLUS_INFO(log(), "job " << job.id << " (" << kind << ") done");
             return;
         case JobEnd::Kind::refused:
-            // docs/conventions.md §5: every refusal by the signer fails the job at once.
-            count_failed(kind, seconds);
+            // docs/conventions.md §5: every refusal by the signer fails the job at once. Counted
+            // once written: a message the WebDB refuses fails the job as webdb_data instead.
             (void)m_queue->fail(job, end.refusal->code, end.refusal->message);
+            count_failed(kind, seconds);
             LOG4CPLUS_INFO(log(), "job " << job.id << " refused: " << end.refusal->payload());
             return;
         case JobEnd::Kind::usage:
             // Input the client cannot even put into records: bad_request without retries.
-            count_failed(kind, seconds);
             (void)m_queue->fail(job, librecord::ErrorCode::bad_request, end.detail);
+            count_failed(kind, seconds);
             LOG4CPLUS_INFO(log(), "job " << job.id << " failed: bad_request " << end.detail);
             return;
         case JobEnd::Kind::link:
             link_down(job, end);
             return;
         case JobEnd::Kind::verification: {
-            const auto delay = m_config.run.retry * (1 << std::min(job.attempt - 1, 8));
-            const auto state =
-                m_queue->retry_later(job, ClientErrorCode::verification, end.detail, delay);
+            const auto state = m_queue->retry_later(
+                job, ClientErrorCode::verification, end.detail, retry_delay(job));
             if (state == JobState::failed) {
                 count_failed(kind, seconds);
             }

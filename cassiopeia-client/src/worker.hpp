@@ -7,6 +7,7 @@
 #include "config.hpp"
 #include "connection.hpp"
 #include "daemon_signals.hpp"
+#include "lease_keeper.hpp"
 #include "metrics.hpp"
 #include "operations.hpp"
 #include "pq/pq.hpp"
@@ -40,6 +41,7 @@ private:
     [[nodiscard]] bool connect_db(SteadyClock::time_point give_up);
     [[nodiscard]] bool recover_db(const Error& failure);
     [[nodiscard]] int db_unreachable();
+    [[nodiscard]] std::optional<int> db_refused(const Error& failure);
     void release_own_jobs(const std::string& why);
 
     [[nodiscard]] bool signer_usable();
@@ -49,6 +51,8 @@ private:
     [[nodiscard]] std::optional<int> work(const Job& job);
     void process(const Job& job);
     void settle(const Job& job, const JobEnd& end, double seconds);
+    void job_refused_by_db(const Job& job, const Error& failure, double seconds);
+    [[nodiscard]] std::chrono::seconds retry_delay(const Job& job) const;
     void count_failed(std::string_view kind, double seconds);
     void link_down(const Job& job, const JobEnd& end);
     void back_off_link();
@@ -66,6 +70,8 @@ private:
     std::string m_worker;
     std::unique_ptr<pq::Connection> m_db;
     std::unique_ptr<JobQueue> m_queue;
+    LeaseKeeper m_leases;  ///< renews the lease of the job in hand (docs/protocol.md §8.7)
+    Backoff m_db_backoff;  ///< after a database error that is not an outage, outside a job
     Metrics m_metrics;
     Backoff m_link_backoff;
     uint64_t m_done = 0;

@@ -82,6 +82,11 @@ bool is_connection_error(const cassiopeia::Error& e) noexcept {
     return pe != nullptr && pe->failure() == Failure::connection;
 }
 
+bool is_transient_error(const cassiopeia::Error& e) noexcept {
+    const auto* pe = dynamic_cast<const PqError*>(&e);
+    return pe != nullptr && pe->failure() == Failure::transient;
+}
+
 bool is_integrity_error(const cassiopeia::Error& e) noexcept {
     const auto* pe = dynamic_cast<const PqError*>(&e);
     return pe != nullptr && pe->failure() == Failure::integrity;
@@ -97,8 +102,10 @@ Failure classify_sqlstate(std::string_view sqlstate) noexcept {
         return Failure::connection;  // libpq's own failures carry no SQLSTATE
     }
     if (sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
-        sqlstate == "57P03") {
-        return Failure::connection;  // connection exception; admin/crash shutdown
+        sqlstate == "57P03" || sqlstate.starts_with("53")) {
+        // Connection exception; admin/crash shutdown, cannot connect now; the server out of
+        // memory, disk or connections: the WebDB is down for every job, not for this one.
+        return Failure::connection;
     }
     if (sqlstate.starts_with("23")) {
         return Failure::integrity;

@@ -22,12 +22,17 @@ struct pg_result;
 
 namespace cassiopeia::client::pq {
 
-/** How a database failure should be handled; the daemon tests this, never SQLSTATE text. */
+/**
+ * How a database failure should be handled; the daemon tests this, never SQLSTATE text. Only
+ * `connection` is a WebDB outage; the daemon fails the job in hand for `integrity` and `other`
+ * and retries it (counting the attempt) for `transient` (docs/protocol.md §8.7).
+ */
 enum class Failure {
-    connection,  ///< the connection is gone or unusable (SQLSTATE class 08, 57P0x, no status)
+    connection,  ///< the connection is gone or unusable (no SQLSTATE, class 08, 57P01-57P03,
+                 ///< class 53 insufficient resources)
     integrity,   ///< a constraint refused the change (SQLSTATE class 23: unique, check, FK)
     transient,   ///< serialization failure, deadlock, lock not available: try again
-    other,       ///< anything else: a bug in a query, bad input type, ...
+    other,       ///< anything else: bad data (class 22), a bug in a query, ...
 };
 
 /**
@@ -49,6 +54,9 @@ private:
 
 /** True when `e` is a PqError for a lost or unusable connection (reconnect, do not fail jobs). */
 [[nodiscard]] bool is_connection_error(const cassiopeia::Error& e) noexcept;
+
+/** True when `e` is a PqError worth retrying as it is (40001, 40P01, 55P03). */
+[[nodiscard]] bool is_transient_error(const cassiopeia::Error& e) noexcept;
 
 /** True when `e` is a PqError raised by a constraint (SQLSTATE class 23). */
 [[nodiscard]] bool is_integrity_error(const cassiopeia::Error& e) noexcept;

@@ -13,12 +13,18 @@ namespace cassiopeia::client {
 /** Failures only the client sees; docs/protocol.md §5.8 lists them beside the signer's codes. */
 enum class ClientErrorCode {
     verification,  ///< a result from the signer failed local verification (retried later)
+    webdb_data,    ///< the WebDB refused the job's data (its input or result); failed at once
+    webdb_busy,    ///< the WebDB refused a write for a conflict (serialisation, deadlock, lock)
 };
 
 [[nodiscard]] constexpr std::string_view to_string(ClientErrorCode code) noexcept {
     switch (code) {
         case ClientErrorCode::verification:
             return "verification";
+        case ClientErrorCode::webdb_data:
+            return "webdb_data";
+        case ClientErrorCode::webdb_busy:
+            return "webdb_busy";
     }
     return "verification";
 }

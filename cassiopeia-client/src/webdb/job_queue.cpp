@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "webdb/job_queue.hpp"
 
+#include <librecord/hex.hpp>
 #include <librecord/serial_text.hpp>
 
 #include <charconv>
@@ -76,6 +77,20 @@ std::optional<JobState> to_job_state(std::string_view text) noexcept {
     return std::nullopt;
 }
 
+std::string ascii_message(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto byte = static_cast<uint8_t>(c);
+        if (byte >= 0x20 && byte < 0x7F && c != '\\') {
+            out += c;
+        } else {
+            out += "\\x" + librecord::to_hex(std::span<const uint8_t>{&byte, 1});
+        }
+    }
+    return out;
+}
+
 std::optional<std::string> job_serial(std::string_view text) {
     auto canonical = librecord::canonical_serial(text);
     if (!canonical || *canonical == "00") {
@@ -91,42 +106,70 @@ void JobQueue::listen() {
 std::optional<Job> JobQueue::claim_next(const std::string& worker_id) {
     while (true) {
         pq::Transaction tx{m_conn};
-        const auto r = m_conn.exec(
-            "WITH next AS ("
-            "  SELECT id FROM cassiopeia.jobs"
-            "  WHERE state = 'pending'"
-            "     OR (state = 'retrying' AND next_attempt <= now())"
-            "     OR (state = 'running' AND heartbeat < now() - make_interval(secs => $2::float8))"
-            "  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-            " UPDATE cassiopeia.jobs j SET state = 'running', attempts = j.attempts + 1,"
-            "   worker = $1, heartbeat = now(), next_attempt = NULL"
-            " FROM next WHERE j.id = next.id"
-            " RETURNING j.id, j.kind, j.attempts",
-            {Param{worker_id}, Param::integer(m_options.lease.count())});
-        if (r.rows() == 0) {
+        bool known_kind = false;
+        auto job = take_next(worker_id, known_kind);
+        if (!job) {
             tx.commit();
             return std::nullopt;
         }
-        Job job;
-        job.id = r.int64(0, 0);
-        job.attempt = static_cast<int>(r.int64(0, 2));
-        job.worker = worker_id;
-        const auto kind = to_job_kind(r.text(0, 1));
-        if (kind) {
-            job.kind = *kind;
-        }
-        if (kind && load_input(job)) {
+        // The inputs are read under a savepoint: a row the database or the array reader
+        // refuses fails that job alone, and the queue goes on (docs/protocol.md §8.7).
+        (void)m_conn.exec("SAVEPOINT load_input");
+        const auto refused = input_refused(*job, known_kind);
+        if (!refused) {
             tx.commit();
             return job;
         }
-        // Unreachable through the request functions; failing it keeps the queue moving.
-        if (!finish(job,
-                    JobState::failed,
-                    std::string{librecord::to_string(librecord::ErrorCode::bad_request)},
-                    "the job has no request row")) {
+        if (!finish(*job, JobState::failed, refused->first, refused->second)) {
             return std::nullopt;
         }
         tx.commit();
+    }
+}
+
+std::optional<Job> JobQueue::take_next(const std::string& worker_id, bool& known_kind) {
+    const auto r = m_conn.exec(
+        "WITH next AS ("
+        "  SELECT id FROM cassiopeia.jobs"
+        "  WHERE state = 'pending'"
+        "     OR (state = 'retrying' AND next_attempt <= now())"
+        "     OR (state = 'running' AND heartbeat < now() - make_interval(secs => $2::float8))"
+        "  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+        " UPDATE cassiopeia.jobs j SET state = 'running', attempts = j.attempts + 1,"
+        "   worker = $1, heartbeat = now(), next_attempt = NULL"
+        " FROM next WHERE j.id = next.id"
+        " RETURNING j.id, j.kind, j.attempts",
+        {Param{worker_id}, Param::integer(m_options.lease.count())});
+    if (r.rows() == 0) {
+        return std::nullopt;
+    }
+    Job job;
+    job.id = r.int64(0, 0);
+    job.attempt = static_cast<int>(r.int64(0, 2));
+    job.worker = worker_id;
+    const auto kind = to_job_kind(r.text(0, 1));
+    known_kind = kind.has_value();  // the CHECK on jobs.kind makes an unknown one unreachable
+    job.kind = kind.value_or(JobKind::certificate);
+    return job;
+}
+
+std::optional<std::pair<std::string, std::string>> JobQueue::input_refused(Job& job,
+                                                                           bool known_kind) {
+    try {
+        if (known_kind && load_input(job)) {
+            return std::nullopt;
+        }
+        // Unreachable through the request functions; failing it keeps the queue moving.
+        return std::pair{std::string{librecord::to_string(librecord::ErrorCode::bad_request)},
+                         std::string{"the job has no request row"}};
+    } catch (const cassiopeia::Error& e) {
+        if (e.kind() != cassiopeia::ErrorKind::database || pq::is_connection_error(e) ||
+            pq::is_transient_error(e)) {
+            throw;  // an outage or a conflict: nothing is wrong with this job
+        }
+        (void)m_conn.exec("ROLLBACK TO SAVEPOINT load_input");
+        return std::pair{std::string{to_string(ClientErrorCode::webdb_data)},
+                         ascii_message(std::string{"the job's input cannot be read: "} + e.what())};
     }
 }
 

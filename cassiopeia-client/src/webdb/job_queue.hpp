@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -35,6 +36,13 @@ enum class JobState { pending, running, done, failed, retrying };
  * reader refuses, and for zero.
  */
 [[nodiscard]] std::optional<std::string> job_serial(std::string_view text);
+
+/**
+ * `text` as a jobs.error_message that every database encoding takes: printable ASCII is kept,
+ * every other byte (and the backslash) becomes `\xNN`. For messages about data the WebDB
+ * refused, which may quote the very bytes it refused.
+ */
+[[nodiscard]] std::string ascii_message(std::string_view text);
 
 /** Inputs of request_certificate, as the web application gave them (unchecked). */
 struct CertificateJob {
@@ -117,7 +125,9 @@ public:
      * Takes the oldest due job (pending, retrying and due, or running with an expired lease),
      * FOR UPDATE SKIP LOCKED so several clients share one WebDB; marks it running with this
      * worker's lease and counts the attempt. nullopt when nothing is due. A job without its
-     * request row (written around the functions) is failed with bad_request and skipped.
+     * request row (written around the functions) is failed with bad_request and skipped; one
+     * whose inputs the database or the array reader refuses (a data error, not an outage nor
+     * a conflict) is failed with webdb_data and skipped, so one bad row never stops the queue.
      */
     [[nodiscard]] std::optional<Job> claim_next(const std::string& worker_id);
 
@@ -202,6 +212,10 @@ private:
                                   uint64_t crl_number,
                                   const std::string& this_update,
                                   const std::string& next_update);
+    [[nodiscard]] std::optional<Job> take_next(const std::string& worker_id, bool& known_kind);
+    /** nullopt when the inputs are loaded into `job`; else the code and message to fail it. */
+    [[nodiscard]] std::optional<std::pair<std::string, std::string>> input_refused(Job& job,
+                                                                                   bool known_kind);
     [[nodiscard]] bool load_input(Job& job);
 
     pq::Connection& m_conn;

@@ -3,6 +3,7 @@
 #include "pq/pq.hpp"
 #include "webdb/job_queue.hpp"
 #include "webdb/migrator.hpp"
+#include "webdb_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -17,76 +18,8 @@ namespace cc = cassiopeia::client;
 namespace pq = cassiopeia::client::pq;
 using namespace std::chrono_literals;
 
-namespace {
-
-// The cluster that the ctest fixture started (CASS_TEST_PG_DIR, see pg_cluster.sh); without
-// it, libpq's PG* environment (eval "$(tests/support/pg_cluster.sh start DIR)").
-std::string test_conninfo() {
-    const char* dir = std::getenv("CASS_TEST_PG_DIR");
-    if (dir == nullptr || *dir == '\0') {
-        return "";
-    }
-    std::ifstream in{std::string{dir} + "/pg/conninfo"};
-    std::string line;
-    std::getline(in, line);
-    BOOST_REQUIRE_MESSAGE(!line.empty(), "no conninfo in CASS_TEST_PG_DIR=" << dir);
-    return line;
-}
-
-void drop_schema(pq::Connection& conn) {
-    conn.exec_script("SET client_min_messages = warning; DROP SCHEMA IF EXISTS cassiopeia CASCADE");
-}
-
-/// A freshly migrated schema for every test case.
-struct Db {
-    Db() : conn(pq::Connection::open(test_conninfo())) {
-        drop_schema(conn);
-        (void)cc::Migrator{}.apply(conn);
-    }
-
-    int64_t scalar(const std::string& sql, std::initializer_list<pq::Param> params = {}) {
-        return conn.exec(sql, params).int64(0, 0);
-    }
-
-    std::string text(const std::string& sql, std::initializer_list<pq::Param> params = {}) {
-        return conn.exec(sql, params).text(0, 0);
-    }
-
-    int64_t request_cert(const std::string& csr = "-----BEGIN CERTIFICATE REQUEST-----") {
-        return scalar(
-            "SELECT cassiopeia.request_certificate($1, 'tls-server', ARRAY['dns:a.example'],"
-            " '{}', '{}')",
-            {pq::Param{csr}});
-    }
-
-    std::string state(int64_t job) {
-        return text("SELECT state FROM cassiopeia.job_status WHERE job_id = $1",
-                    {pq::Param::integer(job)});
-    }
-
-    int64_t attempts(int64_t job) {
-        return scalar("SELECT attempts FROM cassiopeia.job_status WHERE job_id = $1",
-                      {pq::Param::integer(job)});
-    }
-
-    pq::Connection conn;
-};
-
-const std::string pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-
-/// Runs `f` and returns the PqError it throws (fails the test when it throws none).
-template <class F>
-pq::PqError expect_pq_error(F&& f) {
-    try {
-        f();
-    } catch (const pq::PqError& e) {
-        return e;
-    }
-    BOOST_FAIL("no PqError thrown");
-    throw std::logic_error("unreachable");
-}
-
-}  // namespace
+// NOLINTNEXTLINE(google-build-using-namespace): the shared fixture (webdb_fixture.hpp)
+using namespace webdb_test;
 
 // ---------------------------------------------------------------------------------------------
 // Pure helpers: no database.
@@ -146,6 +79,16 @@ BOOST_AUTO_TEST_CASE(classifies_sqlstates) {
     BOOST_TEST((pq::classify_sqlstate("23514") == pq::Failure::integrity));
     BOOST_TEST((pq::classify_sqlstate("40001") == pq::Failure::transient));
     BOOST_TEST((pq::classify_sqlstate("42601") == pq::Failure::other));
+    // The server out of connections, memory or disk is an outage, not a fault of the job.
+    BOOST_TEST((pq::classify_sqlstate("53300") == pq::Failure::connection));
+    BOOST_TEST((pq::classify_sqlstate("53100") == pq::Failure::connection));
+    BOOST_TEST((pq::classify_sqlstate("57P03") == pq::Failure::connection));
+    BOOST_TEST((pq::classify_sqlstate("40P01") == pq::Failure::transient));
+    BOOST_TEST((pq::classify_sqlstate("55P03") == pq::Failure::transient));
+    // Data errors (class 22: bad encoding, bad text for a type) fail the job in hand.
+    BOOST_TEST((pq::classify_sqlstate("22021") == pq::Failure::other));
+    BOOST_TEST((pq::classify_sqlstate("22P02") == pq::Failure::other));
+    BOOST_TEST((pq::classify_sqlstate("57014") == pq::Failure::other));
 }
 
 BOOST_AUTO_TEST_CASE(embeds_the_migrations_in_order) {

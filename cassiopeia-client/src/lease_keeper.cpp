@@ -1,0 +1,134 @@
+// The lease keeper of the queue daemon.
+// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+#include "lease_keeper.hpp"
+
+#include "logging.hpp"
+
+#include <librecord/errors.hpp>
+
+#include <algorithm>
+#include <exception>
+
+namespace cassiopeia::client {
+
+namespace {
+
+const log4cplus::Logger& log() {
+    static const log4cplus::Logger l = logger("cassiopeia.client.lease");
+    return l;
+}
+
+/** lease/3: two renewals may be lost before the lease expires. */
+std::chrono::milliseconds renewal_interval(std::chrono::seconds lease) {
+    return std::max(std::chrono::milliseconds{100},
+                    std::chrono::duration_cast<std::chrono::milliseconds>(lease) / 3);
+}
+
+}  // namespace
+
+LeaseKeeper::LeaseKeeper(std::string conninfo, QueueOptions options)
+    : m_conninfo(std::move(conninfo)),
+      m_options(options),
+      m_interval(renewal_interval(options.lease)),
+      m_thread([this] { loop(); }) {}
+
+LeaseKeeper::~LeaseKeeper() {
+    {
+        const std::lock_guard lock{m_mutex};
+        m_stop = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+}
+
+LeaseKeeper::Hold LeaseKeeper::keep(const Job& job) {
+    Job held;  // its identity only: the lease check needs id, worker and attempt
+    held.id = job.id;
+    held.kind = job.kind;
+    held.attempt = job.attempt;
+    held.worker = job.worker;
+    {
+        const std::lock_guard lock{m_mutex};
+        m_job = std::move(held);
+        ++m_generation;
+    }
+    m_wake.notify_all();
+    return Hold{*this};
+}
+
+void LeaseKeeper::drop() noexcept {
+    {
+        const std::lock_guard lock{m_mutex};
+        m_job.reset();
+        ++m_generation;
+    }
+    m_wake.notify_all();
+}
+
+uint64_t LeaseKeeper::renewals() const {
+    const std::lock_guard lock{m_mutex};
+    return m_renewals;
+}
+
+void LeaseKeeper::loop() noexcept {
+    std::unique_lock lock{m_mutex};
+    while (!m_stop) {
+        if (!m_job) {
+            m_wake.wait(lock, [this] { return m_stop || m_job.has_value(); });
+            continue;
+        }
+        const uint64_t generation = m_generation;
+        if (m_wake.wait_for(
+                lock, m_interval, [&] { return m_stop || m_generation != generation; })) {
+            continue;  // stopped, or another job (or none): start over
+        }
+        const Job job = *m_job;
+        lock.unlock();
+        const auto held = renew(job);
+        lock.lock();
+        if (held == true) {
+            ++m_renewals;
+        } else if (held == false && m_generation == generation) {
+            m_job.reset();  // finished, or taken over: nothing left to renew
+        }
+    }
+}
+
+std::optional<bool> LeaseKeeper::renew(const Job& job) noexcept {
+    try {
+        const bool held = heartbeat(job);
+        if (m_failing) {
+            LOG4CPLUS_INFO(log(), "lease renewal works again (job " << job.id << ")");
+            m_failing = false;
+        }
+        if (!held) {
+            // Normal when the job ended a moment ago; otherwise another worker took it over.
+            LOG4CPLUS_DEBUG(log(), "job " << job.id << ": lease no longer held by " << job.worker);
+        }
+        return held;
+    } catch (const std::exception& e) {
+        failed(job, e);
+        return std::nullopt;  // tried again at the next interval: the lease may still be ours
+    }
+}
+
+bool LeaseKeeper::heartbeat(const Job& job) {
+    if (!m_db || !m_db->ok()) {
+        m_db.reset();
+        m_db = std::make_unique<pq::Connection>(pq::Connection::open(m_conninfo));
+    }
+    JobQueue queue{*m_db, m_options};
+    return queue.heartbeat(job);
+}
+
+void LeaseKeeper::failed(const Job& job, const std::exception& e) noexcept {
+    if (!m_failing) {
+        LOG4CPLUS_WARN(log(), "job " << job.id << ": lease not renewed: " << e.what());
+        m_failing = true;  // logged once per failure
+    }
+    if (m_db && !m_db->ok()) {
+        m_db.reset();  // reconnected at the next renewal
+    }
+}
+
+}  // namespace cassiopeia::client
