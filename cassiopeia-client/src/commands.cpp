@@ -34,7 +34,7 @@ std::string text_of(const lr::Message& m) {
     return {m.payload.begin(), m.payload.end()};
 }
 
-/** Writes `data` to `path` durably and atomically (file_output.hpp); false, said on `err`, if not. */
+/** Writes `data` to `path` atomically and durably (file_output.hpp); false, said on `err`. */
 bool write_file(const std::string& path, std::span<const uint8_t> data, std::ostream& err) {
     try {
         write_file_atomically(path, data);

@@ -30,8 +30,8 @@ public:
 
     /**
      * Replaces ca's copy atomically (write_file_atomically: unique temp file in the same
-     * folder, fsync, rename, fsync of the folder). Call only with a CRL that verify_crl accepted. Throws Error{io} on failure (the
-     * old copy then stays) and Error{config} on a bad name.
+     * folder, fsync, rename, fsync of the folder). Call only with a CRL that verify_crl accepted.
+     * Throws Error{io} on failure (the old copy then stays) and Error{config} on a bad name.
      */
     void write(std::string_view ca, std::span<const uint8_t> der) const;
 

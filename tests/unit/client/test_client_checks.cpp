@@ -1,10 +1,9 @@
 // Tests of what the client checks on its own: result files written atomically without a fixed
 // temporary name, the issuer and key of an issued certificate, CRL rollback, the §7 counts.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include "file_output.hpp"
-
 #include "connection.hpp"
 #include "crl/crl_store.hpp"
+#include "file_output.hpp"
 #include "operations.hpp"
 #include "ossl/x509.hpp"
 #include "temp_dir.hpp"
@@ -113,7 +112,9 @@ BOOST_AUTO_TEST_CASE(a_symlink_at_the_target_is_replaced_not_written_through) {
     BOOST_TEST(read_all(victim) == text_bytes("keep"), boost::test_tools::per_element());
     BOOST_TEST(!fs::is_symlink(out));
     BOOST_TEST(read_all(out) == text_bytes("log"), boost::test_tools::per_element());
+
     struct stat st {};
+
     BOOST_TEST_REQUIRE(::stat(out.c_str(), &st) == 0);
     BOOST_TEST((st.st_mode & 0777U) == 0600U);
     BOOST_TEST(entries_in(dir.path()) == 2U);  // victim and out: no temporary file left
@@ -158,7 +159,8 @@ BOOST_AUTO_TEST_CASE(an_older_crl_than_the_copy_is_refused_and_the_copy_stays) {
     BOOST_TEST(store.read("server_2026_1").value() == crl3, boost::test_tools::per_element());
     // The same CRL again, or a newer one, is accepted.
     BOOST_TEST(cc::store_verified_crl(store, ca, "server_2026_1", crl3).ok());
-    BOOST_TEST(cc::store_verified_crl(store, ca, "server_2026_1", crl_fixture("rsa-crl-4.der")).ok());
+    BOOST_TEST(
+        cc::store_verified_crl(store, ca, "server_2026_1", crl_fixture("rsa-crl-4.der")).ok());
 }
 
 BOOST_AUTO_TEST_CASE(a_crl_that_does_not_verify_is_never_stored) {
@@ -184,8 +186,9 @@ BOOST_AUTO_TEST_CASE(accepts_only_a_certificate_of_the_named_ca_for_the_requeste
     const auto rogue_ca = read_all(rogue.ca_file);
     // Issued by the named CA, for the requested key.
     BOOST_TEST(cc::ossl::check_certificate(cert, csr, "", real_ca).has_value());
-    BOOST_TEST(cc::ossl::check_certificate(cert, csr, "", cert_der(real.ca_file, dir.path() / "ca.der"))
-                   .has_value());
+    BOOST_TEST(
+        cc::ossl::check_certificate(cert, csr, "", cert_der(real.ca_file, dir.path() / "ca.der"))
+            .has_value());
     // The right key, but another CA's certificate was named (or the signer lied about it).
     BOOST_TEST(!cc::ossl::check_certificate(cert, csr, "", rogue_ca).has_value());
     // A certificate of another CA for another key.
@@ -216,14 +219,12 @@ cc::SignInput request_with(size_t sans, size_t avas, size_t proofs) {
 
 BOOST_AUTO_TEST_CASE(counts_over_protocol_limits_are_refused_before_the_line) {
     const auto config = unreachable_line();
-    for (const auto& in : {request_with(101, 0, 0),
-                           request_with(0, 33, 0),
-                           request_with(0, 0, 201),
-                           [] {
-                               auto r = request_with(1, 0, 1);
-                               r.sans.front().append(65536, 'a');
-                               return r;
-                           }()}) {
+    for (const auto& in :
+         {request_with(101, 0, 0), request_with(0, 33, 0), request_with(0, 0, 201), [] {
+              auto r = request_with(1, 0, 1);
+              r.sans.front().append(65536, 'a');
+              return r;
+          }()}) {
         cc::Connection conn(config);
         const auto out = cc::issue_certificate(conn, in, {});
         BOOST_TEST((out.end.kind == cc::JobEnd::Kind::usage));
