@@ -203,8 +203,9 @@ int cmd_sign(const Invocation& inv, std::ostream& out, std::ostream& err) {
     Connection conn(inv.config);
     const auto result = issue_certificate(conn, in, log_sink(o.log_out));
     conn.close();
-    if (result.end.kind == JobEnd::Kind::link) {
-        // The signer may have signed: the same id gets the stored certificate, never a second.
+    if (result.end.kind == JobEnd::Kind::link || result.end.kind == JobEnd::Kind::verification) {
+        // The signer may have signed (a certificate that failed its check, e.g. for want of
+        // ca_certs, was): the same id gets the stored certificate, never a second.
         err << "cassiopeia-client: to retry, run again with --request-id "
             << in.request_id.substr(4) << '\n';
     }
