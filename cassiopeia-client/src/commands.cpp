@@ -5,6 +5,7 @@
 #include "connection.hpp"
 #include "crl/crl.hpp"
 #include "daemon.hpp"
+#include "file_output.hpp"
 #include "logging.hpp"
 #include "operations.hpp"
 #include "ossl/x509.hpp"
@@ -36,19 +37,15 @@ std::string text_of(const lr::Message& m) {
     return {m.payload.begin(), m.payload.end()};
 }
 
-/** Writes `data` to `path` through a temporary file in the same folder and a rename. */
-bool write_file(const std::string& path, std::span<const uint8_t> data) {
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): bytes to a stream
-        out.write(reinterpret_cast<const char*>(data.data()),
-                  static_cast<std::streamsize>(data.size()));
-        if (!out) {
-            return false;
-        }
+/** Writes `data` to `path` atomically and durably (file_output.hpp); false, said on `err`. */
+bool write_file(const std::string& path, std::span<const uint8_t> data, std::ostream& err) {
+    try {
+        write_file_atomically(path, data);
+        return true;
+    } catch (const Error& e) {
+        err << "cassiopeia-client: " << e.what() << '\n';
+        return false;
     }
-    return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
 std::span<const uint8_t> bytes_view(std::string_view s) {
@@ -185,8 +182,8 @@ std::optional<std::string> cli_request_id(const std::string& given) {
 /** Stores the signer's log in --log-out (if given) before logSaved goes out. */
 LogSink log_sink(const std::string& path) {
     return [path](std::span<const uint8_t> log) {
-        if (!path.empty() && !write_file(path, log)) {
-            throw Error(ErrorKind::io, "write", "cannot write " + path);
+        if (!path.empty()) {
+            write_file_atomically(path, log);  // fsynced: durable before logSaved goes out
         }
     };
 }
@@ -247,8 +244,9 @@ int cmd_sign(const Invocation& inv, std::ostream& out, std::ostream& err) {
     Connection conn(inv.config);
     const auto result = issue_certificate(conn, in, log_sink(o.log_out));
     conn.close();
-    if (result.end.kind == JobEnd::Kind::link) {
-        // The signer may have signed: the same id gets the stored certificate, never a second.
+    if (result.end.kind == JobEnd::Kind::link || result.end.kind == JobEnd::Kind::verification) {
+        // The signer may have signed (a certificate that failed its check, e.g. for want of
+        // ca_certs, was): the same id gets the stored certificate, never a second.
         err << "cassiopeia-client: to retry, run again with --request-id "
             << in.request_id.substr(4) << '\n';
     }
@@ -256,7 +254,7 @@ int cmd_sign(const Invocation& inv, std::ostream& out, std::ostream& err) {
         return report(result.end, err);
     }
     const auto& cert = *result.certificate;
-    if (!write_file(o.out, bytes_view(cert.pem))) {
+    if (!write_file(o.out, bytes_view(cert.pem), err)) {
         // Issued and committed on the signer: say how to get it again without a second one.
         err << "cassiopeia-client: cannot write " << o.out << "; serial " << cert.serial
             << " was issued: run again with --request-id " << in.request_id.substr(4) << '\n';
@@ -295,7 +293,7 @@ int cmd_pgp(const Invocation& inv, std::ostream& out, std::ostream& err) {
     if (!result.end.ok()) {
         return report(result.end, err);
     }
-    if (!write_file(o.out, bytes_view(result.armoured))) {
+    if (!write_file(o.out, bytes_view(result.armoured), err)) {
         err << "cassiopeia-client: cannot write " << o.out
             << "; the key was certified: run again with --request-id " << in.request_id.substr(4)
             << '\n';
@@ -335,8 +333,7 @@ int cmd_crl(const Invocation& inv, std::ostream& out, std::ostream& err) {
     if (!result.end.ok()) {
         return report(result.end, err);
     }
-    if (!o.out.empty() && !write_file(o.out, result.der)) {
-        err << "cassiopeia-client: cannot write " << o.out << '\n';
+    if (!o.out.empty() && !write_file(o.out, result.der, err)) {
         return exit_code::failure;
     }
     out << "{\"ca\": " << json_string(o.ca) << ", \"crl_number\": " << result.crl_number

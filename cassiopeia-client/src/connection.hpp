@@ -68,6 +68,9 @@ public:
     /** Closes the TLS session and releases the line (lock and TIOCEXCL) for another client. */
     void close_line() noexcept;
 
+    /** The configuration this connection was made with. */
+    [[nodiscard]] const ClientConfig& config() const noexcept { return m_config; }
+
     /** True while a TLS session is open. */
     [[nodiscard]] bool session_open() const noexcept;
 

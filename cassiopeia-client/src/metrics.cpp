@@ -2,10 +2,11 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "metrics.hpp"
 
+#include "file_output.hpp"
 #include "logging.hpp"
 
-#include <cstdio>
-#include <fstream>
+#include <librecord/errors.hpp>
+
 #include <sstream>
 
 namespace cassiopeia::client {
@@ -85,17 +86,12 @@ void write_metrics(const std::string& path, const Metrics& m, const QueueSummary
     if (path.empty()) {
         return;
     }
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::trunc);
-        f << metrics_text(m, q);
-        if (!f) {
-            LOG4CPLUS_WARN(log(), "cannot write " << tmp);
-            return;
-        }
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        LOG4CPLUS_WARN(log(), "cannot rename " << tmp);
+    const auto text = metrics_text(m, q);
+    try {
+        // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): text as bytes
+        write_file_atomically(path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+    } catch (const Error& e) {
+        LOG4CPLUS_WARN(log(), "cannot write the metrics file: " << e.what());
     }
 }
 

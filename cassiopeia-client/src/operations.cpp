@@ -8,12 +8,15 @@
 
 #include <cassiopeia/common/exit_code.hpp>
 #include <librecord/errors.hpp>
+#include <librecord/limits.hpp>
 #include <librecord/revoked_delta.hpp>
 #include <librecord/serial_text.hpp>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <string>
+#include <variant>
 
 namespace cassiopeia::client {
 
@@ -75,6 +78,63 @@ Exchange protocol_failure() {
 
 bool is_reply(const lr::Message& m, lr::Reply r) {
     return m.command == static_cast<uint16_t>(r);
+}
+
+/**
+ * The counts and sizes of protocol §7, checked before the line is touched: a request that
+ * breaks one is the client's own `bad_request` (docs/conventions.md §5), exit status 2.
+ */
+std::optional<JobEnd> over_limits(const std::vector<Step>& steps) {
+    size_t sans = 0;
+    size_t avas = 0;
+    size_t proofs = 0;
+    size_t serials = 0;
+    for (const auto& s : steps) {
+        if (s.payload.size() > lr::limits::max_request_payload) {
+            return usage_fault("a command's payload exceeds the 65,536 bytes of protocol §7");
+        }
+        sans += s.command == lr::Command::add_san ? 1 : 0;
+        avas += s.command == lr::Command::add_ava ? 1 : 0;
+        proofs += s.command == lr::Command::add_proof_line ? 1 : 0;
+        serials += s.command == lr::Command::add_serial ? 1 : 0;
+    }
+    const auto over = [](size_t n, size_t max, const char* what) {
+        return usage_fault("too many " + std::string(what) + ": " + std::to_string(n) +
+                           ", protocol §7 allows " + std::to_string(max));
+    };
+    if (sans > lr::limits::max_sans) {
+        return over(sans, lr::limits::max_sans, "SANs");
+    }
+    if (avas > lr::limits::max_avas) {
+        return over(avas, lr::limits::max_avas, "AVAs");
+    }
+    if (proofs > lr::limits::max_proof_lines) {
+        return over(proofs, lr::limits::max_proof_lines, "proof lines");
+    }
+    if (serials > lr::limits::max_serials) {
+        return over(serials, lr::limits::max_serials, "serials");
+    }
+    return std::nullopt;
+}
+
+/**
+ * The certificate of the CA the signer named in `signingCA`, `<ca_certs>/<ca>.pem`, or why there
+ * is none: an answer that cannot be checked is not accepted (exit status 4, retried by `run`).
+ */
+std::variant<std::vector<uint8_t>, JobEnd> signing_ca_cert(const ClientConfig& config,
+                                                           const std::string& ca) {
+    if (!crl::CrlStore::valid_ca_name(ca)) {
+        return failed_check("the signer named a signing CA that is not a CA name");
+    }
+    if (config.ca_certs.empty()) {
+        return failed_check("ca_certs is not configured: cannot check the certificate's issuer");
+    }
+    const auto file = std::filesystem::path(config.ca_certs) / (ca + ".pem");
+    auto cert = read_file(file);
+    if (!cert) {
+        return failed_check("no certificate " + file.string() + " to check the issuer " + ca);
+    }
+    return std::move(*cert);
 }
 
 /**
@@ -158,6 +218,10 @@ SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSin
     steps.push_back({lr::Command::sign, {}});
 
     SignOutput out;
+    if (auto fault = over_limits(steps)) {
+        out.end = std::move(*fault);
+        return out;
+    }
     const auto outcome = sign_and_release(conn, steps, out.log, store_log);
     out.end = job_end(outcome);
     if (!out.end.ok()) {
@@ -170,9 +234,16 @@ SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSin
         return out;
     }
     out.ca = text_of(ca.payload);
-    out.certificate = ossl::check_certificate(cert.payload, in.csr_der, in.spkac);
+    auto issuer = signing_ca_cert(conn.config(), out.ca);
+    if (auto* fault = std::get_if<JobEnd>(&issuer)) {
+        out.end = std::move(*fault);
+        return out;
+    }
+    out.certificate = ossl::check_certificate(
+        cert.payload, in.csr_der, in.spkac, std::get<std::vector<uint8_t>>(issuer));
     if (!out.certificate) {
-        out.end = failed_check("the certificate does not certify the requested key");
+        out.end = failed_check("the certificate is not issued by " + out.ca +
+                               " or does not certify the requested key");
     }
     return out;
 }
@@ -190,6 +261,10 @@ PgpOutput certify_openpgp_key(Connection& conn, const PgpInput& in, const LogSin
     steps.push_back({lr::Command::sign, {}});
 
     PgpOutput out;
+    if (auto fault = over_limits(steps)) {
+        out.end = std::move(*fault);
+        return out;
+    }
     const auto outcome = sign_and_release(conn, steps, out.log, store_log);
     out.end = job_end(outcome);
     if (!out.end.ok()) {
@@ -244,7 +319,7 @@ CrlContext crl_context(const ClientConfig& config, const std::string& ca) {
     return ctx;
 }
 
-/** Finishes a CRL job: verified -> stored; otherwise a verification failure (§5.6). */
+/** Finishes a CRL job: verified and not older than the copy -> stored (§5.6). */
 void settle(CrlOutput& out, const CrlContext& ctx, const std::string& ca) {
     const auto cert = ctx.ca_cert();
     if (!cert) {
@@ -253,16 +328,38 @@ void settle(CrlOutput& out, const CrlContext& ctx, const std::string& ca) {
         out.der.clear();
         return;
     }
-    if (!crl::verify_crl(out.der, *cert)) {
-        out.end = failed_check("the CRL of " + ca + " does not verify with its CA certificate");
+    out.end = store_verified_crl(*ctx.store, *cert, ca, out.der);
+    if (!out.end.ok()) {
         out.der.clear();
         return;
     }
-    ctx.store->write(ca, out.der);  // only after it verifies
     out.crl_number = crl::crl_number(out.der).value_or(0);
 }
 
 }  // namespace
+
+JobEnd store_verified_crl(const crl::CrlStore& store,
+                          std::span<const uint8_t> ca_cert,
+                          const std::string& ca,
+                          std::span<const uint8_t> der) {
+    if (!crl::verify_crl(der, ca_cert)) {
+        return failed_check("the CRL of " + ca + " does not verify with its CA certificate");
+    }
+    const auto number = crl::crl_number(der);
+    if (!number) {
+        return failed_check("the CRL of " + ca + " carries no readable cRLNumber");
+    }
+    // A CRL older than the copy (a replayed or rolled-back answer) would bring revoked
+    // certificates back to life for every reader of the copy.
+    if (const auto copy = store.read(ca)) {
+        if (const auto held = crl::crl_number(*copy); held && *number < *held) {
+            return failed_check("the CRL of " + ca + " is number " + std::to_string(*number) +
+                                ", older than the copy's " + std::to_string(*held));
+        }
+    }
+    store.write(ca, der);  // only after it verifies
+    return JobEnd{};
+}
 
 CrlOutput revoke_serials(Connection& conn,
                          const ClientConfig& config,
@@ -280,8 +377,14 @@ CrlOutput revoke_serials(Connection& conn,
         steps.push_back({lr::Command::add_serial, bytes_of(s)});
     }
     steps.push_back({lr::Command::revoke, bytes_of(ca)});
+    if (auto fault = over_limits(steps)) {
+        out.end = std::move(*fault);
+        return out;
+    }
 
+    bool wrong_reply = false;
     const auto outcome = conn.converse([&](Connection& c) {
+        wrong_reply = false;
         out.added.clear();
         out.dropped.clear();
         auto revoked = c.call(steps, 1);
@@ -322,13 +425,17 @@ CrlOutput revoke_serials(Connection& conn,
         LOG4CPLUS_WARN(log(), "CRL copy of " << ca << " cannot take the delta: fetching it whole");
         auto full = c.call({{lr::Command::get_full_crl, bytes_of(ca)}}, 1);
         if (full) {
-            out.der = full->front().payload;
+            // Only the full CRL answers getFullCRL; anything else is never taken for a CRL.
+            wrong_reply = !is_reply(full->front(), lr::Reply::full_crl);
+            out.der = wrong_reply ? std::vector<uint8_t>{} : full->front().payload;
             out.via = "full";
         }
         return full;
     });
     out.end = job_end(outcome);
-    if (out.end.ok()) {
+    if (out.end.ok() && wrong_reply) {
+        out.end = failed_check("unexpected reply to getFullCRL");
+    } else if (out.end.ok()) {
         settle(out, ctx, ca);
     }
     return out;

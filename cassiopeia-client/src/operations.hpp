@@ -6,6 +6,7 @@
 
 #include "config.hpp"
 #include "connection.hpp"
+#include "crl/crl_store.hpp"
 #include "ossl/openpgp.hpp"
 #include "ossl/x509.hpp"
 
@@ -100,6 +101,16 @@ struct CrlOutput {
                                        const ClientConfig& config,
                                        const std::string& ca,
                                        const std::vector<std::string>& serials);
+
+/**
+ * Stores `der` as the copy of `ca`'s CRL if it verifies with `ca_cert` and its cRLNumber is not
+ * lower than the stored copy's (protocol §5.6); otherwise a verification failure (exit
+ * status 4) and the copy stays as it was. Throws Error{io} when the store cannot be written.
+ */
+[[nodiscard]] JobEnd store_verified_crl(const crl::CrlStore& store,
+                                        std::span<const uint8_t> ca_cert,
+                                        const std::string& ca,
+                                        std::span<const uint8_t> der);
 
 /** Fetches, verifies and stores the full CRL of `ca`. */
 [[nodiscard]] CrlOutput fetch_full_crl(Connection& conn,

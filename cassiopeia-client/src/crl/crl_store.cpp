@@ -2,17 +2,17 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "crl/crl_store.hpp"
 
+#include "file_output.hpp"
+
 #include <librecord/errors.hpp>
 #include <librecord/io/unique_fd.hpp>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <iterator>
 #include <string>
-#include <sys/stat.h>
-#include <system_error>
 #include <unistd.h>
 #include <utility>
 
@@ -54,67 +54,33 @@ std::filesystem::path CrlStore::path_for(std::string_view ca) const {
 
 std::optional<std::vector<uint8_t>> CrlStore::read(std::string_view ca) const {
     const auto p = path_for(ca);
-    std::ifstream in(p, std::ios::binary);
-    if (!in) {
-        std::error_code ec;
-        if (!std::filesystem::exists(p, ec) && !ec) {
+    // The store only ever renames regular files into place: a symlink there is not a copy.
+    const Fd fd{::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+    if (!fd.valid()) {
+        if (errno == ENOENT) {
             return std::nullopt;
         }
         io_error("open", p, errno);
     }
-    std::vector<uint8_t> out{std::istreambuf_iterator<char>(in), {}};
-    if (in.bad()) {
-        io_error("read", p, errno);
+    std::vector<uint8_t> out;
+    std::array<uint8_t, 16384> buf{};
+    while (true) {
+        const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            io_error("read", p, errno);
+        }
+        if (n == 0) {
+            return out;
+        }
+        out.insert(out.end(), buf.begin(), std::next(buf.begin(), n));
     }
-    return out;
 }
 
 void CrlStore::write(std::string_view ca, std::span<const uint8_t> der) const {
-    const auto target = path_for(ca);
-    std::string tmpl = (m_folder / ("." + std::string{ca} + ".crl.XXXXXX")).string();
-    Fd fd{::mkstemp(tmpl.data())};
-    if (fd.get() < 0) {
-        io_error("mkstemp", m_folder, errno);
-    }
-    const std::filesystem::path tmp{tmpl};
-    try {
-        size_t done = 0;
-        while (done < der.size()) {
-            const auto rest = der.subspan(done);
-            const ssize_t n = ::write(fd.get(), rest.data(), rest.size());
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                io_error("write", tmp, errno);
-            }
-            done += static_cast<size_t>(n);
-        }
-        if (::fchmod(fd.get(), 0644) != 0) {
-            io_error("fchmod", tmp, errno);
-        }
-        if (::fsync(fd.get()) != 0) {
-            io_error("fsync", tmp, errno);
-        }
-        if (fd.close_now() != 0) {
-            io_error("close", tmp, errno);
-        }
-        if (::rename(tmp.c_str(), target.c_str()) != 0) {
-            io_error("rename", target, errno);
-        }
-    } catch (...) {
-        std::error_code ec;
-        std::filesystem::remove(tmp, ec);
-        throw;
-    }
-    // The rename is durable only once the folder's entry is on disk.
-    const Fd dir{::open(m_folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-    if (dir.get() < 0) {
-        io_error("open", m_folder, errno);
-    }
-    if (::fsync(dir.get()) != 0) {
-        io_error("fsync", m_folder, errno);
-    }
+    write_file_atomically(path_for(ca), der, 0644);
 }
 
 }  // namespace cassiopeia::client::crl

@@ -22,13 +22,16 @@ public:
     /** The path of ca's copy (whether it exists or not). Throws Error{config} on a bad name. */
     [[nodiscard]] std::filesystem::path path_for(std::string_view ca) const;
 
-    /** The stored CRL of ca, or nullopt if there is none. Throws Error{io} if unreadable. */
+    /**
+     * The stored CRL of ca, or nullopt if there is none. Throws Error{io} if unreadable or a
+     * symlink (the store renames only regular files into place).
+     */
     [[nodiscard]] std::optional<std::vector<uint8_t>> read(std::string_view ca) const;
 
     /**
-     * Replaces ca's copy atomically: temp file in the same folder, fsync, rename, fsync of the
-     * folder. Call only with a CRL that verify_crl accepted. Throws Error{io} on failure (the
-     * old copy then stays) and Error{config} on a bad name.
+     * Replaces ca's copy atomically (write_file_atomically: unique temp file in the same
+     * folder, fsync, rename, fsync of the folder). Call only with a CRL that verify_crl accepted.
+     * Throws Error{io} on failure (the old copy then stays) and Error{config} on a bad name.
      */
     void write(std::string_view ca, std::span<const uint8_t> der) const;
 

@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 
 #include <array>
 #include <cstdio>
@@ -42,6 +43,50 @@ X509ReqPtr parse_der_csr(std::span<const uint8_t> der) {
         return nullptr;
     }
     return req;
+}
+
+/** A CA certificate given as PEM or DER (nothing trailing); null if it is neither. */
+X509Ptr parse_cert_any(std::span<const uint8_t> input) {
+    X509Ptr cert = ::cassiopeia::ossl::parse_cert_der(input);
+    if (!cert) {
+        ::ERR_clear_error();
+        const BioPtr bio{::BIO_new_mem_buf(input.data(), static_cast<int>(input.size()))};
+        if (bio) {
+            cert.reset(::PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+        }
+    }
+    ::ERR_clear_error();
+    return cert;
+}
+
+/** True if `issuer` issued `cert`: names and key identifiers match and the signature verifies. */
+bool issued_by(X509* cert, std::span<const uint8_t> issuer_cert) {
+    const X509Ptr issuer = parse_cert_any(issuer_cert);
+    if (!issuer || ::X509_check_issued(issuer.get(), cert) != X509_V_OK) {
+        return false;
+    }
+    EVP_PKEY* key = ::X509_get0_pubkey(issuer.get());
+    const bool ok = key != nullptr && ::X509_verify(cert, key) == 1;
+    ::ERR_clear_error();
+    return ok;
+}
+
+/** The public key a request asks to be certified; null when the request does not parse. */
+EvpPkeyPtr requested_key(std::span<const uint8_t> csr_der, const std::string& spkac) {
+    EvpPkeyPtr requested;
+    if (!csr_der.empty()) {
+        const auto req = parse_der_csr(csr_der);
+        if (req) {
+            requested.reset(::X509_REQ_get_pubkey(req.get()));
+        }
+    } else {
+        const NetscapeSpkiPtr spki{
+            ::NETSCAPE_SPKI_b64_decode(spkac.c_str(), static_cast<int>(spkac.size()))};
+        if (spki) {
+            requested.reset(::NETSCAPE_SPKI_get_pubkey(spki.get()));
+        }
+    }
+    return requested;
 }
 
 }  // namespace
@@ -104,24 +149,14 @@ std::optional<std::string> spkac_from_file(std::span<const uint8_t> input) {
 
 std::optional<CertificateSummary> check_certificate(std::span<const uint8_t> cert_der,
                                                     std::span<const uint8_t> csr_der,
-                                                    const std::string& spkac) {
+                                                    const std::string& spkac,
+                                                    std::span<const uint8_t> issuer_cert) {
     const X509Ptr cert = ::cassiopeia::ossl::parse_cert_der(cert_der);
-    if (!cert) {
+    if (!cert || !issued_by(cert.get(), issuer_cert)) {
+        ::ERR_clear_error();
         return std::nullopt;
     }
-    EvpPkeyPtr requested;
-    if (!csr_der.empty()) {
-        const auto req = parse_der_csr(csr_der);
-        if (req) {
-            requested.reset(::X509_REQ_get_pubkey(req.get()));
-        }
-    } else {
-        const NetscapeSpkiPtr spki{
-            ::NETSCAPE_SPKI_b64_decode(spkac.c_str(), static_cast<int>(spkac.size()))};
-        if (spki) {
-            requested.reset(::NETSCAPE_SPKI_get_pubkey(spki.get()));
-        }
-    }
+    const EvpPkeyPtr requested = requested_key(csr_der, spkac);
     const EVP_PKEY* issued = ::X509_get0_pubkey(cert.get());
     if (!requested || issued == nullptr || ::EVP_PKEY_eq(requested.get(), issued) != 1) {
         ::ERR_clear_error();

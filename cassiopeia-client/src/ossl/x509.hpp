@@ -31,13 +31,17 @@ struct CertificateSummary {
 };
 
 /**
- * Parses the signer's certificate (DER, no trailing bytes) and checks that it certifies the
- * key of the request (`csr_der`, or the base64 `spkac` when csr_der is empty).
+ * Parses the signer's certificate (DER, no trailing bytes) and checks that it is issued by
+ * `issuer_cert` (the certificate, PEM or DER, of the CA the signer named in `signingCA`: issuer
+ * name and key identifier match, signature verifies with its key) and certifies the key of the
+ * request (`csr_der`, or the base64 `spkac` when csr_der is empty).
  * nullopt when it does not: the result failed local verification (exit status 4).
  */
-[[nodiscard]] std::optional<CertificateSummary> check_certificate(std::span<const uint8_t> cert_der,
-                                                                  std::span<const uint8_t> csr_der,
-                                                                  const std::string& spkac);
+[[nodiscard]] std::optional<CertificateSummary> check_certificate(
+    std::span<const uint8_t> cert_der,
+    std::span<const uint8_t> csr_der,
+    const std::string& spkac,
+    std::span<const uint8_t> issuer_cert);
 
 /** Lower-case hex SHA-256 (the payload of logSaved). */
 [[nodiscard]] std::string sha256_hex(std::span<const uint8_t> data);
