@@ -101,9 +101,16 @@ home=${homes[0]}
     fail "$home does not belong to the signer's user"
 [[ -n $(ls -A "$home/private-keys-v1.d") ]] || fail "no secret key in $home"
 
-# agent_of HOME: the pids of the processes whose command line names HOME (its gpg-agent).
+# agent_of HOME: the pids of the processes whose command line names HOME (its gpg-agent). Read
+# with builtins only: a grep would find HOME in its own command line.
 agent_of() {
-    grep -lsF -- "$1" /proc/[0-9]*/cmdline | cut -d / -f 3 || true
+    local f
+    local -a args
+    for f in /proc/[0-9]*/cmdline; do
+        mapfile -d '' -t args 2>/dev/null <"$f" || continue
+        [[ " ${args[*]} " == *"$1"* ]] && echo "${f//[!0-9]/}"
+    done
+    return 0
 }
 [[ -n $(agent_of "$home") ]] || fail "no gpg-agent runs for $home"
 
