@@ -142,7 +142,7 @@ std::vector<std::thread> start_line_threads(const Lines& lines,
                 serve_line(*lines[i], config.lines[i], creds, config, services, stop);
             } catch (const std::exception& e) {
                 LOG4CPLUS_FATAL(log(), config.lines[i] << ": " << e.what());
-                std::raise(SIGTERM);
+                (void)std::raise(SIGTERM);
             }
         });
     }

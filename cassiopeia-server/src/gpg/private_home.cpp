@@ -11,7 +11,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <string>
 #include <sys/statfs.h>
@@ -96,7 +95,7 @@ PrivateHome PrivateHome::create(const std::filesystem::path& base) {
     }
     std::string tmpl = (base / home_prefix).string() + "XXXXXX";
     if (::mkdtemp(tmpl.data()) == nullptr) {
-        refuse("mkdtemp", tmpl + ": " + std::strerror(errno));
+        refuse("mkdtemp", tmpl + ": " + std::error_code(errno, std::generic_category()).message());
     }
     PrivateHome home{std::filesystem::path(tmpl)};
     // mkdtemp makes it 0700 already; say so whatever the umask.
