@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "daemon.hpp"
 
+#include "gpg/private_home.hpp"
 #include "logging.hpp"
 #include "privileges.hpp"
 #include "repository/repository.hpp"
@@ -109,16 +110,37 @@ SecretBytes read_certifying_key(const ServerConfig& config) {
     return pgp_key;
 }
 
-/** After the drop, so that gpg-agent runs as the signer's user; the home lies in the
- * repository folder (docs/conventions.md §2). Null without a certifying key. */
-std::unique_ptr<OpenPgpCertifier> open_certifier(const ServerConfig& config,
-                                                 const SecretBytes& pgp_key) {
+/**
+ * Earlier signers imported the certifying secret key into `<repository>/gnupg`, on disk; a
+ * leftover is stopped (its agent) and wiped (docs/openpgp.md, "The GnuPG home").
+ */
+void remove_repository_gnupg_home(const ServerConfig& config) {
+    const auto old_home = std::filesystem::path(config.repository) / "gnupg";
+    std::error_code ec;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(old_home, ec))) {
+        return;
+    }
+    LOG4CPLUS_WARN(log(),
+                   "removing the GnuPG home " << old_home.string()
+                                              << " left on disk by an earlier signer; the "
+                                                 "certifying key now lives only in memory");
+    gpg::wipe_home(old_home);
+}
+
+/**
+ * After the drop, so that gpg-agent runs as the signer's user; the home is a private folder
+ * in memory (gpg::PrivateHome::default_base()). The key bytes are wiped when this returns.
+ * Null without a certifying key.
+ */
+std::unique_ptr<OpenPgpCertifier> open_certifier(SecretBytes pgp_key) {
     if (pgp_key.empty()) {
         return nullptr;
     }
-    auto pgp = std::make_unique<OpenPgpCertifier>(OpenPgpCertifier::open(
-        std::filesystem::path(config.repository) / "gnupg", pgp_key.bytes()));
-    LOG4CPLUS_INFO(log(), "OpenPGP certifying key " << pgp->fingerprint());
+    auto pgp = std::make_unique<OpenPgpCertifier>(
+        OpenPgpCertifier::open(gpg::PrivateHome::default_base(), pgp_key.bytes()));
+    LOG4CPLUS_INFO(
+        log(),
+        "OpenPGP certifying key " << pgp->fingerprint() << ", GnuPG home " << pgp->home().string());
     return pgp;
 }
 
@@ -136,7 +158,7 @@ std::vector<std::thread> start_line_threads(const Lines& lines,
                 serve_line(*lines[i], config.lines[i], creds, config, services, stop);
             } catch (const std::exception& e) {
                 LOG4CPLUS_FATAL(log(), config.lines[i] << ": " << e.what());
-                std::raise(SIGTERM);
+                (void)std::raise(SIGTERM);
             }
         });
     }
@@ -188,14 +210,17 @@ void Daemon::set_after_commit_hook_for_test(std::function<void()> hook) {
 }
 
 int Daemon::run() {
-    harden_process();
+    harden_process();  // server_main did already; a Daemon run from elsewhere must not skip it
     check_key_file_mode(m_config.tls.key_file);
     const lr::tls::Credentials creds(m_config.tls);
     auto material = SigningMaterial::load(m_config);  // as root: CA keys are 0600
     refuse_line_faults(material.line_faults);
     const Lines lines = open_lines(m_config);
-    const SecretBytes pgp_key = read_certifying_key(m_config);
+    SecretBytes pgp_key = read_certifying_key(m_config);
     drop_privileges(m_config.user, m_config.group);
+    remove_repository_gnupg_home(m_config);
+    // Opened before the repository is, so that the key bytes are wiped at once.
+    auto certifier = open_certifier(std::move(pgp_key));
     // Opened after the drop, so that the database files belong to the signer's user.
     Repository repo = Repository::open(m_config.repository);
     (void)repo.lock().audit().append("start",
@@ -206,8 +231,7 @@ int Daemon::run() {
                         *material.cas,
                         crl_policy,
                         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-    SigningService service(
-        std::move(material), repo, open_certifier(m_config, pgp_key), crl_policy);
+    SigningService service(std::move(material), repo, std::move(certifier), crl_policy);
     if (m_after_commit_for_test) {
         LOG4CPLUS_WARN(log(), "test build: an after-commit hook is installed");
         service.set_after_commit_hook_for_test(m_after_commit_for_test);

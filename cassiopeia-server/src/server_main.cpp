@@ -8,6 +8,7 @@
 #include "gpg/gpgme_guard.hpp"
 #include "local_commands.hpp"
 #include "logging.hpp"
+#include "privileges.hpp"
 
 #include <cassiopeia/common/exit_code.hpp>
 #include <cassiopeia/common/startup.hpp>
@@ -22,8 +23,13 @@ namespace {
 
 constexpr std::string_view program = "cassiopeia-server";
 
-/** Runs the command of `inv` once logging and GPGME are up. */
+/**
+ * Runs the command of `inv` once logging and GPGME are up. Every command reads keys (CA, link,
+ * root, certifying) or the repository: each runs hardened (no core dumps, not dumpable, umask
+ * 077) before it reads any (docs/conventions.md §2).
+ */
 int run_action(const Invocation& inv, const TestHooks& hooks) {
+    harden_process();
     switch (inv.action) {
         case Invocation::Action::check:
             return run_check(inv.config, std::cout);

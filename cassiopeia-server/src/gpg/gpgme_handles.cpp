@@ -9,8 +9,10 @@
 #include <gpgme.h>
 
 #include <atomic>
+#include <chrono>
 #include <clocale>
 #include <string>
+#include <thread>
 
 namespace cassiopeia::server {
 
@@ -79,31 +81,61 @@ ContextPtr make_context(const char* home) {
     return ctx;
 }
 
+namespace {
+
+/** The agent socket of `home` as gpgconf names it: in the home, or below /run/user/<uid>/gnupg
+ * when that exists. The home's S.gpg-agent when gpgconf cannot say. */
+std::string agent_socket(const std::filesystem::path& home) {
+    gpgme_ctx_t raw = nullptr;
+    if (::gpgme_new(&raw) != 0) {
+        return (home / "S.gpg-agent").string();
+    }
+    const ContextPtr ctx{raw};
+    char* dir = nullptr;
+    if (::gpgme_set_protocol(ctx.get(), GPGME_PROTOCOL_GPGCONF) != 0 ||
+        ::gpgme_ctx_set_engine_info(ctx.get(), GPGME_PROTOCOL_GPGCONF, nullptr, home.c_str()) !=
+            0 ||
+        ::gpgme_op_conf_dir(ctx.get(), "agent-socket", &dir) != 0 || dir == nullptr) {
+        return (home / "S.gpg-agent").string();
+    }
+    std::string socket{dir};
+    ::gpgme_free(dir);
+    return socket;
+}
+
+/** Sends KILLAGENT to the agent at `socket`; the connection closes on return. */
+void send_killagent(const std::filesystem::path& home, const std::string& socket) {
+    gpgme_ctx_t raw = nullptr;
+    if (::gpgme_new(&raw) != 0) {
+        return;
+    }
+    const ContextPtr ctx{raw};
+    gpgme_error_t op_err = 0;
+    if (::gpgme_set_protocol(ctx.get(), GPGME_PROTOCOL_ASSUAN) == 0 &&
+        ::gpgme_ctx_set_engine_info(
+            ctx.get(), GPGME_PROTOCOL_ASSUAN, socket.c_str(), home.c_str()) == 0) {
+        (void)::gpgme_op_assuan_transact_ext(
+            ctx.get(), "KILLAGENT", nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &op_err);
+    }
+}
+
+}  // namespace
+
 void stop_agent(const std::filesystem::path& home) noexcept {
     try {
-        const auto socket = (home / "S.gpg-agent").string();
+        if (home.empty()) {
+            return;
+        }
+        const std::string socket = agent_socket(home);
         std::error_code ec;
-        if (home.empty() || !std::filesystem::exists(socket, ec)) {
+        if (!std::filesystem::exists(socket, ec)) {
             return;
         }
-        gpgme_ctx_t raw = nullptr;
-        if (::gpgme_new(&raw) != 0) {
-            return;
-        }
-        const ContextPtr ctx{raw};
-        gpgme_error_t op_err = 0;
-        if (::gpgme_set_protocol(ctx.get(), GPGME_PROTOCOL_ASSUAN) == 0 &&
-            ::gpgme_ctx_set_engine_info(
-                ctx.get(), GPGME_PROTOCOL_ASSUAN, socket.c_str(), home.c_str()) == 0) {
-            (void)::gpgme_op_assuan_transact_ext(ctx.get(),
-                                                 "KILLAGENT",
-                                                 nullptr,
-                                                 nullptr,
-                                                 nullptr,
-                                                 nullptr,
-                                                 nullptr,
-                                                 nullptr,
-                                                 &op_err);
+        send_killagent(home, socket);
+        // The agent removes its socket as it exits, once our connection is closed.
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+        while (std::filesystem::exists(socket, ec) && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
     } catch (...) {  // NOLINT(bugprone-empty-catch): shutting down; nothing left to report to
     }
@@ -114,6 +146,15 @@ DataPtr make_data(std::span<const uint8_t> bytes) {
     // GPGME reads char; copy = 1, so the span need not outlive the data object.
     check_gpgme(::gpgme_data_new_from_mem(
                     &raw, reinterpret_cast<const char*>(bytes.data()), bytes.size(), 1),
+                "gpgme_data_new_from_mem");
+    return DataPtr{raw};
+}
+
+DataPtr make_data_view(std::span<const uint8_t> bytes) {
+    gpgme_data_t raw = nullptr;
+    // GPGME reads char; copy = 0: GPGME reads the caller's buffer, which must outlive it.
+    check_gpgme(::gpgme_data_new_from_mem(
+                    &raw, reinterpret_cast<const char*>(bytes.data()), bytes.size(), 0),
                 "gpgme_data_new_from_mem");
     return DataPtr{raw};
 }

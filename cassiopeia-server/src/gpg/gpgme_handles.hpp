@@ -34,17 +34,24 @@ void check_gpgme(gpgme_error_t err, const char* call);
 /** A new key reference to the same key (gpgme_key_ref), as a second owner. */
 [[nodiscard]] KeyPtr share(gpgme_key_t key) noexcept;
 
-/** A context for the OpenPGP engine on `home`, with pinentry in loopback mode. */
 /**
- * Asks the gpg-agent of `home` to exit (Assuan KILLAGENT on `home`/S.gpg-agent), so that no
- * agent outlives the signer. Best effort: does nothing when no agent socket is there.
+ * Asks the gpg-agent of `home` to exit (Assuan KILLAGENT on the socket that gpgconf names for
+ * `home`) and waits up to 2 s for its socket to go, so that no agent, and no secret it holds,
+ * outlives the signer. Best effort: does nothing when no agent socket is there.
  */
 void stop_agent(const std::filesystem::path& home) noexcept;
 
+/** A context for the OpenPGP engine on `home`, with pinentry in loopback mode. */
 [[nodiscard]] ContextPtr make_context(const char* home);
 
 /** A data object over a copy of `bytes` (GPGME copies, so `bytes` may go away). */
 [[nodiscard]] DataPtr make_data(std::span<const uint8_t> bytes);
+
+/**
+ * A data object that reads `bytes` in place, without a copy (for secrets, so that the caller's
+ * buffer is the only one to wipe). `bytes` must outlive the data object.
+ */
+[[nodiscard]] DataPtr make_data_view(std::span<const uint8_t> bytes);
 
 /** An empty data object that GPGME writes into. */
 [[nodiscard]] DataPtr make_output_data();

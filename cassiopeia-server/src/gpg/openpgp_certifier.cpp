@@ -162,7 +162,7 @@ std::optional<std::string> key_state_fault(gpgme_key_t key, SysSeconds now) {
 
 }  // namespace
 
-OpenPgpCertifier::OpenPgpCertifier(std::filesystem::path home, std::vector<char> passphrase)
+OpenPgpCertifier::OpenPgpCertifier(gpg::PrivateHome home, std::vector<char> passphrase)
     : m_home(std::move(home)),
       m_passphrase(std::move(passphrase)),
       m_mutex(std::make_unique<std::mutex>()) {}
@@ -171,29 +171,27 @@ OpenPgpCertifier::OpenPgpCertifier(OpenPgpCertifier&&) noexcept = default;
 OpenPgpCertifier& OpenPgpCertifier::operator=(OpenPgpCertifier&&) noexcept = default;
 
 OpenPgpCertifier::~OpenPgpCertifier() {
-    // The passphrase never leaves this buffer but for the pinentry pipe; wipe it.
+    // The passphrase never leaves this buffer but for the pinentry pipe; wipe it. m_home goes
+    // last: its agent is stopped and the home, with the secret key, wiped.
     ::OPENSSL_cleanse(m_passphrase.data(), m_passphrase.size());
-    // No gpg-agent outlives the signer (a moved-from certifier has no home).
-    if (m_mutex) {
-        gpg::stop_agent(m_home);
-    }
 }
 
-OpenPgpCertifier OpenPgpCertifier::open(const std::filesystem::path& gnupg_home,
+OpenPgpCertifier OpenPgpCertifier::open(const std::filesystem::path& home_base,
                                         std::span<const uint8_t> secret_key_armoured,
                                         std::span<const char> passphrase) {
     if (!GpgmeGuard::ready()) {
         throw cassiopeia::Error{
             ErrorKind::internal, "OpenPgpCertifier::open", "GPGME not initialised (GpgmeGuard)"};
     }
-    std::filesystem::create_directories(gnupg_home);
-    std::filesystem::permissions(
-        gnupg_home, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
-    OpenPgpCertifier c{gnupg_home, std::vector<char>(passphrase.begin(), passphrase.end())};
+    OpenPgpCertifier c{gpg::PrivateHome::create(home_base),
+                       std::vector<char>(passphrase.begin(), passphrase.end())};
 
-    const auto ctx = gpg::make_context(c.m_home.c_str());
-    auto data = gpg::make_data(secret_key_armoured);
-    gpg::check_gpgme(::gpgme_op_import(ctx.get(), data.get()), "gpgme_op_import");
+    const auto ctx = gpg::make_context(c.home().c_str());
+    {
+        // Read in place: no copy of the secret inside GPGME for the caller to miss.
+        auto data = gpg::make_data_view(secret_key_armoured);
+        gpg::check_gpgme(::gpgme_op_import(ctx.get(), data.get()), "gpgme_op_import");
+    }
     const gpgme_import_result_t res = ::gpgme_op_import_result(ctx.get());
     std::set<std::string> secret_fprs;
     for (gpgme_import_status_t s = res == nullptr ? nullptr : res->imports; s != nullptr;
@@ -215,22 +213,11 @@ OpenPgpCertifier OpenPgpCertifier::open(const std::filesystem::path& gnupg_home,
                                 "certifying key " + c.m_fingerprint + " cannot certify"};
     }
     c.m_name = key->uids != nullptr ? str(key->uids->uid) : c.m_fingerprint;
-
-    // Public keys without a secret part are leftovers of an interrupted certify(): remove them.
-    std::set<std::string> secret_in_home;
-    for (const auto& k : list_keys(ctx.get(), true)) {
-        secret_in_home.insert(str(k->fpr));
-    }
-    for (const auto& k : list_keys(ctx.get(), false)) {
-        if (secret_in_home.count(str(k->fpr)) == 0) {
-            delete_key(c.m_home, str(k->fpr));
-        }
-    }
     return c;
 }
 
 std::vector<std::string> OpenPgpCertifier::list_keys_for_test() const {
-    const auto ctx = gpg::make_context(m_home.c_str());
+    const auto ctx = gpg::make_context(home().c_str());
     std::vector<std::string> out;
     for (const auto& k : list_keys(ctx.get(), false)) {
         out.push_back(str(k->fpr));
@@ -485,7 +472,7 @@ Refusable<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_publ
     const std::span<const uint8_t> key_bytes{
         reinterpret_cast<const uint8_t*>(armoured_public_key.data()), armoured_public_key.size()};
 
-    auto shown = show_key(m_home, key_bytes);
+    auto shown = show_key(home(), key_bytes);
     if (!shown) {
         return std::move(shown).error();
     }
@@ -502,19 +489,19 @@ Refusable<CertifiedKey> OpenPgpCertifier::certify(std::string_view armoured_publ
         return expiry.error();
     }
 
-    delete_key(m_home, fpr);  // a leftover of an interrupted run
-    KeyRemover remover{m_home, fpr};
-    if (auto fault = import_key(m_home, key_bytes)) {
+    delete_key(home(), fpr);  // a leftover of an interrupted run
+    KeyRemover remover{home(), fpr};
+    if (auto fault = import_key(home(), key_bytes)) {
         return std::move(*fault);
     }
-    const auto sign_ctx = gpg::make_context(m_home.c_str());
+    const auto sign_ctx = gpg::make_context(home().c_str());
     const auto target = find_key(sign_ctx.get(), fpr, false);
     if (auto fault = imported_key_fault(target.get(), *proven, now)) {
         return std::move(*fault);
     }
     keysign(sign_ctx.get(), target.get(), m_fingerprint, m_passphrase, *proven, *expiry, now);
-    check_certified(m_home, fpr, m_fingerprint, *proven);
-    const auto trimmed = export_certified(m_home, fpr, *proven);
+    check_certified(home(), fpr, m_fingerprint, *proven);
+    const auto trimmed = export_certified(home(), fpr, *proven);
     remover.remove();
 
     for (const auto& u : *proven) {

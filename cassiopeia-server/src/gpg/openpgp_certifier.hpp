@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "gpg/private_home.hpp"
 #include "gpg/user_id.hpp"
 #include "issuance/profile.hpp"
 #include "issuance/proof.hpp"
@@ -31,23 +32,25 @@ struct CertifiedKey {
 };
 
 /**
- * The signer's OpenPGP certifying key in a signer-local GnuPG home, used through GPGME.
- * Not copyable; movable. certify() is serialised by an internal mutex (the home is shared),
- * and blocks on the gpg child: run it off the I/O thread (docs/style.md §7).
+ * The signer's OpenPGP certifying key in a private in-memory GnuPG home (gpg::PrivateHome),
+ * used through GPGME. Not copyable; movable. certify() is serialised by an internal mutex (the
+ * home is shared), and blocks on the gpg child: run it off the I/O thread (docs/style.md §7).
+ * Destroying it stops the home's gpg-agent and wipes the home.
  */
 class OpenPgpCertifier final {
 public:
     /**
-     * Creates `gnupg_home` (mode 0700) if missing, deletes any public key left there by an
-     * interrupted operation, imports the certifying secret key (armoured) and remembers its
-     * fingerprint. Needs a live GpgmeGuard. The key must have exactly one secret primary key
-     * that can certify.
+     * Makes a fresh home `<home_base>/cassiopeia-gnupg-XXXXXX` (0700; `home_base` must be on
+     * tmpfs or ramfs), imports the certifying secret key (armoured) there, read in place
+     * without a copy (the caller wipes its buffer after), and remembers its fingerprint. Needs
+     * a live GpgmeGuard. The key must have exactly one secret primary key that can certify.
      * @param passphrase the secret key's passphrase, or empty for none (test keys). It reaches
      *        gpg-agent through GPGME's loopback pinentry callback, never argv or the
      *        environment; the certifier keeps a copy, wiped on destruction.
-     * @throws cassiopeia::Error{gpg} (GPGME failures) or {config} (bad key, no guard)
+     * @throws cassiopeia::Error{gpg} (GPGME failures) or {config} (bad key, no guard, a home
+     *         base that is not in memory)
      */
-    [[nodiscard]] static OpenPgpCertifier open(const std::filesystem::path& gnupg_home,
+    [[nodiscard]] static OpenPgpCertifier open(const std::filesystem::path& home_base,
                                                std::span<const uint8_t> secret_key_armoured,
                                                std::span<const char> passphrase = {});
 
@@ -62,7 +65,8 @@ public:
     /** The certifying key's primary user ID (the signingCA payload). */
     [[nodiscard]] const std::string& name() const noexcept { return m_name; }
 
-    [[nodiscard]] const std::filesystem::path& home() const noexcept { return m_home; }
+    /** The private GnuPG home (empty once moved from). */
+    [[nodiscard]] const std::filesystem::path& home() const noexcept { return m_home.path(); }
 
     /**
      * Certifies the user IDs of `armoured_public_key` whose address (inside `<...>`) has a
@@ -87,9 +91,9 @@ public:
     [[nodiscard]] std::vector<std::string> list_keys_for_test() const;
 
 private:
-    OpenPgpCertifier(std::filesystem::path home, std::vector<char> passphrase);
+    OpenPgpCertifier(gpg::PrivateHome home, std::vector<char> passphrase);
 
-    std::filesystem::path m_home;
+    gpg::PrivateHome m_home;  // destroyed last: agent stopped, home wiped
     std::string m_fingerprint;
     std::string m_name;
     std::vector<char> m_passphrase;  // wiped in the destructor

@@ -3,6 +3,7 @@
 #include "gpg/gpgme_guard.hpp"
 #include "gpg/openpgp_certifier.hpp"
 #include "gpg/openpgp_packets.hpp"
+#include "gpg/private_home.hpp"
 #include "issuance_test_support.hpp"
 
 #include <librecord/errors.hpp>
@@ -16,9 +17,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -52,12 +55,12 @@ fs::path fixture(const std::string& name) {
     return test::source_dir() / "tests/data/openpgp" / name;
 }
 
-// A short folder under /tmp (gpg-agent's socket path must fit in sun_path); its agents are
-// stopped and the folder removed at the end.
+// A short folder under /tmp, or `parent` (gpg-agent's socket path must fit in sun_path); its
+// agents are stopped and the folder removed at the end.
 class TempDir final {
 public:
-    TempDir() {
-        std::string tmpl = "/tmp/cass-XXXXXX";
+    explicit TempDir(const std::string& parent = "/tmp") {
+        std::string tmpl = parent + "/cass-XXXXXX";
         BOOST_REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
         m_path = tmpl;
     }
@@ -98,7 +101,7 @@ struct Fixture {
                                 tmp.path().string() + "/k' >/dev/null 2>&1";
         BOOST_REQUIRE(std::system(cmd.c_str()) == 0);
         secret = test::read_file(tmp.path() / "k/pki/openpgp/certifier.key");
-        certifier.emplace(OpenPgpCertifier::open(home, secret));
+        certifier.emplace(OpenPgpCertifier::open(base.path(), secret));
         profile = load_profile(test::profiles_dir() / "openpgp.conf");
     }
 
@@ -139,7 +142,7 @@ struct Fixture {
     }
 
     TempDir tmp;
-    fs::path home = tmp.home("signer-gnupg");
+    TempDir base{"/dev/shm"};  // the certifier's private homes go below it (tmpfs)
     std::vector<uint8_t> secret;
     std::optional<OpenPgpCertifier> certifier;
     Profile profile;
@@ -176,6 +179,42 @@ std::vector<std::pair<std::string, std::vector<std::string>>> good_sigs_by_uid(
         }
     }
     return out;
+}
+
+/** The entries of `folder`, sorted; none when it is missing. */
+std::vector<fs::path> entries_of(const fs::path& folder) {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(folder, ec)) {
+        out.push_back(e.path());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/** The pids of the processes whose command line names `path` (gpg-agent --homedir HOME). */
+std::vector<std::string> processes_naming(const fs::path& path) {
+    std::vector<std::string> pids;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+        std::ifstream in(e.path() / "cmdline", std::ios::binary);
+        const std::string cmdline{std::istreambuf_iterator<char>(in), {}};
+        if (cmdline.find(path.string()) != std::string::npos) {
+            pids.push_back(e.path().filename().string());
+        }
+    }
+    return pids;
+}
+
+/** True once no process names `path`, polling for up to 5 s (an agent exits asynchronously). */
+bool wait_until_no_process_names(const fs::path& path) {
+    for (int i = 0; i < 250; ++i) {
+        if (processes_naming(path).empty()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
 }
 
 }  // namespace
@@ -334,22 +373,59 @@ BOOST_FIXTURE_TEST_CASE(refuses_an_expiry_past_the_cap, Fixture) {
     BOOST_TEST(home_holds_only_certifier());
 }
 
-BOOST_FIXTURE_TEST_CASE(reopening_removes_leftover_user_keys, Fixture) {
-    const std::string g = "gpg --homedir '" + home.string() + "' --batch --no-tty --import '" +
-                          fixture("rsa3072.asc").string() + "' 2>/dev/null";
-    BOOST_REQUIRE(std::system(g.c_str()) == 0);
-    BOOST_TEST(certifier->list_keys_for_test().size() == 2U);
-    certifier.reset();
-    certifier.emplace(OpenPgpCertifier::open(home, secret));
-    BOOST_TEST(home_holds_only_certifier());
+BOOST_FIXTURE_TEST_CASE(secret_key_lives_only_in_the_private_home_and_goes_with_it, Fixture) {
+    const fs::path home = certifier->home();
+    // One private folder below the base, on tmpfs, 0700, holding the secret key.
+    BOOST_TEST((entries_of(base.path()) == std::vector<fs::path>{home}));
+    BOOST_TEST(home.filename().string().rfind("cassiopeia-gnupg-", 0) == 0U);
+    BOOST_TEST(gpg::on_memory_filesystem(home));
     BOOST_TEST(((fs::status(home).permissions() & fs::perms::all) == fs::perms::owner_all));
+    BOOST_TEST(!entries_of(home / "private-keys-v1.d").empty());
+    BOOST_TEST(run("gpg --homedir '" + home.string() + "' --batch --with-colons -K 2>/dev/null")
+                   .find(certifier->fingerprint()) != std::string::npos);
+    // Certifying starts the home's gpg-agent, which holds the key too.
+    BOOST_REQUIRE(certify("alice.asc", {proof("alice@example.org", std::chrono::hours(1))}).ok());
+    BOOST_REQUIRE(!processes_naming(home).empty());
+
+    certifier.reset();
+    BOOST_TEST(!fs::exists(home));
+    BOOST_TEST(entries_of(base.path()).empty());
+    BOOST_TEST(wait_until_no_process_names(home), "a gpg-agent of the home outlived it");
+}
+
+BOOST_FIXTURE_TEST_CASE(each_certifier_has_a_home_of_its_own, Fixture) {
+    auto second = OpenPgpCertifier::open(base.path(), secret);
+    BOOST_TEST(second.home() != certifier->home());
+    BOOST_TEST(second.fingerprint() == certifier->fingerprint());
+    BOOST_TEST(entries_of(base.path()).size() == 2U);
+    // A moved certifier keeps its home; the one moved from owns none.
+    const fs::path home = second.home();
+    auto moved = std::move(second);
+    BOOST_TEST(moved.home() == home);
+    BOOST_TEST(fs::exists(home));
+}
+
+BOOST_FIXTURE_TEST_CASE(refuses_a_home_base_that_is_not_in_memory, Fixture) {
+    TempDir disk{CASS_BINARY_DIR};
+    if (gpg::on_memory_filesystem(disk.path())) {
+        BOOST_TEST_MESSAGE("the build folder is on tmpfs: nothing to refuse here");
+        return;
+    }
+    try {
+        (void)OpenPgpCertifier::open(disk.path(), secret);
+        BOOST_FAIL("a certifier opened its home on disk");
+    } catch (const cassiopeia::Error& e) {
+        BOOST_TEST((e.kind() == cassiopeia::ErrorKind::config));
+    }
+    BOOST_TEST(entries_of(disk.path()).empty());
 }
 
 BOOST_AUTO_TEST_CASE(rejects_a_secret_key_file_without_a_secret_key) {
     (void)gpgme_guard();
-    TempDir tmp;
+    TempDir base{"/dev/shm"};
     const auto pub = test::read_file(fixture("alice.asc"));
-    BOOST_CHECK_THROW((void)OpenPgpCertifier::open(tmp.home("h"), pub), cassiopeia::Error);
+    BOOST_CHECK_THROW((void)OpenPgpCertifier::open(base.path(), pub), cassiopeia::Error);
+    BOOST_TEST(entries_of(base.path()).empty());  // the home went with the failed open
 }
 
 BOOST_AUTO_TEST_SUITE_END()
