@@ -21,10 +21,14 @@ const log4cplus::Logger& log() {
     return l;
 }
 
-/** The setLog payload: one line per step, each ending in '\n' (docs/protocol.md §8.4). */
+/**
+ * The setLog payload: one line per step, each ending in '\n' (docs/protocol.md §8.4). A line
+ * that quotes request bytes passes utf8_safe, so the log is valid UTF-8 without controls.
+ */
 std::vector<uint8_t> log_bytes(const std::vector<std::string>& lines) {
     std::vector<uint8_t> out;
-    for (const auto& l : lines) {
+    for (const auto& line : lines) {
+        const std::string l = utf8_safe(line);
         out.insert(out.end(), l.begin(), l.end());
         out.push_back('\n');
     }
