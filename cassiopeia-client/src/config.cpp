@@ -41,7 +41,7 @@ void add_run_options(po::options_description& conf, ClientConfig& c, Seconds& s)
         po::value(&s.status)->default_value(600),
         "ask the status report and refresh CRLs this often, seconds")(
         "run.metrics_file", po::value(&c.run.metrics_file), "Prometheus text file to rewrite")(
-        "run.worker", po::value(&c.run.worker), "worker name in the queue (default host:pid)");
+        "run.worker", po::value(&c.run.worker), "worker name in the queue (default host:line)");
 }
 
 void add_link_options(po::options_description& conf, ClientConfig& c, Seconds& s) {

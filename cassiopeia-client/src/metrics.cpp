@@ -75,6 +75,12 @@ std::string metrics_text(const Metrics& m, const QueueSummary& q) {
          "stored one.\n"
       << "# TYPE cassiopeia_signer_audit_rewrites gauge\n"
       << "cassiopeia_signer_audit_rewrites " << m.audit_rewrites << '\n';
+    if (m.signer_clock_skew) {
+        o << "# HELP cassiopeia_signer_clock_skew_seconds The signer's clock minus ours at the "
+             "last signer check; beyond run.max_skew_s no job is sent.\n"
+          << "# TYPE cassiopeia_signer_clock_skew_seconds gauge\n"
+          << "cassiopeia_signer_clock_skew_seconds " << *m.signer_clock_skew << '\n';
+    }
     o << "# TYPE cassiopeia_crl_next_update_timestamp_seconds gauge\n";
     for (const auto& [ca, t] : m.crl_next_update) {
         o << "cassiopeia_crl_next_update_timestamp_seconds{ca=\"" << ca << "\"} " << t << '\n';

@@ -27,6 +27,8 @@ struct Metrics {
     std::map<std::string, int64_t> crl_next_update;  ///< CA -> seconds since the epoch
     /// Stored signer audit heads that did not extend the one before (sql/003_audit_heads.sql).
     int64_t audit_rewrites = 0;
+    /// The signer's clock minus ours at the last signer check, seconds (absent until read).
+    std::optional<int64_t> signer_clock_skew;
 
     /** Counts a finished job of `kind` ("done" or "failed") that took `seconds`. */
     void job(std::string_view kind, std::string_view outcome, double seconds);

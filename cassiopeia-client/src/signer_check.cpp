@@ -104,6 +104,9 @@ JobEnd check_signer(Connection& link,
         return failed;
     }
     const auto local = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (const auto signer = lr::parse_utc(text_of(time->front().payload))) {
+        metrics.signer_clock_skew = (*signer - local).count();
+    }
     if (auto fault = clock_fault(text_of(time->front().payload), local, config.run.max_skew)) {
         return check_failed(std::move(*fault));
     }

@@ -23,13 +23,17 @@ const log4cplus::Logger& log() {
     return l;
 }
 
-/** `host:pid`, the worker name when run.worker is not set. */
-std::string default_worker() {
+/**
+ * `host:line`, the worker name when run.worker is not set: stable across restarts, so that a
+ * daemon started again on the same line takes back at once the jobs its crashed predecessor
+ * held (docs/protocol.md §8.7), instead of waiting out their lease.
+ */
+std::string default_worker(const std::string& line) {
     std::array<char, 256> host{};
     if (::gethostname(host.data(), host.size() - 1) != 0) {
         host[0] = '\0';
     }
-    return std::string(host.data()) + ":" + std::to_string(::getpid());
+    return std::string(host.data()) + ":" + line;
 }
 
 int64_t epoch_now() {
@@ -46,7 +50,8 @@ Worker::Worker(const Invocation& inv, DaemonSignals& signals, std::ostream& err)
       m_signals(signals),
       m_err(err),
       m_link(inv.config),
-      m_worker(inv.config.run.worker.empty() ? default_worker() : inv.config.run.worker),
+      m_worker(inv.config.run.worker.empty() ? default_worker(inv.config.line)
+                                             : inv.config.run.worker),
       m_leases(inv.config.webdb_conninfo,
                QueueOptions{inv.config.run.max_attempts, inv.config.run.lease}) {}
 
@@ -54,8 +59,8 @@ int Worker::run() {
     if (!connect_db(db_deadline())) {
         return db_unreachable();
     }
-    // A job that was running when this worker died is resumed at once (with a stable
-    // run.worker; otherwise its lease, run.lease_s, brings it back).
+    // A job that was running when this worker died is resumed at once: the worker name is
+    // stable (run.worker, or host:line by default).
     release_own_jobs("of an earlier run of " + m_worker + " resumed");
     while (!m_signals.stop_requested()) {
         if (m_signals.take_reopen_request()) {
@@ -186,14 +191,17 @@ bool Worker::signer_usable() {
         m_metrics.link_up = true;
         m_link_backoff.reset();
         m_next_status = SteadyClock::now() + m_config.run.status;
+        m_paused.clear();
         return true;
     }
-    if (!m_link_outage) {
-        LOG4CPLUS_ERROR(log(),
-                        "signer check failed: " << (checked.refusal ? checked.refusal->message
-                                                                    : checked.detail));
-        m_link_outage = true;  // logged once per outage
+    const auto why = checked.refusal ? checked.refusal->message : checked.detail;
+    if (!m_link_outage || why != m_paused) {
+        // Logged once per outage, and again when its reason changes (a clock beyond
+        // run.max_skew_s after a link failure, say).
+        LOG4CPLUS_ERROR(log(), "signer check failed: " << why << "; no job is sent");
+        m_link_outage = true;
     }
+    m_paused = why;  // shown on the progress line until a check passes
     m_metrics.link_up = false;
     progress(true);
     return false;
@@ -389,6 +397,9 @@ void Worker::progress(bool force) {
     std::ostringstream line;
     line << "run: " << m_done << " done, " << m_failed << " failed, " << q.due << " due, "
          << q.waiting << " waiting for retry";
+    if (!m_paused.empty()) {
+        line << "; paused: " << m_paused;
+    }
     if (line.str() != m_last_line) {  // a progress line when something changed, not per poll
         m_err << line.str() << '\n';
         m_last_line = line.str();

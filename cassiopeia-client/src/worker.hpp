@@ -68,6 +68,7 @@ private:
     std::ostream& m_err;
     Connection m_link;
     std::string m_worker;
+    std::string m_paused;  ///< why the last signer check failed; empty once one passes
     std::unique_ptr<pq::Connection> m_db;
     std::unique_ptr<JobQueue> m_queue;
     LeaseKeeper m_leases;  ///< renews the lease of the job in hand (docs/protocol.md §8.7)

@@ -209,6 +209,10 @@ void Daemon::set_after_commit_hook_for_test(std::function<void()> hook) {
     m_after_commit_for_test = std::move(hook);
 }
 
+void Daemon::set_clock_offset_for_test(std::chrono::seconds offset) {
+    m_clock_offset_for_test = offset;
+}
+
 int Daemon::run() {
     harden_process();  // server_main did already; a Daemon run from elsewhere must not skip it
     check_key_file_mode(m_config.tls.key_file);
@@ -235,6 +239,12 @@ int Daemon::run() {
     if (m_after_commit_for_test) {
         LOG4CPLUS_WARN(log(), "test build: an after-commit hook is installed");
         service.set_after_commit_hook_for_test(m_after_commit_for_test);
+    }
+    if (m_clock_offset_for_test.count() != 0) {
+        LOG4CPLUS_WARN(log(),
+                       "test build: the signer's clock is offset by "
+                           << m_clock_offset_for_test.count() << " s");
+        service.set_clock_offset_for_test(m_clock_offset_for_test);
     }
     LOG4CPLUS_INFO(
         log(),

@@ -5,6 +5,7 @@
 
 #include "config.hpp"
 
+#include <chrono>
 #include <functional>
 
 namespace cassiopeia::server {
@@ -19,9 +20,13 @@ public:
     /** Handed to SigningService::set_after_commit_hook_for_test; only the test build calls it. */
     void set_after_commit_hook_for_test(std::function<void()> hook);
 
+    /** Handed to SigningService::set_clock_offset_for_test; only the test build calls it. */
+    void set_clock_offset_for_test(std::chrono::seconds offset);
+
 private:
     ServerConfig m_config;
     std::function<void()> m_after_commit_for_test;
+    std::chrono::seconds m_clock_offset_for_test{0};
 };
 
 }  // namespace cassiopeia::server

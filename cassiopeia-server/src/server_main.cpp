@@ -45,6 +45,9 @@ int run_action(const Invocation& inv, const TestHooks& hooks) {
     if (hooks.after_commit) {
         daemon.set_after_commit_hook_for_test(hooks.after_commit);
     }
+    if (hooks.clock_offset.count() != 0) {
+        daemon.set_clock_offset_for_test(hooks.clock_offset);
+    }
     return daemon.run();
 }
 

@@ -124,11 +124,15 @@ SigningService::SigningService(SigningMaterial material,
       m_started(std::chrono::steady_clock::now()) {}
 
 std::chrono::system_clock::time_point SigningService::now() const {
-    return std::chrono::system_clock::now();
+    return std::chrono::system_clock::now() + m_clock_offset_for_test;
 }
 
 SysSeconds SigningService::now_seconds() const {
     return std::chrono::floor<std::chrono::seconds>(now());
+}
+
+void SigningService::set_clock_offset_for_test(std::chrono::seconds offset) {
+    m_clock_offset_for_test = offset;
 }
 
 void SigningService::set_after_commit_hook_for_test(std::function<void()> hook) {

@@ -69,6 +69,12 @@ public:
      */
     void set_after_commit_hook_for_test(std::function<void()> hook);
 
+    /**
+     * Adds `offset` to now() (time answers, the status report, issuance, CRLs). Only the test
+     * build sets one, to play a signer whose clock is far from the client's.
+     */
+    void set_clock_offset_for_test(std::chrono::seconds offset);
+
 private:
     /** The stored result for `request_id`, request_mismatch, or nullopt when it is new (§6). */
     [[nodiscard]] static std::optional<Refusable<Signed>> stored_result(
@@ -81,6 +87,7 @@ private:
     CrlPolicy m_crl_policy;
     std::chrono::steady_clock::time_point m_started;
     std::function<void()> m_after_commit_for_test;
+    std::chrono::seconds m_clock_offset_for_test{0};
 };
 
 }  // namespace cassiopeia::server
