@@ -128,6 +128,15 @@ BOOST_AUTO_TEST_CASE(shows_the_signer_audit_rewrites) {
                std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(shows_the_signer_clock_skew_once_read) {
+    cc::Metrics m;
+    BOOST_TEST(cc::metrics_text(m, {}).find("cassiopeia_signer_clock_skew_seconds") ==
+               std::string::npos);
+    m.signer_clock_skew = -3600;
+    BOOST_TEST(cc::metrics_text(m, {}).find("cassiopeia_signer_clock_skew_seconds -3600\n") !=
+               std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(counts_jobs_into_cumulative_buckets) {
     cc::Metrics m;
     m.job("certificate", "done", 0.3);
