@@ -17,7 +17,7 @@ namespace {
 constexpr uint64_t bit_times_per_byte = 10;  // 8N1: start bit, 8 data bits, stop bit
 constexpr uint64_t ns_per_s = 1'000'000'000;
 constexpr size_t unthrottled_burst = 65536;
-constexpr uint32_t bursts_per_s = 100;  // a paced write carries at most 10 ms of bytes
+constexpr uint32_t bursts_per_s = 1000;  // a paced write carries at most 1 ms of bytes
 
 std::vector<std::string_view> split_words(std::string_view line) {
     std::vector<std::string_view> words;
