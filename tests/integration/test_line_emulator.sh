@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The testbed over the line emulator (CASS_LINE=emulator): certificates issue unthrottled, paced
 # at 115200 baud and with bit errors (BER 1e-5); `stats` counts bytes each way; bad control
-# lines are refused; `cut` hangs up both ends and makes new ptys under the same links.
+# lines are refused; `stall` holds the bytes back; `cut` hangs up both ends and makes new ptys
+# under the same links.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -79,6 +80,12 @@ rows=$(repo_sql -readonly "SELECT count(*) FROM requests WHERE request_id LIKE '
 ctl ber 0
 issue_client quiet
 expect_alive "$(server_pid)" "the signer"
+
+log "stall"
+ctl stall 2
+[[ $REPLY == ok ]] || fail "stall answered '$REPLY'"
+expect_exit 0 "${CLIENT[@]}" time
+((ELAPSED_MS >= 1500)) || fail "time took ${ELAPSED_MS} ms over a line stalled for 2 s"
 
 log "cut"
 ctl stats
