@@ -84,8 +84,8 @@ Pty make_pty(const std::string& link, const std::optional<Owner>& owner) {
     if (::ptsname_r(p.master, name.data(), name.size()) != 0) {
         sys_fail("ptsname_r");
     }
-    p.slave = ::open(name.data(),
-                     O_RDWR | O_NOCTTY | O_CLOEXEC);  // NOLINT(cppcoreguidelines-pro-type-vararg)
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-vararg): open(2)
+    p.slave = ::open(name.data(), O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (p.slave < 0) {
         sys_fail(std::string{"open "} + name.data());
     }
@@ -211,7 +211,7 @@ private:
         const auto now = Clock::now();
         m_dir.in += n;
         for (size_t i = 0; i < n; ++i) {
-            const cl::ByteFate fate = m_dir.injector.pass(m_rbuf[i]);
+            const cl::ByteFate fate = m_dir.injector.pass(m_rbuf.at(i));
             const auto due = std::max(m_last_due, now + std::chrono::milliseconds{fate.delay_ms});
             for (unsigned c = 0; c < fate.copies; ++c) {
                 m_queue.push_back({fate.byte, due});
@@ -261,10 +261,15 @@ public:
 
     Line(const Line&) = delete;
     Line& operator=(const Line&) = delete;
+    Line(Line&&) = delete;
+    Line& operator=(Line&&) = delete;
 
     ~Line() {
-        for (const auto& f : m_flows) {
-            f->close();
+        try {
+            for (const auto& f : m_flows) {
+                f->close();
+            }
+        } catch (const std::exception&) {  // a timer that cannot cancel: the ptys close anyway
         }
         boost::system::error_code ignored;
         m_fa.close(ignored);  // the masters: both ends see a hang-up
@@ -474,7 +479,7 @@ void accept_control(asio::local::stream_protocol::acceptor& acceptor, Emulator& 
 }
 
 Owner lookup_owner(const std::string& user) {
-    const passwd* pw = ::getpwnam(user.c_str());
+    const passwd* pw = ::getpwnam(user.c_str());  // NOLINT(concurrency-mt-unsafe): start-up
     if (pw == nullptr) {
         throw std::runtime_error{"no such user: " + user};
     }

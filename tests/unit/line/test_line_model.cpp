@@ -13,7 +13,7 @@ namespace cl = cassiopeia::line;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const cl::Clock::time_point t0{seconds{1000}};
+constexpr cl::Clock::time_point t0{seconds{1000}};
 
 // Sends `total` bytes through a pacer as fast as it allows; returns the time the last went out.
 cl::Clock::time_point send_all(cl::Pacer& p, size_t total) {
