@@ -21,13 +21,10 @@ const log4cplus::Logger& log() {
     return l;
 }
 
-/**
- * Errors after which a fresh link session may succeed. io_failed: the line hung up or its
- * device went away (a USB adapter pulled and plugged in again); it is re-opened for the retry.
- */
+/** Errors after which a fresh link session may succeed. */
 bool retryable(std::error_code ec) {
     return ec == lr::Errc::timed_out || ec == lr::Errc::link_reset || ec == lr::Errc::tls_closed ||
-           ec == lr::Errc::tls_failed || ec == lr::Errc::protocol || ec == lr::Errc::io_failed;
+           ec == lr::Errc::tls_failed || ec == lr::Errc::protocol;
 }
 
 }  // namespace
@@ -147,9 +144,6 @@ Exchange Connection::converse(const std::function<Exchange(Connection&)>& conver
         }
         if (!retryable(ec) || Clock::now() + backoff.peek() >= deadline) {
             return out;
-        }
-        if (ec == lr::Errc::io_failed) {
-            close_line();  // a dead descriptor never recovers: open the path again
         }
         std::this_thread::sleep_for(backoff.next());
     }

@@ -59,9 +59,8 @@ void refuse_line_faults(const std::vector<std::string>& faults) {
 void sleep_unless_stopped(std::chrono::milliseconds d, const std::atomic<bool>& stop) {
     const auto until = lr::io::Clock::now() + d;
     while (!stop.load() && lr::io::Clock::now() < until) {
-        std::this_thread::sleep_for(
-            std::min<lr::io::Clock::duration>(std::chrono::milliseconds(100),
-                                              until - lr::io::Clock::now()));
+        std::this_thread::sleep_for(std::min<lr::io::Clock::duration>(
+            std::chrono::milliseconds(100), until - lr::io::Clock::now()));
     }
 }
 
