@@ -55,27 +55,82 @@ void refuse_line_faults(const std::vector<std::string>& faults) {
     throw Error(ErrorKind::config, "CA set-up", all);
 }
 
-/** Serves one line until `stop`; a failing line is retried, never ends the daemon. */
-void serve_line(lr::io::Stream& line,
+/** Sleeps `d` in slices of 100 ms, returning early once `stop` is set. */
+void sleep_unless_stopped(std::chrono::milliseconds d, const std::atomic<bool>& stop) {
+    const auto until = lr::io::Clock::now() + d;
+    while (!stop.load() && lr::io::Clock::now() < until) {
+        std::this_thread::sleep_for(std::min<lr::io::Clock::duration>(
+            std::chrono::milliseconds(100), until - lr::io::Clock::now()));
+    }
+}
+
+/**
+ * Re-opens the line at `path` after it failed (a hang-up, EIO, ENXIO, a vanished device): waits
+ * `backoff`, then tries, doubling `backoff` up to 10 s after each miss, until it opens or `stop`
+ * is set. The open takes the same flock and TIOCEXCL as the first one (docs/protocol.md §1).
+ * Null after `stop`.
+ */
+std::unique_ptr<lr::io::SerialChannel> reopen_line(const std::string& path,
+                                                   unsigned baud,
+                                                   std::chrono::milliseconds& backoff,
+                                                   const std::atomic<bool>& stop) {
+    while (!stop.load()) {
+        sleep_unless_stopped(backoff, stop);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+        if (stop.load()) {
+            break;
+        }
+        auto ch = lr::io::SerialChannel::open({path, baud}, lr::io::Clock::now());
+        if (ch) {
+            return std::move(ch.value());
+        }
+    }
+    return nullptr;
+}
+
+/**
+ * Serves one line until `stop`. A failing line is closed and re-opened under the same path, as
+ * the signer's own user; never ends the daemon. One outage is logged once when it starts and
+ * once when the line is back; a line that fails again within 10 s of coming back is still the
+ * same outage (its back-off keeps growing, nothing more is logged).
+ */
+void serve_line(std::unique_ptr<lr::io::SerialChannel>& line,
                 const std::string& name,
                 const lr::tls::Credentials& creds,
                 const ServerConfig& config,
                 Services& services,
                 const std::atomic<bool>& stop) {
-    lr::ServerLink link(line, creds, lr::tls::SessionOptions{config.peer_name}, config.link);
+    constexpr auto healthy = std::chrono::seconds(10);
+    constexpr auto first_backoff = std::chrono::milliseconds(500);
     RecordSession session(services, name);
-    bool failing = false;
+    auto backoff = first_backoff;
+    bool outage = false;
+    bool told_back = false;
     while (!stop.load()) {
-        const auto ec = link.serve(stop, session);
+        const auto since = lr::io::Clock::now();
+        std::error_code ec;
+        {
+            lr::ServerLink link(
+                *line, creds, lr::tls::SessionOptions{config.peer_name}, config.link);
+            ec = link.serve(stop, session);
+        }
         if (!ec) {
             break;
         }
-        if (!failing) {
-            LOG4CPLUS_ERROR(log(), name << ": line failed: " << ec.message() << "; retrying");
-            failing = true;  // logged once per outage
+        if (!outage || lr::io::Clock::now() - since >= healthy) {
+            LOG4CPLUS_ERROR(log(), name << ": line failed: " << ec.message() << "; reopening it");
+            outage = true;
+            told_back = false;
+            backoff = first_backoff;
         }
-        for (int i = 0; i < 10 && !stop.load(); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        line.reset();  // closes the dead descriptor (and clears TIOCEXCL on it)
+        line = reopen_line(name, config.baud, backoff, stop);
+        if (!line) {
+            break;  // stopped during the outage
+        }
+        if (!told_back) {
+            LOG4CPLUS_INFO(log(), name << ": line reopened; serving it again");
+            told_back = true;
         }
     }
 }
@@ -145,7 +200,7 @@ std::unique_ptr<OpenPgpCertifier> open_certifier(SecretBytes pgp_key) {
 }
 
 /** One thread per line; a line whose thread fails stops the daemon. */
-std::vector<std::thread> start_line_threads(const Lines& lines,
+std::vector<std::thread> start_line_threads(Lines& lines,
                                             const lr::tls::Credentials& creds,
                                             const ServerConfig& config,
                                             Services& services,
@@ -155,7 +210,7 @@ std::vector<std::thread> start_line_threads(const Lines& lines,
     for (size_t i = 0; i < lines.size(); ++i) {
         workers.emplace_back([&, i] {
             try {
-                serve_line(*lines[i], config.lines[i], creds, config, services, stop);
+                serve_line(lines[i], config.lines[i], creds, config, services, stop);
             } catch (const std::exception& e) {
                 LOG4CPLUS_FATAL(log(), config.lines[i] << ": " << e.what());
                 (void)std::raise(SIGTERM);
@@ -219,7 +274,7 @@ int Daemon::run() {
     const lr::tls::Credentials creds(m_config.tls);
     auto material = SigningMaterial::load(m_config);  // as root: CA keys are 0600
     refuse_line_faults(material.line_faults);
-    const Lines lines = open_lines(m_config);
+    Lines lines = open_lines(m_config);
     SecretBytes pgp_key = read_certifying_key(m_config);
     drop_privileges(m_config.user, m_config.group);
     remove_repository_gnupg_home(m_config);

@@ -4,6 +4,7 @@
 
 #include <librecord/errors.hpp>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <grp.h>
@@ -46,6 +47,24 @@ void check_key_file_mode(const std::string& path) {
     }
 }
 
+namespace {
+
+/** A supplementary group 0 would give back root's group rights: refused. */
+void refuse_root_group() {
+    std::array<gid_t, 256> groups{};
+    const int n = ::getgroups(static_cast<int>(groups.size()), groups.data());
+    if (n < 0) {
+        fail("getgroups", std::strerror(errno));
+    }
+    for (int i = 0; i < n; ++i) {
+        if (groups.at(static_cast<size_t>(i)) == 0) {
+            fail("user", "the signer's user is a member of group 0 (root)");
+        }
+    }
+}
+
+}  // namespace
+
 void drop_privileges(const std::string& user, const std::string& group) {
     if (::geteuid() != 0) {
         return;
@@ -69,9 +88,12 @@ void drop_privileges(const std::string& user, const std::string& group) {
     if (uid == 0) {
         fail("user", "'" + user + "' is root");
     }
-    if (::setgroups(1, &gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
+    // The user's supplementary groups stay (initgroups): membership of `dialout` is what lets
+    // the signer re-open its line as its own user after a hang-up (docs/protocol.md §8.1).
+    if (::initgroups(user.c_str(), gid) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
         fail("setuid", std::strerror(errno));
     }
+    refuse_root_group();
     if (::setuid(0) == 0 || ::geteuid() == 0 || ::getegid() == 0) {
         fail("setuid", "root could be regained after dropping privileges");
     }

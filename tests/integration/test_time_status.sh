@@ -54,7 +54,10 @@ if [[ $(id -u) -eq 0 ]]; then
     want_gid=$(id -g cassiopeia)
     [[ "$rgid $egid $sgid $fsgid" == "$want_gid $want_gid $want_gid $want_gid" ]] ||
         fail "the signer's gids are $rgid $egid $sgid $fsgid, not $want_gid (cassiopeia)"
-    groups=$(grep '^Groups:' "/proc/$(server_pid)/status" | cut -f2 | xargs)
-    [[ -z $groups || $groups == "$want_gid" ]] ||
-        fail "the signer kept supplementary groups: $groups"
+    # Supplementary groups: exactly the user's own (initgroups; dialout for its line), none of
+    # root's.
+    groups=$(grep '^Groups:' "/proc/$(server_pid)/status" | cut -f2 | xargs -n1 | sort -n | xargs)
+    want_groups=$(id -G cassiopeia | xargs -n1 | sort -n | xargs)
+    [[ $groups == "$want_groups" ]] ||
+        fail "the signer's supplementary groups are '$groups', not the user's '$want_groups'"
 fi
