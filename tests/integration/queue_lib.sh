@@ -261,6 +261,19 @@ signer_stop() {
     wait_for "! cass_alive $pid" 15 || fail "the signer (pid $pid) ignored TERM for 15 s"
 }
 
+# hold_one_job: stops the signer with SIGSTOP (continued at cleanup), queues one certificate
+# job and waits until a daemon holds it; sets SIGNER_PID and JOB.
+hold_one_job() {
+    SIGNER_PID=$(server_pid)
+    log "stopping the signer with SIGSTOP (pid $SIGNER_PID)"
+    kill -STOP "$SIGNER_PID"
+    on_cleanup kill -CONT "$SIGNER_PID"
+    queue_certs 1
+    JOB=${JOB_IDS[0]}
+    wait_for "[[ \$(job_field $JOB state) == running ]]" 30 ||
+        fail "no daemon took job $JOB within 30 s: $(queue_summary)"
+}
+
 # signer_start_bg: starts the signer again as scripts/testbed does (pid in $CASS_DIR/pids and
 # $CASS_DIR/server.pid) but without its readiness check: that asks `time` on the client's line,
 # which a running daemon holds. The daemon's progress is the readiness check.

@@ -37,14 +37,9 @@ CLIENT=("${CLIENT_ONE_LINE[@]}")
 wait_link_up "$CASS_TMP/b.prom"
 
 # The signer stops answering; a job is queued and one daemon takes it and waits.
-signer=$(server_pid)
-log "stopping the signer with SIGSTOP (pid $signer)"
-kill -STOP "$signer"
-on_cleanup kill -CONT "$signer"
-queue_certs 1
-job=${JOB_IDS[0]}
-wait_for "[[ \$(job_field $job state) == running ]]" 30 ||
-    fail "no daemon took job $job within 30 s: $(queue_summary)"
+hold_one_job
+signer=$SIGNER_PID
+job=$JOB
 first=$(holder "$job")
 log "job $job held: $first"
 [[ $first =~ ^daemon-[ab]\ 1\ running$ ]] || fail "job $job is held as '$first'"

@@ -23,14 +23,9 @@ daemon_a=$DAEMON_PID
 wait_link_up "$CASS_TMP/a.prom"
 
 # The signer stops answering; the daemon takes the job and waits for its answer.
-signer=$(server_pid)
-log "stopping the signer with SIGSTOP (pid $signer)"
-kill -STOP "$signer"
-on_cleanup kill -CONT "$signer"
-queue_certs 1
-job=${JOB_IDS[0]}
-wait_for "[[ \$(job_field $job state) == running ]]" 30 ||
-    fail "the daemon did not take job $job within 30 s: $(queue_summary)"
+hold_one_job
+signer=$SIGNER_PID
+job=$JOB
 
 log "killing the daemon (pid $daemon_a) while it holds job $job"
 kill -KILL "$daemon_a"
