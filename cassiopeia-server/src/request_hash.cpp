@@ -1,4 +1,4 @@
-// The request hash of protocol.md §6 and the EVP SHA-256 it is built on.
+// The request hash of docs/protocol.md §6 and the EVP SHA-256 it is built on.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "request_hash.hpp"
 

@@ -1,4 +1,4 @@
-// The request hash of protocol.md §6 that binds a request id to its request, on SHA-256.
+// The request hash of docs/protocol.md §6 that binds a request id to its request, on SHA-256.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The RevokedDelta of protocol.md §5.6: OpenSSL ASN.1 template and the strict DER codec.
+// The RevokedDelta of docs/protocol.md §5.6: OpenSSL ASN.1 template and the strict DER codec.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "librecord/revoked_delta.hpp"
 
@@ -47,7 +47,7 @@ ASN1_SEQUENCE(CASS_DELTA_ENTRY) =
 
         IMPLEMENT_ASN1_FUNCTIONS(CASS_DELTA_ENTRY)
 
-    // RevokedDelta (protocol.md §5.6)
+    // RevokedDelta (docs/protocol.md §5.6)
     typedef struct CassRevokedDelta_st {  // NOLINT(modernize-use-using)
     ASN1_INTEGER* crl_number;
     ASN1_TIME* this_update;

@@ -1,4 +1,4 @@
-// Fuzz target: the strict DER codec of the RevokedDelta (protocol.md §5.6).
+// Fuzz target: the strict DER codec of the RevokedDelta (docs/protocol.md §5.6).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 // Target functions: librecord::crl::decode, librecord::crl::encode.
 #include <librecord/revoked_delta.hpp>

@@ -1,4 +1,4 @@
-// Fuzz target: the serial text reader and writer of protocol.md §5.4.
+// Fuzz target: the serial text reader and writer of docs/protocol.md §5.4.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 // Target functions: librecord::parse_serial, format_serial, canonical_serial.
 #include <librecord/serial_text.hpp>

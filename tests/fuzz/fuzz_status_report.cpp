@@ -1,4 +1,4 @@
-// Fuzz target: the client's reading of the signer's status report (protocol.md §5.7).
+// Fuzz target: the client's reading of the signer's status report (docs/protocol.md §5.7).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 // Target function: cassiopeia::client::parse_status_report.
 #include "status_report.hpp"

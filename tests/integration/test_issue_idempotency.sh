@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Sign jobs are idempotent by request id (protocol.md §6): a repeat returns the same certificate,
-# another request under a known id is refused, and a signer killed right after it committed a
-# certificate hands out that certificate on the retry instead of signing a second one.
+# Sign jobs are idempotent by request id (docs/protocol.md §6): a repeat returns the same
+# certificate, another request under a known id is refused, and a signer killed right after it
+# committed a certificate hands out that certificate on the retry instead of signing a second one.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

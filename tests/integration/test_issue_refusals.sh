@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sign requests the signer must refuse, each with its own error code (protocol.md §5.8), and
+# Sign requests the signer must refuse, each with its own error code (docs/protocol.md §5.8), and
 # none of which leaves a certificate in the repository.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/lib.sh

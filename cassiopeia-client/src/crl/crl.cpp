@@ -1,4 +1,4 @@
-// The client's CRL work (protocol.md §5.6): delta rebuild, verification, reported fields.
+// The client's CRL work (docs/protocol.md §5.6): delta rebuild, verification, reported fields.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "crl/crl.hpp"
 

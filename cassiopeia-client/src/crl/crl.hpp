@@ -1,4 +1,4 @@
-// The client's CRL work (protocol.md §5.6): rebuilding CRL n from n-1 and a RevokedDelta,
+// The client's CRL work (docs/protocol.md §5.6): rebuilding CRL n from n-1 and a RevokedDelta,
 // verifying a CRL with its CA certificate, and reading the fields the client reports.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
@@ -14,7 +14,7 @@
 namespace cassiopeia::client::crl {
 
 /**
- * Rebuilds CRL n from the copy n-1 and the delta n-1 -> n, as protocol.md §5.6 says
+ * Rebuilds CRL n from the copy n-1 and the delta n-1 -> n, as docs/protocol.md §5.6 says
  * (docs/crl.md). The result is NOT verified: the caller runs verify_crl before storing it.
  * @return the DER of CRL n, or nullopt when a full fetch is needed: the copy is not one DER CRL,
  *   its cRLNumber is not delta.crl_number - 1, its signature algorithm differs from the delta's,

@@ -1,4 +1,5 @@
-// The client's CRL folder: one `<ca>.crl` (DER) per CA, replaced atomically (protocol.md §5.6).
+// The client's CRL folder: one `<ca>.crl` (DER) per CA, replaced atomically
+// (docs/protocol.md §5.6).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The canonical CRL of protocol.md §5.6: building, signing, linting, and its RevokedDelta.
+// The canonical CRL of docs/protocol.md §5.6: building, signing, linting, and its RevokedDelta.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The CRL reason names protocol.md §5.6 allows.
+// The CRL reason names docs/protocol.md §5.6 allows.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "crl/crl_types.hpp"
 

@@ -14,7 +14,7 @@
 
 namespace cassiopeia::server {
 
-/// RFC 5280 reason names that protocol.md §5.6 allows; returns the CRLReason code
+/// RFC 5280 reason names that docs/protocol.md §5.6 allows; returns the CRLReason code
 /// (keyCompromise 1, affiliationChanged 3, superseded 4, cessationOfOperation 5,
 /// privilegeWithdrawn 9) or nullopt for any other name.
 [[nodiscard]] std::optional<int> crl_reason_code(std::string_view name);
@@ -32,7 +32,7 @@ struct RevokeItem {
     std::optional<std::string> reason;
 };
 
-/// What the CRL signer gets: CRL n's content and the delta from n-1 (protocol.md §5.6).
+/// What the CRL signer gets: CRL n's content and the delta from n-1 (docs/protocol.md §5.6).
 struct CrlInput {
     std::string ca;
     int64_t crl_number = 0;  ///< n, the number to sign

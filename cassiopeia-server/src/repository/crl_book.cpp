@@ -1,5 +1,5 @@
 // CRL state on SQLite: CRL numbers, revocation entries, and the transactions that sign and
-// store the next CRL with its audit entry (protocol.md §5.6).
+// store the next CRL with its audit entry (docs/protocol.md §5.6).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "repository/crl_book.hpp"
 
@@ -97,7 +97,7 @@ void sort_entries(std::vector<RevocationEntry>& v) {
 }
 
 /// CRL n = current + 1: the listed entries plus `added`, without those whose notAfter is
-/// before CRL n-1's thisUpdate (RFC 5280 §3.3, protocol.md §5.6).
+/// before CRL n-1's thisUpdate (RFC 5280 §3.3, docs/protocol.md §5.6).
 CrlInput next_crl_input(Database& db,
                         const CrlState& current,
                         std::vector<RevocationEntry> added,
@@ -207,7 +207,7 @@ NextCrl sign_next_crl(Database& db,
     return out;
 }
 
-/// addSerial items sorted into what a revoke refuses and what it adds (protocol.md §5.6).
+/// addSerial items sorted into what a revoke refuses and what it adds (docs/protocol.md §5.6).
 struct RevokeTriage {
     std::vector<std::string> unknown;
     std::vector<std::string> foreign;

@@ -1,5 +1,5 @@
 // The repository's CRL book: per-CA CRL numbers and state, revocation entries, and the
-// transactions that sign and store the next CRL (protocol.md §5.6).
+// transactions that sign and store the next CRL (docs/protocol.md §5.6).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -1,4 +1,5 @@
-// Jobs and certificates on SQLite: the idempotency record (protocol.md §6) and its audit entries.
+// Jobs and certificates on SQLite: the idempotency record (docs/protocol.md §6) and its
+// audit entries.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "repository/request_book.hpp"
 
@@ -24,7 +25,8 @@ using sqlite::Transaction;
 
 namespace {
 
-/// The row a repeated request id is answered from (protocol.md §6); OpenPGP rows have no serial.
+/// The row a repeated request id is answered from (docs/protocol.md §6); OpenPGP rows have no
+/// serial.
 void insert_request(Database& db,
                     const std::string& request_id,
                     const Sha256Digest& request_hash,

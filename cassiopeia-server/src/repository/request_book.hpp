@@ -1,4 +1,4 @@
-// The repository's requests and certificates: the idempotency record of protocol.md §6 and the
+// The repository's requests and certificates: the idempotency record of docs/protocol.md §6 and the
 // issued certificates it points to.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
@@ -18,7 +18,7 @@ namespace sqlite {
 class Database;
 }  // namespace sqlite
 
-/// What a stored job gives back for a repeated request id (protocol.md §6).
+/// What a stored job gives back for a repeated request id (docs/protocol.md §6).
 struct StoredRequest {
     Sha256Digest hash{};
     std::vector<uint8_t> log;  ///< the setLog payload, byte for byte
@@ -40,7 +40,8 @@ struct IssuedRecord {
     UnixTime not_after{};
 };
 
-/// An OpenPGP certification job (protocol.md §5.5): no X.509 certificate row, same idempotency.
+/// An OpenPGP certification job (docs/protocol.md §5.5): no X.509 certificate row, same
+/// idempotency.
 struct CertifiedKeyRecord {
     std::string request_id;
     Sha256Digest request_hash{};

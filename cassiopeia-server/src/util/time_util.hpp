@@ -15,7 +15,7 @@
 namespace cassiopeia::server {
 
 using SysSeconds = std::chrono::sys_seconds;
-/// Whole seconds since the epoch, UTC, as the repository stores them (protocol.md §5.2).
+/// Whole seconds since the epoch, UTC, as the repository stores them (docs/protocol.md §5.2).
 using UnixTime = std::chrono::sys_seconds;
 
 /** A validity or proof-age period: n calendar days, months or years. */

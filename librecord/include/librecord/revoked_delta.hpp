@@ -1,4 +1,5 @@
-// The RevokedDelta of protocol.md §5.6 (CRL n-1 -> n) as plain values, with its strict DER codec.
+// The RevokedDelta of docs/protocol.md §5.6 (CRL n-1 -> n) as plain values, with its
+// strict DER codec.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
@@ -27,7 +28,7 @@ enum class DeltaErrc {
 namespace delta_limits {
 /// RFC 5280 §4.1.2.2: a serial number is at most 20 octets (its magnitude, here).
 inline constexpr size_t max_serial_octets = 20;
-/// protocol.md §7: a reply is at most 16 MiB; a delta is never larger.
+/// docs/protocol.md §7: a reply is at most 16 MiB; a delta is never larger.
 inline constexpr size_t max_delta_size = size_t{16} * 1024 * 1024;
 }  // namespace delta_limits
 
@@ -47,7 +48,7 @@ struct DeltaEntry {
 /**
  * RevokedDelta ::= SEQUENCE { crlNumber INTEGER, thisUpdate Time, nextUpdate Time,
  *   added SEQUENCE OF SEQUENCE {...}, dropped SEQUENCE OF INTEGER,
- *   signatureAlgorithm AlgorithmIdentifier, signature BIT STRING }   (protocol.md §5.6)
+ *   signatureAlgorithm AlgorithmIdentifier, signature BIT STRING }   (docs/protocol.md §5.6)
  */
 struct RevokedDelta {
     int64_t crl_number = 0;                     ///< n, at least 1

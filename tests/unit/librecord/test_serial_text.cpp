@@ -1,4 +1,4 @@
-// Tests for the serial text form of protocol.md §5.4: canonical writer, lenient reader.
+// Tests for the serial text form of docs/protocol.md §5.4: canonical writer, lenient reader.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include <librecord/serial_text.hpp>
 

@@ -1,4 +1,4 @@
-// Tests of the canonical CRL signer and its RevokedDelta (protocol.md §5.6, docs/crl.md).
+// Tests of the canonical CRL signer and its RevokedDelta (docs/protocol.md §5.6, docs/crl.md).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "crl/crl_signer.hpp"
 #include "issuance_test_support.hpp"

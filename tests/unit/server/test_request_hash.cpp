@@ -1,4 +1,4 @@
-// Tests for the §6 request hash (protocol.md test vector) and the SHA-256 it is built on.
+// Tests for the §6 request hash (docs/protocol.md test vector) and the SHA-256 it is built on.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "request_hash.hpp"
 
