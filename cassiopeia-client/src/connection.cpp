@@ -5,6 +5,7 @@
 #include "backoff.hpp"
 #include "logging.hpp"
 
+#include <cassiopeia/common/test_point.hpp>
 #include <librecord/errors.hpp>
 
 #include <thread>
@@ -25,6 +26,15 @@ const log4cplus::Logger& log() {
 bool retryable(std::error_code ec) {
     return ec == lr::Errc::timed_out || ec == lr::Errc::link_reset || ec == lr::Errc::tls_closed ||
            ec == lr::Errc::tls_failed || ec == lr::Errc::protocol;
+}
+
+/** The fault matrix's kill points once a closing command is on the line (docs/reliability.md). */
+void sent_point(lr::Command last) noexcept {
+    if (last == lr::Command::sign) {
+        common::test_point("sign_sent");
+    } else if (last == lr::Command::log_saved) {
+        common::test_point("logsaved_sent");
+    }
 }
 
 }  // namespace
@@ -103,6 +113,9 @@ Exchange Connection::call(const std::vector<Step>& steps, size_t replies) {
                 break;
             }
         }
+    }
+    if (!ec && !steps.empty()) {
+        sent_point(steps.back().command);
     }
     const uint16_t counter = m_link && !ec ? m_link->last_counter() : 0;
     while (!ec && out.size() < replies) {

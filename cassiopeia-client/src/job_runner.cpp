@@ -6,6 +6,7 @@
 #include "logging.hpp"
 #include "ossl/x509.hpp"
 
+#include <cassiopeia/common/test_point.hpp>
 #include <librecord/errors.hpp>
 #include <librecord/utc.hpp>
 
@@ -90,6 +91,7 @@ JobEnd run_certificate(Connection& link,
                                         std::string(result.log.begin(), result.log.end()))) {
             taken_over(job);
         }
+        common::test_point("job_committed");
     }
     return result.end;
 }

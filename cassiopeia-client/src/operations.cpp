@@ -7,6 +7,7 @@
 #include "logging.hpp"
 
 #include <cassiopeia/common/exit_code.hpp>
+#include <cassiopeia/common/test_point.hpp>
 #include <librecord/errors.hpp>
 #include <librecord/limits.hpp>
 #include <librecord/revoked_delta.hpp>
@@ -154,10 +155,15 @@ Exchange sign_and_release(Connection& conn,
             return protocol_failure();
         }
         log_out = signed_reply->front().payload;
+        common::test_point("setlog_arrived");
         if (store_log) {
             store_log(log_out);
         }
-        return c.call({{lr::Command::log_saved, bytes_of(ossl::sha256_hex(log_out))}}, 2);
+        auto released = c.call({{lr::Command::log_saved, bytes_of(ossl::sha256_hex(log_out))}}, 2);
+        if (released) {
+            common::test_point("respond_arrived");
+        }
+        return released;
     });
 }
 

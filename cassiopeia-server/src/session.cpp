@@ -7,6 +7,7 @@
 #include "logging.hpp"
 #include "util/time_util.hpp"
 
+#include <cassiopeia/common/test_point.hpp>
 #include <librecord/hex.hpp>
 #include <librecord/request_id.hpp>
 #include <librecord/serial_text.hpp>
@@ -322,6 +323,7 @@ void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
                                  "sign: an OpenPGP request takes no CSR, SAN or AVA"));
         return;
     }
+    common::test_point("sign_received");
     const auto id = *m_request_id;
     auto result = m_pgp_key ? m_services.certify(id, m_hasher->finish(), *m_pgp_key, *m_sign)
                             : m_services.sign(id, m_hasher->finish(), *m_sign);
@@ -335,6 +337,7 @@ void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
                           std::move(signed_result.signing_ca)};
     LOG4CPLUS_INFO(log(), m_line << ": " << id << ": signed by " << m_awaiting->signing_ca);
     reply(link, lr::Reply::set_log, counter, signed_result.log);
+    common::test_point("setlog_sent");
 }
 
 void RecordSession::on_revoke(lr::ServerLink& link, uint16_t counter, std::string_view ca) {
@@ -367,6 +370,7 @@ void RecordSession::on_log_saved(lr::ServerLink& link,
                librecord::refuse(ErrorCode::bad_request, "logSaved: no signed result waits"));
         return;
     }
+    common::test_point("logsaved_received");
     const Awaiting awaiting = std::move(*m_awaiting);
     m_awaiting.reset();
     const auto want = librecord::to_hex(awaiting.log_hash, librecord::HexCase::lower);
@@ -381,6 +385,7 @@ void RecordSession::on_log_saved(lr::ServerLink& link,
     }
     reply(link, lr::Reply::respond_certificate, counter, awaiting.issued);
     reply(link, lr::Reply::signing_ca, counter, bytes_of(awaiting.signing_ca));
+    common::test_point("respond_sent");
 }
 
 void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, const lr::Message& msg) {
