@@ -136,6 +136,15 @@ public:
 
     [[nodiscard]] size_t queued() const { return m_queue.size(); }
 
+    // Line noise: the bytes go out behind what is queued, as if the wire made them up.
+    void inject(const std::vector<uint8_t>& bytes) {
+        const auto due = std::max(m_last_due, Clock::now());
+        for (const uint8_t b : bytes) {
+            m_queue.push_back({b, due});
+        }
+        pump();
+    }
+
     void read() {
         if (m_closed || m_reading || m_queue.size() >= max_queue) {
             return;
@@ -288,6 +297,8 @@ public:
 
     [[nodiscard]] size_t queued(size_t i) const { return m_flows.at(i)->queued(); }
 
+    void inject(size_t i, const std::vector<uint8_t>& bytes) { m_flows.at(i)->inject(bytes); }
+
 private:
     Pty m_a;
     Pty m_b;
@@ -314,7 +325,8 @@ public:
           m_state{
               {DirState{cl::Pacer{m_opt.baud}, cl::Injector{m_opt.seed}},
                DirState{cl::Pacer{m_opt.baud}, cl::Injector{m_opt.seed ^ 0x9e3779b97f4a7c15ULL}}}},
-          m_replug{io} {
+          m_replug{io},
+          m_noise{io} {
         for (auto& d : m_state.dir) {
             d.injector.set_rates(m_opt.rates);
         }
@@ -323,6 +335,7 @@ public:
 
     void shutdown() {
         m_replug.cancel();
+        m_noise.cancel();
         m_line.reset();
     }
 
@@ -338,6 +351,7 @@ private:
     }
 
     void cut(double seconds);
+    void noise(size_t bytes, uint32_t every_ms);
 
     void set_rates(const cl::FaultRates& rates) {
         m_opt.rates = rates;
@@ -352,6 +366,7 @@ private:
     Options m_opt;
     State m_state;
     asio::steady_timer m_replug;
+    asio::steady_timer m_noise;
     std::unique_ptr<Line> m_line;
 };
 
@@ -370,6 +385,27 @@ void Emulator::cut(double seconds) {
     });
 }
 
+void Emulator::noise(size_t bytes, uint32_t every_ms) {
+    m_noise.cancel();
+    if (bytes == 0) {
+        return;
+    }
+    if (m_line) {  // a cut line carries no noise
+        for (size_t i = 0; i < m_state.dir.size(); ++i) {
+            m_line->inject(i, m_state.dir.at(i).injector.noise(bytes));
+        }
+    }
+    if (every_ms == 0) {
+        return;
+    }
+    m_noise.expires_after(std::chrono::milliseconds{every_ms});
+    m_noise.async_wait([this, bytes, every_ms](auto ec) {
+        if (!ec) {
+            noise(bytes, every_ms);
+        }
+    });
+}
+
 std::string Emulator::stats() const {
     const auto& ab = m_state.dir[0];
     const auto& ba = m_state.dir[1];
@@ -383,7 +419,8 @@ std::string Emulator::stats() const {
       << " bit_errors=" << sum(&cl::FaultCounters::bit_errors)
       << " dropped=" << sum(&cl::FaultCounters::dropped)
       << " duplicated=" << sum(&cl::FaultCounters::duplicated)
-      << " delayed=" << sum(&cl::FaultCounters::delayed) << " cuts=" << m_state.cuts
+      << " delayed=" << sum(&cl::FaultCounters::delayed)
+      << " injected=" << sum(&cl::FaultCounters::injected) << " cuts=" << m_state.cuts
       << " plugged=" << (m_line ? 1 : 0) << " baud=" << ab.pacer.baud();
     return s.str();
 }
@@ -419,6 +456,9 @@ std::string Emulator::handle(std::string_view text) {
             break;
         case cl::Verb::cut:
             cut(cmd.value);
+            return "ok";
+        case cl::Verb::noise:
+            noise(static_cast<size_t>(cmd.value), cmd.ms);
             return "ok";
         case cl::Verb::stats:
             return stats();

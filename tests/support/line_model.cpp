@@ -53,7 +53,7 @@ struct VerbSpec {
     size_t args;  // numbers after the verb
 };
 
-constexpr std::array<VerbSpec, 10> verbs{{
+constexpr std::array<VerbSpec, 11> verbs{{
     {"baud", Verb::baud, 0, command_limits::max_baud, 1},
     {"ber", Verb::ber, 0, 0.5, 1},
     {"drop", Verb::drop, 0, 1, 1},
@@ -61,6 +61,7 @@ constexpr std::array<VerbSpec, 10> verbs{{
     {"delay", Verb::delay, 0, 1, 2},
     {"stall", Verb::stall, 0, command_limits::max_seconds, 1},
     {"cut", Verb::cut, 0, command_limits::max_seconds, 1},
+    {"noise", Verb::noise, 0, command_limits::max_noise_bytes, 2},
     {"stats", Verb::stats, 0, 0, 0},
     {"help", Verb::help, 0, 0, 0},
     {"quit", Verb::quit, 0, 0, 0},
@@ -145,6 +146,16 @@ ByteFate Injector::pass(uint8_t byte) {
     return fate;
 }
 
+std::vector<uint8_t> Injector::noise(size_t n) {
+    std::uniform_int_distribution<unsigned> byte{0, 255};
+    std::vector<uint8_t> out(n);
+    for (auto& b : out) {
+        b = static_cast<uint8_t>(byte(m_random));
+    }
+    m_counters.injected += n;
+    return out;
+}
+
 std::variant<Command, std::string> parse_command(std::string_view line) {
     if (line.size() > command_limits::max_line) {
         return std::string{"line too long"};
@@ -167,7 +178,8 @@ std::variant<Command, std::string> parse_command(std::string_view line) {
     Command cmd{spec->verb, 0, 0};
     if (spec->args >= 1) {
         const auto v = parse_number(words[1], spec->low, spec->high);
-        if (!v || (spec->verb == Verb::baud && *v != std::floor(*v))) {
+        const bool whole = spec->verb == Verb::baud || spec->verb == Verb::noise;
+        if (!v || (whole && *v != std::floor(*v))) {
             return std::string{spec->name} + ": bad or out-of-range number";
         }
         cmd.value = *v;
@@ -178,6 +190,9 @@ std::variant<Command, std::string> parse_command(std::string_view line) {
             return std::string{spec->name} + ": bad or out-of-range milliseconds";
         }
         cmd.ms = static_cast<uint32_t>(*ms);
+        if (spec->verb == Verb::noise && cmd.ms != 0 && cmd.ms < 10) {
+            return std::string{"noise: a period below 10 ms"};
+        }
     }
     return cmd;
 }
@@ -191,6 +206,8 @@ std::string_view command_help() {
            "stall S       forward nothing for S seconds (bytes wait; writers block when full)\n"
            "cut S         close both ptys and remove the links (both ends see a hang-up), make\n"
            "              new ptys under the same links after S seconds\n"
+           "noise N MS    put N random bytes onto each direction now, and again every MS ms\n"
+           "              (MS 0: once; `noise 0 0` stops)\n"
            "stats         one line: key=value counters (bytes each way, faults, cuts)\n"
            "help          this text\n"
            "quit          remove the links and exit\n"

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace cassiopeia::line {
 
@@ -55,6 +56,7 @@ struct FaultCounters {
     uint64_t dropped = 0;
     uint64_t duplicated = 0;
     uint64_t delayed = 0;
+    uint64_t injected = 0;  // noise bytes put onto the line (`noise`)
 };
 
 // What the line does to one byte.
@@ -76,6 +78,9 @@ public:
 
     [[nodiscard]] ByteFate pass(uint8_t byte);
 
+    // n random bytes of line noise (seeded like the faults), counted as injected.
+    [[nodiscard]] std::vector<uint8_t> noise(size_t n);
+
     [[nodiscard]] const FaultCounters& counters() const { return m_counters; }
 
 private:
@@ -88,12 +93,12 @@ private:
     uint64_t m_bits_to_error = 0;  // clean bits before the next flipped one; unused at BER 0
 };
 
-enum class Verb { baud, ber, drop, duplicate, delay, stall, cut, stats, help, quit };
+enum class Verb { baud, ber, drop, duplicate, delay, stall, cut, noise, stats, help, quit };
 
 struct Command {
     Verb verb = Verb::help;
-    double value = 0;  // baud, rate, probability or seconds
-    uint32_t ms = 0;   // delay: how long
+    double value = 0;  // baud, rate, probability, seconds or noise bytes
+    uint32_t ms = 0;   // delay: how long; noise: the period (0: once)
 };
 
 namespace command_limits {
@@ -101,6 +106,7 @@ constexpr size_t max_line = 256;
 constexpr double max_seconds = 86400;
 constexpr double max_baud = 4000000;
 constexpr uint32_t max_delay_ms = 60000;
+constexpr double max_noise_bytes = 65536;
 }  // namespace command_limits
 
 // One control line (without its newline): the command or why it was refused.

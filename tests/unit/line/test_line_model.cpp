@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <line_model.hpp>
 #include <string>
 #include <variant>
@@ -161,6 +162,26 @@ BOOST_AUTO_TEST_CASE(good_commands) {
     BOOST_TEST((std::get<cl::Command>(cl::parse_command("dup 1")).verb == cl::Verb::duplicate));
     BOOST_TEST((std::get<cl::Command>(cl::parse_command("stats")).verb == cl::Verb::stats));
     BOOST_TEST((std::get<cl::Command>(cl::parse_command("quit")).verb == cl::Verb::quit));
+    const auto noise = std::get<cl::Command>(cl::parse_command("noise 20 50"));
+    BOOST_TEST((noise.verb == cl::Verb::noise));
+    BOOST_TEST(noise.value == 20.0);
+    BOOST_TEST(noise.ms == 50U);
+    BOOST_TEST(std::get<cl::Command>(cl::parse_command("noise 500 0")).ms == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(noise_is_seeded_random_bytes_and_counted) {
+    cl::Injector a{42};
+    cl::Injector b{42};
+    const auto x = a.noise(500);
+    BOOST_TEST(x.size() == 500U);
+    BOOST_TEST(x == b.noise(500), boost::test_tools::per_element());
+    BOOST_TEST(a.counters().injected == 500U);
+    // Not one repeated byte: at least a hundred distinct values among 500 random bytes.
+    std::vector<bool> seen(256);
+    for (const uint8_t v : x) {
+        seen.at(v) = true;
+    }
+    BOOST_TEST(std::count(seen.begin(), seen.end(), true) > 100);
 }
 
 BOOST_AUTO_TEST_CASE(bad_commands_are_refused) {
@@ -190,6 +211,11 @@ BOOST_AUTO_TEST_CASE(bad_commands_are_refused) {
         "stats now",
         "quit 1",
         "stall 0x10",
+        "noise 20",
+        "noise 1.5 0",
+        "noise 70000 0",
+        "noise 20 5",
+        "noise 20 -50",
         std::string(300, 'a'),
     };
     for (const auto& line : bad) {
