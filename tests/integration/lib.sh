@@ -14,7 +14,7 @@ export CASS_SOURCE_DIR CASS_BIN
 # shellcheck source=scripts/lib.sh
 source "$CASS_SOURCE_DIR/scripts/lib.sh"
 
-CASS_TEST_NAME=$(basename "$0" .sh)
+CASS_TEST_NAME=${CASS_TEST_NAME:-$(basename "$0" .sh)}
 CASS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/cass-$CASS_TEST_NAME.XXXXXX")
 # The signer user must be able to search its way to its repository below this folder.
 chmod 0711 "$CASS_TMP"
