@@ -2,10 +2,12 @@
 # The signer's repository on a full file system: a sign or revoke is refused with `internal` and
 # leaves nothing behind (no certificate, no request row, no audit entry, no new CRL); once space
 # is back the retry under the same request id succeeds, from the same signer process, and the
-# audit chain verifies throughout (docs/repository.md, docs/protocol.md §5.8).
+# audit chain verifies throughout (docs/repository.md, docs/protocol.md §5.8). The queue daemon
+# fails a job the signer refused with `internal` at once, like every refusal (docs/conventions.md
+# §5); put back to pending, the same job (the same request id) is then done.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-# shellcheck source=tests/integration/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/integration/queue_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/queue_lib.sh"
 
 # A small tmpfs under the repository needs root (CI runs the tests as root) and mount rights.
 if [[ $(id -u) -ne 0 ]]; then
@@ -20,7 +22,7 @@ if ! mount -t tmpfs -o size=64k tmpfs "$probe" 2>"$CASS_TMP/mount-probe.err"; th
 fi
 umount "$probe"
 
-testbed_up
+queue_up
 SERVER=("$CASS_BIN/cassiopeia-server" -c "$CASS_SERVER_CONF")
 
 ts=$(proof_time '-1 hour')
@@ -105,6 +107,17 @@ for round in 1 2; do
     expect_alive "$pid" "the signer with a full repository"
 done
 
+# A queued job meets the full disk: failed with the signer's `internal`, nothing stored.
+queue_certs 1
+queued=${JOB_IDS[0]}
+run_once
+[[ $(job_field "$queued" state) == failed ]] || fail "job $queued: $(queue_summary)"
+[[ $(job_field "$queued" last_error) =~ ^internal\ incident\ [0-9A-Fa-f]{8}$ ]] ||
+    fail "job $queued failed with '$(job_field "$queued" last_error)', expected internal"
+rows=$(repo_sql -readonly "SELECT count(*) FROM requests WHERE request_id = 'webdb:$queued';")
+((rows == 0)) || fail "$rows request rows for the refused job $queued"
+[[ $(cert_count) == "$before" ]] || fail "the refused queued job left a certificate"
+
 log "space is back"
 unfill
 expect_exit 0 "${CLIENT[@]}" sign "${req_full[@]}" --request-id 100 --out "$CASS_TMP/full.pem"
@@ -121,9 +134,18 @@ expect_exit 0 "${CLIENT[@]}" revoke --ca "$victim_ca" --serial "$victim"
 [[ $(json_int crl_number "$OUT") == $((crl_number + 1)) ]] ||
     fail "the revoke after the full disk made CRL $(json_int crl_number "$OUT"), expected $((crl_number + 1))"
 
+# The operator puts the failed job back: the same request id is signed once.
+sql "UPDATE cassiopeia.jobs SET state = 'pending', error_code = NULL, error_message = NULL
+     WHERE id = $queued" >/dev/null
+run_once
+[[ $(job_field "$queued" state) == done ]] || fail "job $queued after the retry: $(queue_summary)"
+rows=$(repo_sql -readonly "SELECT count(*) FROM requests WHERE request_id = 'webdb:$queued';")
+((rows == 1)) || fail "$rows request rows for job $queued, expected 1"
+expect_issued_valid
+
 count=$(cert_count)
 count_db=$(repo_sql -readonly 'SELECT count(*) FROM certificates;')
-((count == before + 2 && count_db == count)) ||
-    fail "$count certificates (database $count_db) after two jobs, expected $((before + 2))"
+((count == before + 3 && count_db == count)) ||
+    fail "$count certificates (database $count_db) after three jobs, expected $((before + 3))"
 expect_audit_intact
 [[ $(server_pid) == "$pid" ]] && expect_alive "$pid" "the signer after the full disk"
