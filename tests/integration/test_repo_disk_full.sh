@@ -138,7 +138,7 @@ expect_exit 0 "${CLIENT[@]}" revoke --ca "$victim_ca" --serial "$victim"
 sql "UPDATE cassiopeia.jobs SET state = 'pending', error_code = NULL, error_message = NULL
      WHERE id = $queued" >/dev/null
 run_once
-[[ $(job_field "$queued" state) == done ]] || fail "job $queued after the retry: $(queue_summary)"
+[[ $(job_field "$queued" state) == "done" ]] || fail "job $queued after the retry: $(queue_summary)"
 rows=$(repo_sql -readonly "SELECT count(*) FROM requests WHERE request_id = 'webdb:$queued';")
 ((rows == 1)) || fail "$rows request rows for job $queued, expected 1"
 expect_issued_valid
