@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The signer's repository on a full file system: a sign or revoke is refused with `internal` and
-# leaves nothing behind (no certificate, no request row, no audit entry, no new CRL); once space
-# is back the retry under the same request id succeeds, from the same signer process, and the
-# audit chain verifies throughout (docs/repository.md, docs/protocol.md §5.8). The queue daemon
-# fails a job the signer refused with `internal` at once, like every refusal (docs/conventions.md
-# §5); put back to pending, the same job (the same request id) is then done.
+# leaves nothing behind (no certificate, no request row, no audit entry, no new CRL); the audit
+# chain verifies and the CRL is served throughout; once space is back the retry under the same
+# request id succeeds, from the same signer process (docs/repository.md, docs/protocol.md §5.8).
+# The queue daemon fails a job the signer refused with `internal` at once, like every refusal
+# (docs/conventions.md §5); put back to pending, the same job (the same request id) is done.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/queue_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/queue_lib.sh"
@@ -103,6 +103,9 @@ for round in 1 2; do
     [[ $(audit_entries) == "$entries" ]] || fail "a refused job left an audit entry"
     [[ $(ca_status "$victim_ca" crl_number) == "$crl_number" ]] ||
         fail "a refused revoke left a new CRL"
+    # Reading goes on: the full CRL is served.
+    expect_exit 0 "${CLIENT[@]}" crl --ca "$victim_ca" --out "$CASS_TMP/full-disk.crl"
+    crl_verifies "$CASS_TMP/full-disk.crl" "$victim_ca" || fail "the CRL served on a full disk"
     expect_audit_intact
     expect_alive "$pid" "the signer with a full repository"
 done
