@@ -6,21 +6,20 @@
 # The queue daemon fails a job the signer refused with `internal` at once, like every refusal
 # (docs/conventions.md §5); put back to pending, the same job (the same request id) is done.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-# shellcheck source=tests/integration/queue_lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/queue_lib.sh"
 
-# A small tmpfs under the repository needs root (CI runs the tests as root) and mount rights.
-if [[ $(id -u) -ne 0 ]]; then
-    log "SKIP: needs root to mount a tmpfs"
-    exit 77
-fi
-probe=$CASS_TMP/mount-probe
-mkdir "$probe"
-if ! mount -t tmpfs -o size=64k tmpfs "$probe" 2>"$CASS_TMP/mount-probe.err"; then
-    log "SKIP: cannot mount a tmpfs: $(cat "$CASS_TMP/mount-probe.err")"
+# A small tmpfs under the repository needs root (CI runs the tests as root) and mount rights;
+# without them the test is skipped (77) before it makes anything.
+probe=$(mktemp -d "${TMPDIR:-/tmp}/cass-mount-probe.XXXXXX")
+if [[ $(id -u) -ne 0 ]] || ! mount -t tmpfs -o size=64k tmpfs "$probe" 2>/dev/null; then
+    rmdir "$probe"
+    echo "[$(basename "$0" .sh)] SKIP: needs root and the right to mount a tmpfs" >&2
     exit 77
 fi
 umount "$probe"
+rmdir "$probe"
+
+# shellcheck source=tests/integration/queue_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/queue_lib.sh"
 
 queue_up
 SERVER=("$CASS_BIN/cassiopeia-server" -c "$CASS_SERVER_CONF")
