@@ -21,7 +21,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <unistd.h>
@@ -42,7 +44,9 @@ ossl::BioPtr open_bio(const std::string& path) {
     return bio;
 }
 
-/** Writes `pem` to a new file with `mode`; never replaces an existing one. */
+/** Writes `pem` to a new file with `mode`; never replaces an existing one. A file it could not
+ * write whole and sync (a full or failing disk) is removed again: no partial key or
+ * certificate is left to break the signer's next start or block the next ceremony. */
 void write_new_file(const std::filesystem::path& path, BIO* pem, mode_t mode) {
     char* data = nullptr;
     const long len =
@@ -52,9 +56,16 @@ void write_new_file(const std::filesystem::path& path, BIO* pem, mode_t mode) {
         refuse("cannot create " + path.string() + " (it must not exist yet)");
     }
     const auto n = ::write(fd.get(), data, static_cast<size_t>(len));
-    const bool ok = n == len && ::fsync(fd.get()) == 0 && fd.close_now() == 0;
-    if (!ok) {
-        refuse("cannot write " + path.string());
+    std::string why;
+    if (n != len) {
+        why = n < 0 ? std::strerror(errno) : "short write";
+    } else if (::fsync(fd.get()) != 0 || fd.close_now() != 0) {
+        why = std::strerror(errno);
+    }
+    if (!why.empty()) {
+        std::error_code ec;
+        std::filesystem::remove(path, ec);
+        refuse("cannot write " + path.string() + ": " + why);
     }
 }
 
@@ -218,15 +229,20 @@ void write_time_ca(const ServerConfig& config, const std::string& name, EVP_PKEY
                          ::PEM_write_bio_X509(cert_pem.get(), cert) == 1,
                      "PEM_write_bio");
     const auto key_file = std::filesystem::path(config.ca_keys) / (name + ".key");
+    const auto cert_file = std::filesystem::path(config.ca_certs) / (name + ".pem");
     write_new_file(key_file, key_pem.get(), 0600);
+    bool cert_written = false;
     try {
         sync_folder(config.ca_keys);
-        write_new_file(
-            std::filesystem::path(config.ca_certs) / (name + ".pem"), cert_pem.get(), 0644);
+        write_new_file(cert_file, cert_pem.get(), 0644);
+        cert_written = true;
         sync_folder(config.ca_certs);
     } catch (...) {
         std::error_code ec;
         std::filesystem::remove(key_file, ec);  // no orphan key blocks the next ceremony
+        if (cert_written) {
+            std::filesystem::remove(cert_file, ec);  // nor a certificate without its key
+        }
         throw;
     }
 }

@@ -10,7 +10,9 @@
 #include <boost/test/unit_test.hpp>
 #include <openssl/x509v3.h>
 
+#include <csignal>
 #include <sstream>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 using namespace cassiopeia::server;  // NOLINT(google-build-using-namespace): test file
@@ -63,9 +65,56 @@ struct Ceremony {
     }
 };
 
+/** While alive, no regular file this process writes grows past `bytes` (RLIMIT_FSIZE): a write
+ * past it is cut short or fails, as on a full disk. SIGXFSZ is ignored meanwhile. */
+class FileSizeLimit final {
+public:
+    explicit FileSizeLimit(rlim_t bytes) {
+        BOOST_REQUIRE(::getrlimit(RLIMIT_FSIZE, &m_old) == 0);
+        m_old_handler = std::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit{bytes, m_old.rlim_max};
+        BOOST_REQUIRE(::setrlimit(RLIMIT_FSIZE, &limit) == 0);
+    }
+
+    ~FileSizeLimit() {
+        (void)::setrlimit(RLIMIT_FSIZE, &m_old);
+        (void)std::signal(SIGXFSZ, m_old_handler);
+    }
+
+    FileSizeLimit(const FileSizeLimit&) = delete;
+    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
+
+private:
+    rlimit m_old{};
+    void (*m_old_handler)(int) = SIG_DFL;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(ceremony)
+
+BOOST_AUTO_TEST_CASE(a_full_disk_leaves_no_partial_file) {
+    Ceremony c;
+    // The EC key's PEM is about 240 bytes, the certificate's about 1 KB: 100 bytes cut the key
+    // short, 500 bytes the certificate (after the key was written whole).
+    for (const rlim_t limit : {rlim_t{100}, rlim_t{500}}) {
+        BOOST_TEST_CONTEXT("file size limit " << limit) {
+            {
+                const FileSizeLimit full(limit);
+                BOOST_CHECK_THROW(
+                    (void)c.run("server", "2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z"),
+                    cassiopeia::Error);
+            }
+            BOOST_TEST(c.files() == 0U);
+        }
+    }
+    // Space is back: the same ceremony goes through, under the name the failed ones had.
+    const auto json = c.run("server", "2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z");
+    BOOST_TEST(json.find("\"name\": \"server_2030_1\"") != std::string::npos);
+    BOOST_TEST(c.files() == 2U);
+    const CaStore cas = CaStore::load(c.config.ca_certs, c.config.ca_keys);
+    BOOST_TEST(cas.pick("server", test::at("2030-06-01T00:00:00Z")) != nullptr);
+}
 
 BOOST_AUTO_TEST_CASE(issues_a_time_ca_under_the_subca_profile) {
     Ceremony c;
