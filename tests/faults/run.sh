@@ -46,6 +46,9 @@ kill_client() {
 # already (the scenario would prove nothing).
 mid_queue() {
     fault_up
+    mid_queue_started
+}
+mid_queue_started() {
     ctl baud 115200
     queue_mix $((FAULTS_N - 1))
     client_up
@@ -107,6 +110,25 @@ poison() {
     client_up
     wait_drained 600
     fault_check "$list"
+}
+
+# disk_full: the signer's repository on a small tmpfs that fills up mid-queue for a few seconds;
+# the jobs it refuses meanwhile fail with internal (a refusal fails at once), nothing of them is
+# stored, and the same signer process serves the rest once the space is back.
+disk_full() {
+    skip_unless_mount  # before anything is made
+    fault_up
+    repo_on_tmpfs 16m
+    start_server
+    local pid
+    pid=$(server_pid)
+    mid_queue_started
+    fill
+    sleep 3
+    unfill
+    fault_ended
+    [[ $(server_pid) == "$pid" ]] && cass_alive "$pid" || fail "the signer did not survive the full disk"
+    FAULT_MAY_FAIL=internal
 }
 
 # clock_skew: the signer's clock an hour off; nothing is sent while it is; once its clock is
@@ -197,7 +219,11 @@ case $FAULT_SCENARIO in
         exit 0
         ;;
     clock_skew) clock_skew ;;
+    disk_full) disk_full ;;
     *) fail "unknown scenario '$FAULT_SCENARIO' (see tests/faults/scenarios)" ;;
 esac
 wait_drained "$DRAIN_S"
 fault_check
+if [[ $FAULT_SCENARIO == disk_full ]]; then
+    (($(job_count failed) > 0)) || fail "no job met the full disk: the scenario proved nothing"
+fi

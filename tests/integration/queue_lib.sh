@@ -341,3 +341,50 @@ expect_issued_valid() {
 metric() {
     awk -v name="$2" '$1 == name { print $2; exit }' "$1"
 }
+
+# The repository on a file system that fills up (test_repo_disk_full.sh, the fault matrix).
+
+# skip_unless_mount: exits 77 (skipped) unless root may mount a tmpfs here (CI runs as root).
+skip_unless_mount() {
+    local probe
+    probe=$(mktemp -d "${TMPDIR:-/tmp}/cass-mount-probe.XXXXXX")
+    if [[ $(id -u) -ne 0 ]] || ! mount -t tmpfs -o size=64k tmpfs "$probe" 2>/dev/null; then
+        rmdir "$probe"
+        log "SKIP: needs root and the right to mount a tmpfs"
+        trap - EXIT
+        rm -rf "$CASS_TMP"
+        exit 77
+    fi
+    umount "$probe"
+    rmdir "$probe"
+}
+
+# repo_on_tmpfs SIZE: stops the signer and moves its repository onto a tmpfs of SIZE of its own
+# (owner and mode kept, unmounted at cleanup); the caller starts the signer again.
+repo_on_tmpfs() {
+    log "moving the repository onto a $1 tmpfs"
+    cass_stop_pid "$(server_pid)"
+    local owner group mode
+    owner=$(stat -c %u "$CASS_REPO") group=$(stat -c %g "$CASS_REPO") mode=$(stat -c %a "$CASS_REPO")
+    mv "$CASS_REPO" "$CASS_TMP/repo-disk"
+    mkdir "$CASS_REPO"
+    mount -t tmpfs -o "size=$1,uid=$owner,gid=$group,mode=$mode" tmpfs "$CASS_REPO" ||
+        fail "cannot mount a tmpfs on $CASS_REPO"
+    # Lazily: the signer still holds its files open when the cleanup runs.
+    on_cleanup umount -l "$CASS_REPO"
+    cp -a "$CASS_TMP/repo-disk/." "$CASS_REPO/" || fail "cannot copy the repository onto the tmpfs"
+}
+
+# fill: a root-owned file takes every free block of the repository's tmpfs (dd stops at
+# ENOSPC); unfill gives the space back.
+fill() {
+    if dd if=/dev/zero of="$CASS_REPO/filler" bs=4k status=none 2>"$CASS_TMP/dd.err"; then
+        fail "dd filled $CASS_REPO/filler without running out of space"
+    fi
+    grep -q 'No space left on device' "$CASS_TMP/dd.err" ||
+        fail "dd stopped for another reason: $(cat "$CASS_TMP/dd.err")"
+    log "tmpfs full: $(df -k --output=avail "$CASS_REPO" | tail -n 1 | tr -d ' ') KiB left"
+}
+unfill() {
+    rm -f "$CASS_REPO/filler"
+}

@@ -7,19 +7,9 @@
 # (docs/conventions.md §5); put back to pending, the same job (the same request id) is done.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 
-# A small tmpfs under the repository needs root (CI runs the tests as root) and mount rights;
-# without them the test is skipped (77) before it makes anything.
-probe=$(mktemp -d "${TMPDIR:-/tmp}/cass-mount-probe.XXXXXX")
-if [[ $(id -u) -ne 0 ]] || ! mount -t tmpfs -o size=64k tmpfs "$probe" 2>/dev/null; then
-    rmdir "$probe"
-    echo "[$(basename "$0" .sh)] SKIP: needs root and the right to mount a tmpfs" >&2
-    exit 77
-fi
-umount "$probe"
-rmdir "$probe"
-
 # shellcheck source=tests/integration/queue_lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/queue_lib.sh"
+skip_unless_mount  # before anything is made
 
 queue_up
 SERVER=("$CASS_BIN/cassiopeia-server" -c "$CASS_SERVER_CONF")
@@ -40,36 +30,9 @@ expect_exit 0 "${CLIENT[@]}" sign "${req_victim[@]}" --request-id 1 --out "$CASS
 victim=$(json_str serial "$OUT")
 victim_ca=$(json_str ca "$OUT")
 
-# The repository moves onto a small tmpfs of its own, owner and mode kept.
-log "moving the repository onto a tmpfs"
-cass_stop_pid "$(server_pid)"
-owner=$(stat -c %u "$CASS_REPO")
-group=$(stat -c %g "$CASS_REPO")
-mode=$(stat -c %a "$CASS_REPO")
-mv "$CASS_REPO" "$CASS_TMP/repo-disk"
-mkdir "$CASS_REPO"
-mount -t tmpfs -o "size=16m,uid=$owner,gid=$group,mode=$mode" tmpfs "$CASS_REPO" ||
-    fail "cannot mount a tmpfs on $CASS_REPO"
-# Lazily: the signer still holds its files open when the cleanup runs.
-on_cleanup umount -l "$CASS_REPO"
-cp -a "$CASS_TMP/repo-disk/." "$CASS_REPO/" || fail "cannot copy the repository onto the tmpfs"
+repo_on_tmpfs 16m
 start_server
 pid=$(server_pid)
-
-filler=$CASS_REPO/filler
-# fill: a root-owned file takes every free block of the tmpfs (dd stops at ENOSPC).
-fill() {
-    if dd if=/dev/zero of="$filler" bs=4k status=none 2>"$CASS_TMP/dd.err"; then
-        fail "dd filled $filler without running out of space"
-    fi
-    grep -q 'No space left on device' "$CASS_TMP/dd.err" ||
-        fail "dd stopped for another reason: $(cat "$CASS_TMP/dd.err")"
-    log "tmpfs full: $(df -k --output=avail "$CASS_REPO" | tail -n 1 | tr -d ' ') KiB left"
-}
-# unfill: the space comes back.
-unfill() {
-    rm -f "$filler"
-}
 audit_entries() {
     repo_sql -readonly 'SELECT count(*) FROM audit_log;'
 }
