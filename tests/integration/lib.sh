@@ -142,6 +142,12 @@ make_csr() {
         fail "openssl req failed for $out: $(tail -n 5 "$CASS_TMP/openssl-req.stderr")"
 }
 
+# server_request NAME CSR PROOF_TIME: the `sign` arguments of a server-profile request for
+# NAME.example.org with CSR and a proof at PROOF_TIME, on one line for `read -ra`.
+server_request() {
+    echo --csr "$2" --profile server --san "DNS,$1.example.org" --proof "$3,domains,5,name=$1.example.org"
+}
+
 # cert_count: repository.certificates of the signer's status report.
 cert_count() {
     local json n

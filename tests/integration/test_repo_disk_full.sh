@@ -18,8 +18,7 @@ ts=$(proof_time '-1 hour')
 make_csr "$CASS_TMP/a.csr"
 # request NAME: the arguments of a server request for NAME.example.org with the CSR a.csr.
 request() {
-    echo --csr "$CASS_TMP/a.csr" --profile server --san "DNS,$1.example.org" \
-        --proof "$ts,domains,5,name=$1.example.org"
+    server_request "$1" "$CASS_TMP/a.csr" "$ts"
 }
 read -ra req_full <<<"$(request full)"
 read -ra req_again <<<"$(request again)"
