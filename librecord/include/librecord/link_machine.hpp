@@ -262,7 +262,9 @@ struct LinkNotice {
 
 /**
  * Signer events. LinkEnded follows only a LinkStarted session: close_notify, failure, a new
- * HELLO (link_reset), a deadline (timed_out), a failed write, or the driver's shutdown().
+ * HELLO or a dropped frame (link_reset), a deadline (timed_out), a failed write, or the
+ * driver's shutdown(). Every end but close_notify, a new HELLO, abort() and shutdown() also
+ * queues a RESET (§2), handshakes that never started included.
  */
 using ServerEvent = std::variant<LinkStarted, LinkLine, LinkEnded, LinkNotice>;
 

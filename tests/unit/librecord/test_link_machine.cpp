@@ -19,7 +19,7 @@ using cassiopeia::test::link_files;
 using cassiopeia::test::link_server_name;
 using namespace std::chrono_literals;
 using Bytes = std::vector<uint8_t>;
-using namespace cassiopeia::test::link_pair;  // NOLINT(google-build-using-namespace): the harness
+using namespace cassiopeia::test::link_pair;
 
 BOOST_AUTO_TEST_SUITE(link_machine_client)
 

@@ -16,7 +16,7 @@ using cassiopeia::test::link_client_name;
 using cassiopeia::test::link_files;
 using namespace std::chrono_literals;
 using Bytes = std::vector<uint8_t>;
-using namespace cassiopeia::test::link_pair;  // NOLINT(google-build-using-namespace): the harness
+using namespace cassiopeia::test::link_pair;
 
 namespace {
 
