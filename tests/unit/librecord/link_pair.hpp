@@ -93,7 +93,7 @@ struct Pair {
 
     void drain_server() {
         while (auto e = server.next_event()) {
-            if (const auto* line = std::get_if<lr::LinkLine>(&*e); line && echo) {
+            if (const auto* line = std::get_if<lr::LinkLine>(&*e); line != nullptr && echo) {
                 echo_line(line->line);
             }
             server_events.push_back(std::move(*e));
