@@ -53,8 +53,27 @@ void Connection::close() noexcept {
 
 void Connection::close_line() noexcept {
     close();
+    m_closed_stats = link_stats();
     m_link.reset();
     m_line.reset();
+}
+
+librecord::LinkStats Connection::link_stats() const noexcept {
+    auto total = m_closed_stats;
+    if (m_link) {
+        const auto& s = m_link->stats();
+        total.frames_dropped += s.frames_dropped;
+        total.sessions += s.sessions;
+        total.resets += s.resets;
+        total.failures += s.failures;
+    }
+    return total;
+}
+
+void Connection::report_link() {
+    if (const auto summary = m_summary.take(link_stats(), Clock::now())) {
+        LOG4CPLUS_WARN(log(), m_config.line << ": " << *summary);
+    }
 }
 
 bool Connection::session_open() const noexcept {
@@ -138,15 +157,27 @@ Exchange Connection::call(const std::vector<Step>& steps, size_t replies) {
     return out;
 }
 
+bool link_progressed(const librecord::LinkStats& before,
+                     const librecord::LinkStats& after) noexcept {
+    return after.sessions != before.sessions || after.resets != before.resets;
+}
+
 Exchange Connection::converse(const std::function<Exchange(Connection&)>& conversation) {
     const auto deadline = Clock::now() + m_config.link.handshake_timeout;
     Backoff backoff;
     std::error_code last;
     while (true) {
+        const auto before = link_stats();
         Exchange out = conversation(*this);
+        report_link();
         const auto ec = link_error_of(out);
         if (!ec) {
             return out;
+        }
+        if (link_progressed(before, link_stats())) {
+            // §2: the link worked (a session, or a RESET from a signer that answers): a noisy
+            // line or a restarted signer is tried again at once, not at the grown back-off.
+            backoff.reset();
         }
         if (ec != last) {
             const auto& why = m_link ? m_link->failure() : std::string();

@@ -31,6 +31,14 @@ using Exchange = librecord::Result<std::vector<librecord::Message>, RequestFailu
 /** The link failure in `x`; an empty code when `x` holds replies or a refusal. */
 [[nodiscard]] std::error_code link_error_of(const Exchange& x) noexcept;
 
+/**
+ * True when the link got somewhere between the two readings of Connection::link_stats(): a
+ * session was established or a RESET came from the signer. The retry back-off then starts
+ * over at its first step (docs/protocol.md §2): the line and the signer work.
+ */
+[[nodiscard]] bool link_progressed(const librecord::LinkStats& before,
+                                   const librecord::LinkStats& after) noexcept;
+
 /** One command of a request, in the order sent. */
 struct Step {
     librecord::Command command;
@@ -74,6 +82,15 @@ public:
     /** True while a TLS session is open. */
     [[nodiscard]] bool session_open() const noexcept;
 
+    /** The link counters of every line this connection opened, added up. */
+    [[nodiscard]] librecord::LinkStats link_stats() const noexcept;
+
+    /**
+     * Logs (WARN) the frames dropped, RESETs received and sessions failed since the last such
+     * line, at most once a minute.
+     */
+    void report_link();
+
 private:
     [[nodiscard]] std::error_code ensure_connected(librecord::io::Clock::time_point deadline);
 
@@ -81,6 +98,8 @@ private:
     std::unique_ptr<librecord::tls::Credentials> m_creds;
     std::unique_ptr<librecord::io::SerialChannel> m_line;
     std::unique_ptr<librecord::ClientLink> m_link;
+    librecord::LinkStats m_closed_stats;  ///< of the links close_line() dropped
+    librecord::LinkStatsSummary m_summary;
 };
 
 }  // namespace cassiopeia::client

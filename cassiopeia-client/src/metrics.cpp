@@ -49,6 +49,21 @@ void duration_histogram(std::ostream& o, const Metrics& m) {
       << "cassiopeia_job_duration_seconds_count " << m.count << '\n';
 }
 
+void link_counters(std::ostream& o, const librecord::LinkStats& s) {
+    o << "# HELP cassiopeia_link_frames_dropped_total Link frames dropped (bad CRC or framing).\n"
+      << "# TYPE cassiopeia_link_frames_dropped_total counter\n"
+      << "cassiopeia_link_frames_dropped_total " << s.frames_dropped << '\n'
+      << "# HELP cassiopeia_link_resets_total RESETs received from the signer in a session.\n"
+      << "# TYPE cassiopeia_link_resets_total counter\n"
+      << "cassiopeia_link_resets_total " << s.resets << '\n'
+      << "# HELP cassiopeia_link_sessions_total TLS sessions established with the signer.\n"
+      << "# TYPE cassiopeia_link_sessions_total counter\n"
+      << "cassiopeia_link_sessions_total " << s.sessions << '\n'
+      << "# HELP cassiopeia_link_session_failures_total Link sessions that failed (not closed).\n"
+      << "# TYPE cassiopeia_link_session_failures_total counter\n"
+      << "cassiopeia_link_session_failures_total " << s.failures << '\n';
+}
+
 }  // namespace
 
 void Metrics::job(std::string_view kind, std::string_view outcome, double seconds) {
@@ -70,6 +85,7 @@ std::string metrics_text(const Metrics& m, const QueueSummary& q) {
       << "cassiopeia_last_success_timestamp_seconds " << m.last_success.value_or(0) << '\n'
       << "# TYPE cassiopeia_link_up gauge\n"
       << "cassiopeia_link_up " << (m.link_up ? 1 : 0) << '\n';
+    link_counters(o, m.link);
     duration_histogram(o, m);
     o << "# HELP cassiopeia_signer_audit_rewrites Signer audit heads that did not extend the "
          "stored one.\n"

@@ -5,6 +5,8 @@
 
 #include "webdb/job_queue.hpp"
 
+#include <librecord/link_machine.hpp>
+
 #include <array>
 #include <cstdint>
 #include <map>
@@ -29,6 +31,8 @@ struct Metrics {
     int64_t audit_rewrites = 0;
     /// The signer's clock minus ours at the last signer check, seconds (absent until read).
     std::optional<int64_t> signer_clock_skew;
+    /// The link's counters (docs/protocol.md §2), added up over every line the daemon opened.
+    librecord::LinkStats link;
 
     /** Counts a finished job of `kind` ("done" or "failed") that took `seconds`. */
     void job(std::string_view kind, std::string_view outcome, double seconds);

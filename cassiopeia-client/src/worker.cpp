@@ -230,6 +230,13 @@ std::optional<int> Worker::after_unusable_signer() {
 }
 
 void Worker::back_off_link() {
+    // §2: after a session or a RESET since the last back-off the line works: start over at
+    // the first step, so that a noisy line or a restarted signer is not waited out 10 s.
+    const auto stats = m_link.link_stats();
+    if (link_progressed(m_backoff_stats, stats)) {
+        m_link_backoff.reset();
+    }
+    m_backoff_stats = stats;
     m_link.close_line();
     m_signals.sleep_for(m_link_backoff.next());
 }
@@ -393,6 +400,8 @@ void Worker::progress(bool force) {
         return;
     }
     m_last_progress = now;
+    m_link.report_link();
+    m_metrics.link = m_link.link_stats();
     const auto q = m_queue->summary();
     std::ostringstream line;
     line << "run: " << m_done << " done, " << m_failed << " failed, " << q.due << " due, "

@@ -75,6 +75,7 @@ private:
     Backoff m_db_backoff;  ///< after a database error that is not an outage, outside a job
     Metrics m_metrics;
     Backoff m_link_backoff;
+    librecord::LinkStats m_backoff_stats;  ///< the link's counters at the last back-off
     uint64_t m_done = 0;
     uint64_t m_failed = 0;
     bool m_link_outage = false;

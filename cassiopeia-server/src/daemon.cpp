@@ -21,6 +21,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -92,7 +93,8 @@ std::unique_ptr<lr::io::SerialChannel> reopen_line(const std::string& path,
  * Serves one line until `stop`. A failing line is closed and re-opened under the same path, as
  * the signer's own user; never ends the daemon. One outage is logged once when it starts and
  * once when the line is back; a line that fails again within 10 s of coming back is still the
- * same outage (its back-off keeps growing, nothing more is logged).
+ * same outage (its back-off keeps growing, nothing more is logged). Re-opens are counted in
+ * those lines. Each time the line is (re)opened the signer announces itself (END, RESET).
  */
 void serve_line(std::unique_ptr<lr::io::SerialChannel>& line,
                 const std::string& name,
@@ -106,12 +108,14 @@ void serve_line(std::unique_ptr<lr::io::SerialChannel>& line,
     auto backoff = first_backoff;
     bool outage = false;
     bool told_back = false;
+    uint64_t reopens = 0;
     while (!stop.load()) {
         const auto since = lr::io::Clock::now();
         std::error_code ec;
         {
             lr::ServerLink link(
                 *line, creds, lr::tls::SessionOptions{config.peer_name}, config.link);
+            link.announce();  // a client still in a session with an earlier signer starts over
             ec = link.serve(stop, session);
         }
         if (!ec) {
@@ -128,8 +132,11 @@ void serve_line(std::unique_ptr<lr::io::SerialChannel>& line,
         if (!line) {
             break;  // stopped during the outage
         }
+        ++reopens;
         if (!told_back) {
-            LOG4CPLUS_INFO(log(), name << ": line reopened; serving it again");
+            LOG4CPLUS_INFO(log(),
+                           name << ": line reopened (" << reopens
+                                << " re-opens since start); serving it again");
             told_back = true;
         }
     }

@@ -123,6 +123,10 @@ void RecordSession::on_event(std::string_view what) {
     LOG4CPLUS_INFO(log(), m_line << ": " << std::string(what));
 }
 
+void RecordSession::on_link_summary(std::string_view what) {
+    LOG4CPLUS_WARN(log(), m_line << ": " << std::string(what));
+}
+
 void RecordSession::reply(lr::ServerLink& link,
                           lr::Reply r,
                           uint16_t counter,

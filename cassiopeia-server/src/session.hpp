@@ -87,6 +87,7 @@ public:
     void on_line(librecord::ServerLink& link, const librecord::LineSplitter::Item& line) override;
     void on_session_end(librecord::ServerLink& link, std::error_code why) override;
     void on_event(std::string_view what) override;
+    void on_link_summary(std::string_view what) override;
 
 private:
     void on_message(librecord::ServerLink& link, librecord::Message msg);

@@ -34,6 +34,10 @@ void ClientLinkMachine::drop() noexcept {
 }
 
 void ClientLinkMachine::end(std::error_code why) {
+    if ((m_state == State::handshaking || m_state == State::established) &&
+        why != Errc::tls_closed) {
+        ++m_stats.failures;
+    }
     drop();
     m_events.emplace_back(LinkEnded{why});
 }
@@ -128,10 +132,10 @@ void ClientLinkMachine::receive(std::span<const uint8_t> bytes, LinkTime now) {
         m_read_until = now + m_options.io_timeout;
     }
     std::vector<LinkFrame> frames;
-    const auto dropped_before = m_frames.dropped();
-    m_frames.feed(bytes, frames);
-    m_stats.frames_dropped += m_frames.dropped() - dropped_before;
-    std::span<const LinkFrame> rest = frames;
+    std::vector<size_t> dropped_at;
+    m_frames.feed(bytes, frames, &dropped_at);
+    m_stats.frames_dropped += dropped_at.size();
+    size_t first = 0;  // of the frames that belong to the attempt
     if (m_state == State::hello_wait) {
         // §1: everything before the HELLO_ACK that answers our HELLO is ignored.
         const auto ack = std::find_if(frames.begin(), frames.end(), [&](const LinkFrame& f) {
@@ -144,10 +148,22 @@ void ClientLinkMachine::receive(std::span<const uint8_t> bytes, LinkTime now) {
         if (ack == frames.end()) {
             return;
         }
-        rest = rest.subspan(static_cast<size_t>(ack - frames.begin()) + 1);
+        first = static_cast<size_t>(ack - frames.begin()) + 1;
         on_hello_ack(*ack);
     }
-    if (m_state == State::idle || !feed_session_frames(rest)) {
+    // A frame dropped after the HELLO_ACK leaves a gap in the TLS stream: the attempt or session
+    // can only fail, later, at a deadline. What came before the gap is still read.
+    const auto gap =
+        std::find_if(dropped_at.begin(), dropped_at.end(), [&](size_t at) { return at >= first; });
+    const size_t last = gap == dropped_at.end() ? frames.size() : *gap;
+    feed_session(std::span<const LinkFrame>(frames).subspan(first, last - first));
+    if (gap != dropped_at.end() && m_state != State::idle) {
+        end(Errc::link_reset);
+    }
+}
+
+void ClientLinkMachine::feed_session(std::span<const LinkFrame> frames) {
+    if (m_state == State::idle || !feed_session_frames(frames)) {
         return;
     }
     if (m_state == State::handshaking) {

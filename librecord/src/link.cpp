@@ -154,6 +154,11 @@ void ServerLink::flush() {
     }
 }
 
+void ServerLink::announce() {
+    m_machine.announce(Clock::now());
+    flush();
+}
+
 void ServerLink::deliver(const ServerEvent& event, ServerLinkHandler& handler) {
     std::visit(Overloaded{
                    [&](const LinkStarted&) { handler.on_session_start(*this); },
@@ -195,6 +200,9 @@ std::error_code ServerLink::serve(const std::atomic<bool>& stop,
         }
         m_machine.tick(Clock::now());
         dispatch(handler);
+        if (const auto summary = m_summary.take(m_machine.stats(), Clock::now())) {
+            handler.on_link_summary(*summary);
+        }
     }
     m_machine.shutdown();
     dispatch(handler);

@@ -4,6 +4,7 @@
 #include "librecord/link_machine.hpp"
 #include "link_output.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace librecord {
@@ -30,12 +31,44 @@ void ServerLinkMachine::queue_tls_output(uint64_t session) {
 void ServerLinkMachine::receive(std::span<const uint8_t> bytes, LinkTime now) {
     m_now = now;
     std::vector<LinkFrame> frames;
-    const auto dropped_before = m_frames.dropped();
-    m_frames.feed(bytes, frames);
-    m_stats.frames_dropped += m_frames.dropped() - dropped_before;
-    for (auto& f : frames) {
-        m_pending.push_back(std::move(f));
+    std::vector<size_t> dropped_at;
+    m_frames.feed(bytes, frames, &dropped_at);
+    m_stats.frames_dropped += dropped_at.size();
+    // Each drop keeps its place among the frames: the frames before it are still acted on.
+    auto drop = dropped_at.begin();
+    for (size_t i = 0; i <= frames.size(); ++i) {
+        for (; drop != dropped_at.end() && *drop == i; ++drop) {
+            m_pending.emplace_back(std::nullopt);
+        }
+        if (i < frames.size()) {
+            m_pending.emplace_back(std::move(frames[i]));
+        }
     }
+}
+
+void ServerLinkMachine::announce(LinkTime now) {
+    m_now = now;
+    // §2: END flushes the client's decoder; the RESET ends a session of an earlier signer.
+    m_output.push_back(LinkWrite{{slip::end}, 0});
+    m_reset_owed = true;
+    m_last_reset.reset();
+    send_owed_reset();
+}
+
+void ServerLinkMachine::owe_reset() {
+    m_reset_owed = true;
+    send_owed_reset();
+}
+
+void ServerLinkMachine::send_owed_reset() {
+    // §2: at most one RESET a second; one owed inside the second goes out when it is over.
+    if (!m_reset_owed || (m_last_reset && m_now - *m_last_reset < limits::reset_min_interval)) {
+        return;
+    }
+    m_reset_owed = false;
+    m_last_reset = m_now;
+    ++m_stats.resets;
+    queue_frame(FrameType::reset, {});
 }
 
 std::optional<ServerEvent> ServerLinkMachine::next_event() {
@@ -44,18 +77,24 @@ std::optional<ServerEvent> ServerLinkMachine::next_event() {
     while (m_events.empty()) {
         if (m_ended) {
             const auto why = *std::exchange(m_ended, std::nullopt);
-            if (why == Errc::tls_failed) {
-                m_events.emplace_back(LinkNotice{"TLS session failed: " + m_tls->failure()});
+            if (why == Errc::tls_closed) {
+                end_session(why);  // the client's close_notify: it knows
+                continue;
             }
-            end_session(why);
+            m_events.emplace_back(LinkNotice{"TLS session failed: " + m_tls->failure()});
+            fail_session(why);
         } else if (m_broken) {
             // §1: a write that cannot finish fails the session; the line holds a partial frame.
             m_events.emplace_back(LinkNotice{"a reply could not be written: session closed"});
-            end_session(m_broken);
+            fail_session(m_broken);
         } else if (!m_pending.empty()) {
-            const LinkFrame f = std::move(m_pending.front());
+            const auto f = std::move(m_pending.front());
             m_pending.pop_front();
-            on_frame(f);
+            if (f) {
+                on_frame(*f);
+            } else {
+                on_dropped_frame();
+            }
         } else {
             return std::nullopt;
         }
@@ -84,8 +123,10 @@ void ServerLinkMachine::on_hello(const LinkFrame& f) {
     if (!hello) {
         return;
     }
-    // §2: a HELLO starts a new link session; the old one and its buffers are dropped.
+    // §2: a HELLO starts a new link session; the old one and its buffers are dropped. A RESET
+    // still owed to the old one would end the new one: the client has started over anyway.
     end_session(Errc::link_reset);
+    m_reset_owed = false;
     m_tls = std::make_unique<tls::Engine>(tls::Role::server, m_creds, m_tls_options);
     ++m_generation;
     m_handshake_deadline = m_now + m_options.handshake_timeout;
@@ -118,7 +159,7 @@ bool ServerLinkMachine::drive_handshake() {
     queue_tls_output(m_generation);
     if (ec) {
         m_events.emplace_back(LinkNotice{"TLS handshake failed: " + m_tls->failure()});
-        m_tls.reset();
+        fail_session(ec);
         return false;
     }
     if (m_tls->state() != tls::Engine::State::established) {
@@ -162,26 +203,54 @@ void ServerLinkMachine::end_session(std::error_code why) {
     }
 }
 
+void ServerLinkMachine::fail_session(std::error_code why) {
+    // §2: the client learns at once that its session is gone, instead of at its deadline.
+    if (m_tls) {
+        ++m_stats.failures;
+    }
+    end_session(why);
+    owe_reset();
+}
+
+void ServerLinkMachine::on_dropped_frame() {
+    if (!m_tls) {
+        return;  // noise on a line with no link session changes nothing
+    }
+    // The TLS stream of the session now has a gap: it can only fail later, at a deadline.
+    m_events.emplace_back(LinkNotice{"a frame of the link session was dropped: session ended"});
+    fail_session(Errc::link_reset);
+}
+
 void ServerLinkMachine::tick(LinkTime now) {
     m_now = now;
+    send_owed_reset();
     if (!m_tls) {
         return;
     }
     if (!m_started) {
         if (now >= m_handshake_deadline) {
             m_events.emplace_back(LinkNotice{"TLS handshake deadline passed"});
-            m_tls.reset();
+            fail_session(Errc::timed_out);
         }
         return;
     }
-    if (const auto deadline = next_deadline(); deadline && now >= *deadline) {
+    if (const auto deadline = session_deadline(); deadline && now >= *deadline) {
         m_events.emplace_back(LinkNotice{"session deadline passed"});
         m_tls->close();
-        end_session(Errc::timed_out);
+        fail_session(Errc::timed_out);
     }
 }
 
 std::optional<LinkTime> ServerLinkMachine::next_deadline() const noexcept {
+    auto deadline = session_deadline();
+    if (m_reset_owed) {
+        const auto at = m_last_reset ? *m_last_reset + limits::reset_min_interval : m_now;
+        deadline = deadline ? std::min(*deadline, at) : at;
+    }
+    return deadline;
+}
+
+std::optional<LinkTime> ServerLinkMachine::session_deadline() const noexcept {
     if (!m_tls) {
         return std::nullopt;
     }
@@ -211,14 +280,13 @@ void ServerLinkMachine::write_failed(uint64_t session, std::error_code why) noex
     if (!m_tls || session != m_generation) {
         return;  // the session that frame belonged to is over already
     }
-    if (!m_started) {
-        m_tls.reset();  // a handshake that cannot be written: no session to report
-        return;
-    }
-    m_broken = why;
+    m_broken = why;  // also a handshake: it ends at the next next_event()
 }
 
 void ServerLinkMachine::abort(std::error_code why) {
+    if (m_tls) {
+        ++m_stats.failures;
+    }
     end_session(why);
 }
 

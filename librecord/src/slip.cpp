@@ -217,7 +217,15 @@ std::vector<uint8_t> encode_hello(const Hello& h) {
     return w.take();
 }
 
-void FrameReader::feed(std::span<const uint8_t> in, std::vector<LinkFrame>& out) {
+void FrameReader::feed(std::span<const uint8_t> in,
+                       std::vector<LinkFrame>& out,
+                       std::vector<size_t>* dropped_at) {
+    const auto drop = [&] {
+        ++m_dropped;
+        if (dropped_at != nullptr) {
+            dropped_at->push_back(out.size());
+        }
+    };
     while (!in.empty()) {
         const slip::DecodeStep step = m_decoder.feed(in);
         in = in.subspan(step.consumed);
@@ -226,10 +234,10 @@ void FrameReader::feed(std::span<const uint8_t> in, std::vector<LinkFrame>& out)
             if (frame) {
                 out.push_back(std::move(frame).value());
             } else {
-                ++m_dropped;
+                drop();
             }
         } else if (step.status == slip::Status::error) {
-            ++m_dropped;
+            drop();
         }
     }
 }

@@ -101,6 +101,12 @@ public:
     virtual void on_session_end(ServerLink& link, std::error_code why) = 0;
     /** Something an operator may want in the log (no secrets): HELLO, RESET, TLS failure. */
     virtual void on_event(std::string_view what) = 0;
+
+    /**
+     * The line's counters (frames dropped, RESETs sent, sessions failed) since the last
+     * summary, at most once a minute (LinkStatsSummary): a warning. By default on_event().
+     */
+    virtual void on_link_summary(std::string_view what) { on_event(what); }
 };
 
 /** The signer end of one line, blocking on it. */
@@ -125,6 +131,12 @@ public:
         std::chrono::milliseconds tick = std::chrono::milliseconds(200));
 
     /**
+     * The line was just opened: writes END and RESET (ServerLinkMachine::announce), so that a
+     * client in a session with an earlier signer process starts over at once.
+     */
+    void announce();
+
+    /**
      * Queues one whole message in the current session (chunked as §4 requires). Call from
      * the handler: the frames are written when the handler returns; if that write fails the
      * session ends (on_event, then on_session_end).
@@ -144,6 +156,7 @@ private:
     io::Stream& m_line;
     LinkOptions m_options;
     ServerLinkMachine m_machine;
+    LinkStatsSummary m_summary;
 };
 
 }  // namespace librecord

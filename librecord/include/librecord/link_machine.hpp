@@ -35,11 +35,32 @@ struct LinkOptions {
     std::chrono::milliseconds session_idle_timeout = std::chrono::minutes(15);
 };
 
-/** Counters an operator may want to see (frames dropped, sessions, resets). */
+/** Counters an operator may want to see (docs/protocol.md §2), only ever growing. */
 struct LinkStats {
-    uint64_t frames_dropped = 0;
-    uint64_t sessions = 0;
-    uint64_t resets = 0;
+    uint64_t frames_dropped = 0;  ///< bad CRC, bad framing, unknown type, bad length
+    uint64_t sessions = 0;        ///< TLS sessions established
+    uint64_t resets = 0;          ///< RESETs sent (signer) or received in a session (client)
+    /** Link sessions (from HELLO_ACK on) that ended other than by close_notify or a new HELLO. */
+    uint64_t failures = 0;
+};
+
+/**
+ * The operator's summary of a line's counters, rate-limited: take() gives a line to log (WARN)
+ * when frames were dropped, RESETs sent or received or sessions failed since the last one, at
+ * most once per `period`; never one line per frame.
+ */
+class LinkStatsSummary final {
+public:
+    explicit LinkStatsSummary(std::chrono::seconds period = std::chrono::seconds(60)) noexcept
+        : m_period(period) {}
+
+    /** `total` is the line's counters at `now`; the text to log, or std::nullopt. */
+    [[nodiscard]] std::optional<std::string> take(const LinkStats& total, LinkTime now);
+
+private:
+    std::chrono::seconds m_period;
+    LinkStats m_seen;
+    std::optional<LinkTime> m_last;
 };
 
 /**
@@ -118,7 +139,9 @@ public:
 
     /**
      * Bytes read from the line at `now`. Before the HELLO_ACK that answers our HELLO
-     * everything is ignored (§1). Call next_event() and take_output() afterwards.
+     * everything is ignored (§1). After it, a RESET or a dropped frame (the TLS stream has a
+     * gap) ends the attempt or session with link_reset at once; the frames before the gap are
+     * still acted on. Call next_event() and take_output() afterwards.
      */
     void receive(std::span<const uint8_t> bytes, LinkTime now);
 
@@ -196,6 +219,7 @@ private:
     void queue_tls_output();
     void end(std::error_code why);
     void drop() noexcept;
+    void feed_session(std::span<const LinkFrame> frames);
 
     const tls::Credentials& m_creds;
     tls::SessionOptions m_tls_options;
@@ -238,7 +262,9 @@ struct LinkNotice {
 
 /**
  * Signer events. LinkEnded follows only a LinkStarted session: close_notify, failure, a new
- * HELLO (link_reset), a deadline (timed_out), a failed write, or the driver's shutdown().
+ * HELLO or a dropped frame (link_reset), a deadline (timed_out), a failed write, or the
+ * driver's shutdown(). Every end but close_notify, a new HELLO, abort() and shutdown() also
+ * queues a RESET (§2), handshakes that never started included.
  */
 using ServerEvent = std::variant<LinkStarted, LinkLine, LinkEnded, LinkNotice>;
 
@@ -261,9 +287,16 @@ public:
 
     /**
      * Bytes read from the line at `now`. Bad frames are dropped and counted; valid ones are
-     * kept and acted on by next_event(), one frame at a time.
+     * kept and acted on by next_event(), one frame at a time. A frame dropped while a link
+     * session (handshake or established) is up ends it: its TLS stream has a gap.
      */
     void receive(std::span<const uint8_t> bytes, LinkTime now);
+
+    /**
+     * The signer has just opened its line (at start, or after re-opening it): queues END and
+     * RESET, so that a client still in a session with an earlier signer process starts over.
+     */
+    void announce(LinkTime now);
 
     /**
      * The next event, or std::nullopt once every frame received so far has been acted on.
@@ -273,8 +306,9 @@ public:
 
     /**
      * The time is `now`: applies the handshake deadline and the session deadlines of §7 (a
-     * half-received line gets io_timeout, an idle session session_idle_timeout). Call after
-     * the events are handed out, when next_deadline() has passed or at any poll.
+     * half-received line gets io_timeout, an idle session session_idle_timeout), and sends a
+     * RESET owed since the last second. Call after the events are handed out, when
+     * next_deadline() has passed or at any poll.
      */
     void tick(LinkTime now);
 
@@ -301,8 +335,8 @@ public:
     [[nodiscard]] std::vector<LinkWrite> take_output();
 
     /**
-     * When tick() must be called at the latest, or std::nullopt when no session exists (then
-     * only received bytes change anything).
+     * When tick() must be called at the latest, or std::nullopt when no session exists and no
+     * RESET is owed (then only received bytes change anything).
      */
     [[nodiscard]] std::optional<LinkTime> next_deadline() const noexcept;
 
@@ -317,6 +351,11 @@ private:
     [[nodiscard]] bool drive_handshake();
     void read_lines();
     void end_session(std::error_code why);
+    void fail_session(std::error_code why);
+    void on_dropped_frame();
+    void owe_reset();
+    void send_owed_reset();
+    [[nodiscard]] std::optional<LinkTime> session_deadline() const noexcept;
     void queue_frame(FrameType type, std::span<const uint8_t> body);
     void queue_tls_output(uint64_t session);
 
@@ -324,7 +363,7 @@ private:
     tls::SessionOptions m_tls_options;
     LinkOptions m_options;
     FrameReader m_frames;
-    std::deque<LinkFrame> m_pending;  // received, not acted on yet
+    std::deque<std::optional<LinkFrame>> m_pending;  // received, not acted on yet; empty: a drop
     std::deque<ServerEvent> m_events;
     std::vector<LinkWrite> m_output;
     std::unique_ptr<tls::Engine> m_tls;
@@ -337,6 +376,7 @@ private:
     LinkTime m_handshake_deadline{};
     LinkTime m_last_traffic{};
     std::optional<LinkTime> m_last_reset;
+    bool m_reset_owed = false;  // sent once m_last_reset is a second old (§2)
     LinkStats m_stats;
 };
 

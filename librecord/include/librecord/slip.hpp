@@ -108,8 +108,13 @@ struct Hello {
  */
 class FrameReader final {
 public:
-    /** Decodes all of `in`; appends each valid frame to `out`. */
-    void feed(std::span<const uint8_t> in, std::vector<LinkFrame>& out);
+    /**
+     * Decodes all of `in`; appends each valid frame to `out`. With `dropped_at`, appends for
+     * each frame dropped the size of `out` at that moment: where the gap is among the frames.
+     */
+    void feed(std::span<const uint8_t> in,
+              std::vector<LinkFrame>& out,
+              std::vector<size_t>* dropped_at = nullptr);
 
     /** Frames dropped so far (bad escape, too long, bad CRC, unknown type, bad length). */
     [[nodiscard]] uint64_t dropped() const noexcept { return m_dropped; }

@@ -2,6 +2,7 @@
 // the metrics text, the status report parser and the signer check's decisions.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "backoff.hpp"
+#include "connection.hpp"
 #include "daemon_signals.hpp"
 #include "metrics.hpp"
 #include "signer_check.hpp"
@@ -128,6 +129,36 @@ BOOST_AUTO_TEST_CASE(shows_the_signer_audit_rewrites) {
                std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(shows_the_link_counters) {
+    cc::Metrics m;
+    m.link.frames_dropped = 7;
+    m.link.resets = 2;
+    m.link.sessions = 5;
+    m.link.failures = 3;
+    const auto text = cc::metrics_text(m, {});
+    for (const char* line : {"cassiopeia_link_frames_dropped_total 7\n",
+                             "cassiopeia_link_resets_total 2\n",
+                             "cassiopeia_link_sessions_total 5\n",
+                             "cassiopeia_link_session_failures_total 3\n"}) {
+        BOOST_TEST(text.find(line) != std::string::npos, line);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_back_off_starts_over_after_a_session_or_a_reset) {
+    librecord::LinkStats before;
+    before.sessions = 4;
+    before.resets = 1;
+    auto after = before;
+    after.frames_dropped = 9;  // noise alone: the line may be down, keep backing off
+    after.failures = 2;
+    BOOST_TEST(!cc::link_progressed(before, after));
+    after.sessions = 5;
+    BOOST_TEST(cc::link_progressed(before, after));
+    after = before;
+    after.resets = 2;  // a signer that answers
+    BOOST_TEST(cc::link_progressed(before, after));
+}
+
 BOOST_AUTO_TEST_CASE(shows_the_signer_clock_skew_once_read) {
     cc::Metrics m;
     BOOST_TEST(cc::metrics_text(m, {}).find("cassiopeia_signer_clock_skew_seconds") ==
@@ -238,7 +269,8 @@ BOOST_AUTO_TEST_CASE(refuses_deep_nesting_before_parsing) {
 }
 
 BOOST_AUTO_TEST_CASE(takes_any_bytes) {
-    const std::string binary("{\"cas\": [\x00\xff\xfe]}", 16);
+    using namespace std::string_literals;
+    const auto binary = "{\"cas\": [\x00\xff\xfe]}"s;  // all 14 bytes, NUL included
     BOOST_TEST(!parse(binary).report.has_value());
     const auto invalid_utf8 = parse("{\"cas\": [{\"name\": \"\xc3\x28\", \"crl_number\": 1}]}");
     BOOST_TEST((invalid_utf8.report.has_value() || !invalid_utf8.error.empty()));

@@ -1,7 +1,7 @@
 // Tests of librecord/link_machine.hpp: both link machines on a fake clock, bytes shuttled in
 // memory (no line, no threads, no sleeps).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
-#include "test_pki.hpp"
+#include "link_pair.hpp"
 
 #include <librecord/errors.hpp>
 #include <librecord/io/serial_channel.hpp>
@@ -19,140 +19,7 @@ using cassiopeia::test::link_files;
 using cassiopeia::test::link_server_name;
 using namespace std::chrono_literals;
 using Bytes = std::vector<uint8_t>;
-
-namespace {
-
-/** Deterministic nonces and session ids: 1, 2, 3… */
-lr::RandomFill counting_random() {
-    return [n = uint8_t{0}](std::span<uint8_t> out) mutable {
-        for (auto& b : out) {
-            b = ++n;
-        }
-    };
-}
-
-lr::LinkOptions options() {
-    lr::LinkOptions o;
-    o.handshake_timeout = 60s;
-    o.io_timeout = 30s;
-    o.session_idle_timeout = 15min;
-    return o;
-}
-
-Bytes wire_of(const std::vector<lr::LinkWrite>& writes) {
-    Bytes out;
-    for (const auto& w : writes) {
-        out.insert(out.end(), w.wire.begin(), w.wire.end());
-    }
-    return out;
-}
-
-std::vector<lr::LinkFrame> frames_of(const std::vector<lr::LinkWrite>& writes) {
-    lr::FrameReader reader;
-    std::vector<lr::LinkFrame> frames;
-    reader.feed(wire_of(writes), frames);
-    return frames;
-}
-
-Bytes frame(lr::FrameType type, const Bytes& body) {
-    Bytes out;
-    lr::encode_link_frame(type, body, out);
-    return out;
-}
-
-template <class E, class Variant>
-bool is(const Variant& v) {
-    return std::holds_alternative<E>(v);
-}
-
-/** A client machine and a signer machine joined by shuttle(), the signer echoing messages. */
-struct Pair {
-    Pair()
-        : client_creds(link_files("client")),
-          server_creds(link_files("server")),
-          client(client_creds, {link_server_name}, options(), counting_random()),
-          server(server_creds, {link_client_name}, options()) {}
-
-    /** Moves bytes both ways, handing out every event, until neither side has more to say. */
-    void shuttle() {
-        for (int round = 0; round < 1000; ++round) {
-            const auto to_server = wire_of(client.take_output());
-            if (!to_server.empty()) {
-                server.receive(to_server, now);
-            }
-            drain_server();
-            const auto to_client = wire_of(server.take_output());
-            if (!to_client.empty()) {
-                client.receive(to_client, now);
-            }
-            drain_client();
-            if (to_server.empty() && to_client.empty()) {
-                return;
-            }
-        }
-        BOOST_FAIL("the machines never went quiet");
-    }
-
-    void drain_server() {
-        while (auto e = server.next_event()) {
-            if (const auto* line = std::get_if<lr::LinkLine>(&*e); line && echo) {
-                echo_line(line->line);
-            }
-            server_events.push_back(std::move(*e));
-        }
-    }
-
-    void drain_client() {
-        while (auto e = client.next_event()) {
-            client_events.push_back(std::move(*e));
-        }
-    }
-
-    void echo_line(const lr::LineSplitter::Item& item) {
-        auto rec = lr::decode_record(item.line);
-        if (!rec) {
-            return;
-        }
-        auto msg = assembler.add(std::move(rec.value()));
-        if (msg && msg->has_value()) {
-            lr::Message reply = std::move(**msg);
-            reply.command = static_cast<uint16_t>(reply.command + 0x1000U);
-            BOOST_TEST(!server.send(reply));
-        }
-    }
-
-    void connect() {
-        client.connect(now);
-        shuttle();
-        BOOST_REQUIRE(client.connected());
-        BOOST_REQUIRE(server.established());
-    }
-
-    template <class E>
-    [[nodiscard]] size_t server_count() const {
-        return static_cast<size_t>(std::count_if(
-            server_events.begin(), server_events.end(), [](const auto& e) { return is<E>(e); }));
-    }
-
-    [[nodiscard]] bool server_noticed(std::string_view text) const {
-        return std::any_of(server_events.begin(), server_events.end(), [&](const auto& e) {
-            const auto* n = std::get_if<lr::LinkNotice>(&e);
-            return n != nullptr && n->text.find(text) != std::string::npos;
-        });
-    }
-
-    lr::tls::Credentials client_creds;
-    lr::tls::Credentials server_creds;
-    lr::ClientLinkMachine client;
-    lr::ServerLinkMachine server;
-    lr::LinkTime now = lr::LinkTime{} + 24h;
-    bool echo = true;
-    lr::MessageAssembler assembler{lr::limits::max_request_payload};
-    std::vector<lr::ServerEvent> server_events;
-    std::vector<lr::ClientEvent> client_events;
-};
-
-}  // namespace
+using namespace cassiopeia::test::link_pair;
 
 BOOST_AUTO_TEST_SUITE(link_machine_client)
 
@@ -294,21 +161,27 @@ BOOST_AUTO_TEST_CASE(the_read_deadline_runs_from_each_read_and_ends_the_session)
     BOOST_TEST(!p.client.connected());
 }
 
-BOOST_AUTO_TEST_CASE(a_flipped_byte_stalls_the_session_until_the_read_deadline) {
+BOOST_AUTO_TEST_CASE(a_flipped_byte_ends_the_session_on_both_sides_at_once) {
     Pair p;
     p.connect();
     BOOST_REQUIRE(!p.client.send(0xC0, Bytes(200, 0x41)));
     auto wire = wire_of(p.client.take_output());
-    wire[wire.size() / 2] ^= 0x01U;  // CRC drops the frame; TLS waits for it forever
+    wire[wire.size() / 2] ^= 0x01U;  // CRC drops the frame: the TLS stream has a gap
     p.server.receive(wire, p.now);
     p.drain_server();
     BOOST_TEST(p.server.stats().frames_dropped == 1U);
-    BOOST_TEST(p.server.take_output().empty());
+    BOOST_REQUIRE(p.server_count<lr::LinkEnded>() == 1U);
+    BOOST_TEST(!p.server.established());
+    const auto out = frames_of(p.server.take_output());
+    BOOST_REQUIRE(out.size() == 1U);  // a RESET, not the read deadline, tells the client
+    BOOST_TEST(static_cast<int>(out[0].type) == static_cast<int>(lr::FrameType::reset));
     p.client.await_message(p.now);
-    p.client.tick(p.now + 30s);
+    p.client.receive(frame(lr::FrameType::reset, {}), p.now);
     const auto end = p.client.next_event();
     BOOST_REQUIRE((end && is<lr::LinkEnded>(*end)));
-    BOOST_TEST(std::get<lr::LinkEnded>(*end).why == lr::Errc::timed_out);
+    BOOST_TEST(std::get<lr::LinkEnded>(*end).why == lr::Errc::link_reset);
+    BOOST_TEST(p.client.stats().failures == 1U);
+    BOOST_TEST(p.server.stats().failures == 1U);
     p.client_events.clear();
     p.connect();  // a new session works
     BOOST_REQUIRE(!p.client.send(0xC0, Bytes{'x'}));
@@ -413,10 +286,17 @@ BOOST_AUTO_TEST_CASE(an_idle_session_is_closed_at_the_idle_deadline) {
     BOOST_TEST(p.server_noticed("session deadline passed"));
     BOOST_REQUIRE(p.server_count<lr::LinkEnded>() == 1U);
     BOOST_TEST(std::get<lr::LinkEnded>(p.server_events.back()).why == lr::Errc::timed_out);
-    p.client.receive(wire_of(p.server.take_output()), p.now);  // close_notify went out
+    // close_notify and a RESET went out: the client ends at once, not at its own deadline.
+    const auto writes = p.server.take_output();
+    const auto out = frames_of(writes);
+    BOOST_REQUIRE(out.size() >= 2U);
+    BOOST_TEST(static_cast<int>(out.front().type) == static_cast<int>(lr::FrameType::data));
+    BOOST_TEST(static_cast<int>(out.back().type) == static_cast<int>(lr::FrameType::reset));
+    p.client.await_message(p.now);
+    p.client.receive(wire_of(writes), p.now);
     const auto end = p.client.next_event();
     BOOST_REQUIRE((end && is<lr::LinkEnded>(*end)));
-    BOOST_TEST(std::get<lr::LinkEnded>(*end).why == lr::Errc::tls_closed);
+    BOOST_TEST(std::get<lr::LinkEnded>(*end).why == lr::Errc::link_reset);
 }
 
 BOOST_AUTO_TEST_CASE(a_half_received_line_gets_only_the_io_deadline) {
