@@ -162,6 +162,13 @@ bool link_progressed(const librecord::LinkStats& before,
     return after.sessions != before.sessions || after.resets != before.resets;
 }
 
+Exchange Connection::call_in_session(const std::vector<Step>& steps, size_t replies) {
+    if (!session_open()) {
+        return Exchange{RequestFailure{std::error_code{lr::Errc::link_reset}}};
+    }
+    return call(steps, replies);
+}
+
 Exchange Connection::converse(const std::function<Exchange(Connection&)>& conversation) {
     const auto deadline = Clock::now() + m_config.link.handshake_timeout;
     Backoff backoff;

@@ -60,6 +60,15 @@ public:
     [[nodiscard]] Exchange call(const std::vector<Step>& steps, size_t replies);
 
     /**
+     * call() for a command that needs the state the conversation's previous call left on the
+     * signer (logSaved after sign, §5.1): on the same link session, never a new one. When that
+     * session is gone (a RESET or a dropped frame arrived with the previous reply), returns a
+     * `link_reset` failure, so that converse() replays the whole conversation; a new session's
+     * signer would hold no signed result and refuse the command for good.
+     */
+    [[nodiscard]] Exchange call_in_session(const std::vector<Step>& steps, size_t replies);
+
+    /**
      * Runs `conversation` (one or more call()s); when it ends in a link failure that a new
      * session may cure, starts a new link session and runs it again from the start, backing
      * off as §2 says, until the handshake deadline counted from the first try. Safe because

@@ -247,6 +247,20 @@ BOOST_AUTO_TEST_CASE(a_request_at_the_limits_goes_to_the_line) {
     BOOST_TEST((out.end.kind == cc::JobEnd::Kind::link));
 }
 
+BOOST_AUTO_TEST_CASE(a_call_in_session_never_starts_a_session) {
+    // logSaved belongs to the session that holds the signed result: with none open it fails
+    // as a link reset (so the whole request is replayed) without touching the line. A plain
+    // call tries the line (here missing) instead.
+    const auto config = unreachable_line();
+    cc::Connection conn(config);
+    const std::vector<cc::Step> saved{{librecord::Command::log_saved, {}}};
+    const auto in_session = conn.call_in_session(saved, 2);
+    BOOST_TEST((cc::link_error_of(in_session) == librecord::Errc::link_reset));
+    const auto fresh = conn.call(saved, 2);
+    BOOST_TEST(!fresh.ok());
+    BOOST_TEST((cc::link_error_of(fresh) != librecord::Errc::link_reset));
+}
+
 BOOST_AUTO_TEST_CASE(too_many_serials_are_refused_before_the_line) {
     const TempDir dir;
     auto config = unreachable_line();
