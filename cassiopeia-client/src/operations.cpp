@@ -160,8 +160,8 @@ Exchange sign_and_release(Connection& conn,
             store_log(log_out);
         }
         // On the session that holds the signed result, or the whole request again (§5.1).
-        auto released = c.call_in_session(
-            {{lr::Command::log_saved, bytes_of(ossl::sha256_hex(log_out))}}, 2);
+        auto released =
+            c.call_in_session({{lr::Command::log_saved, bytes_of(ossl::sha256_hex(log_out))}}, 2);
         if (released) {
             common::test_point("respond_arrived");
         }
