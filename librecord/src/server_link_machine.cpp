@@ -50,9 +50,10 @@ void ServerLinkMachine::announce(LinkTime now) {
     m_now = now;
     // §2: END flushes the client's decoder; the RESET ends a session of an earlier signer.
     m_output.push_back(LinkWrite{{slip::end}, 0});
-    m_reset_owed = true;
-    m_last_reset.reset();
-    send_owed_reset();
+    // Not a fault: sent at once and not counted (the counters and their WARN line are faults).
+    m_reset_owed = false;
+    m_last_reset = m_now;
+    queue_frame(FrameType::reset, {});
 }
 
 void ServerLinkMachine::owe_reset() {

@@ -294,7 +294,8 @@ public:
 
     /**
      * The signer has just opened its line (at start, or after re-opening it): queues END and
-     * RESET, so that a client still in a session with an earlier signer process starts over.
+     * RESET (not counted in stats(): no fault), so that a client still in a session with an
+     * earlier signer process starts over.
      */
     void announce(LinkTime now);
 
