@@ -14,13 +14,6 @@ FAULTS_POOL=${CASS_FAULTS_POOL:-$CASS_TMP/pool}
 FAULT_RESTARTS=0
 FAULT_END_MS=0
 
-# ctl CMD...: one command to the line emulator; fails unless it answers ok. REPLY: the answer.
-ctl() {
-    REPLY=$(printf '%s\n' "$*" | socat -t 5 - UNIX-CONNECT:"$CASS_LINE_CTL") ||
-        fail "line emulator: '$*' failed"
-    [[ $REPLY == ok* ]] || fail "line emulator: '$*' answered '$REPLY'"
-}
-
 # make_pool N: N PEM CSRs (fresh RSA-2048 keys) in $FAULTS_POOL/csr-<i>.pem and one test PKI
 # ($FAULTS_POOL/pki, keys/make-test-pki) that every testbed of the run copies, made under a
 # lock so that scenarios running side by side share one pool.

@@ -88,6 +88,17 @@ testbed_up() {
     CLIENT=("$CASS_BIN/cassiopeia-client" -c "$CASS_CLIENT_CONF")
 }
 
+# line_ctl CMD...: one command to the line emulator's control socket (CASS_LINE=emulator, its
+# path in CASS_LINE_CTL); REPLY holds the answer line. ctl CMD... fails unless it is ok.
+line_ctl() {
+    REPLY=$(printf '%s\n' "$*" | socat -t 5 - UNIX-CONNECT:"$CASS_LINE_CTL") ||
+        fail "line emulator: '$*' failed"
+}
+ctl() {
+    line_ctl "$@"
+    [[ $REPLY == ok* ]] || fail "line emulator: '$*' answered '$REPLY'"
+}
+
 # server_pid: the pid of the signer started last.
 server_pid() {
     # shellcheck disable=SC2153 # CASS_DIR comes from the testbed's env

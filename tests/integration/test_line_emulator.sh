@@ -11,12 +11,6 @@ export CASS_LINE=emulator CASS_LINE_ARGS="--seed 7"
 testbed_up
 [[ -S ${CASS_LINE_CTL:-} ]] || fail "the testbed's env names no control socket"
 
-# ctl CMD: one control line; REPLY holds the answer.
-ctl() {
-    REPLY=$(printf '%s\n' "$*" | socat -t 5 - UNIX-CONNECT:"$CASS_LINE_CTL") ||
-        fail "control socket: '$*' failed"
-}
-
 # counter KEY: the counter KEY of the last `stats` reply.
 counter() {
     local v
@@ -27,7 +21,7 @@ counter() {
 ctl stats
 [[ $REPLY == ok\ * ]] || fail "stats answered '$REPLY'"
 for bad in bogus "ber 2" "baud fast" "stall"; do
-    ctl "$bad"
+    line_ctl "$bad"
     [[ $REPLY == error\ * ]] || fail "'$bad' was not refused: '$REPLY'"
 done
 

@@ -15,13 +15,6 @@ export CASS_LINE=emulator CASS_LINE_ARGS="--seed 11"
 queue_up
 [[ -S ${CASS_LINE_CTL:-} ]] || fail "the testbed's env names no control socket"
 
-# ctl CMD: one control line; REPLY holds the answer.
-ctl() {
-    REPLY=$(printf '%s\n' "$*" | socat -t 5 - UNIX-CONNECT:"$CASS_LINE_CTL") ||
-        fail "control socket: '$*' failed"
-    [[ $REPLY == ok* ]] || fail "'$*' answered '$REPLY'"
-}
-
 prom=$CASS_TMP/run.prom
 # link_sum: frames dropped + RESETs + failed sessions in the daemon's metrics file.
 link_sum() {
