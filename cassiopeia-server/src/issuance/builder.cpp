@@ -1,11 +1,12 @@
-// Builds the certificate from SignRequest + Profile + time CA, lints it under a throwaway
-// signature, signs it with the CA key and checks that the signed TBS is the linted one.
+// Builds the certificate from SignRequest + Profile + time CA, lints its TBS (signature algorithm
+// written in, unsigned), signs it with the CA key and checks that the signed TBS is the linted one.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance/builder.hpp"
 
 #include "issuance/ca_policy.hpp"
 #include "issuance/key_usage.hpp"
 #include "issuance/lint.hpp"
+#include "issuance/signature_algorithm.hpp"
 
 #include <librecord/serial_text.hpp>
 
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 
 namespace cassiopeia::server {
 
@@ -461,17 +463,20 @@ std::vector<std::string> key_usage_for(const Profile& profile,
 }
 
 /**
- * Pre-issuance lint under a throwaway signature of the CA key's type, so the TBS (signature
- * algorithm included) is the one the CA key will sign; then the CA signature, a check that
- * the signed TBS is the linted one, and a verification.
+ * Pre-issuance lint of the exact TBS the CA key will sign (its signature algorithm written
+ * in beforehand; a throwaway signature of the CA key's type where it cannot be, see
+ * set_signature_algorithm); then the CA signature, a check that the signed TBS is the linted
+ * one, and a verification. One private-key operation per certificate.
  */
 Status lint_then_sign(X509* cert,
                       const TimeCa& ca,
                       const EVP_MD* md,
-                      EVP_PKEY* throwaway,
+                      const std::function<EVP_PKEY*()>& throwaway,
                       const LintExpectations& want,
                       std::vector<std::string>& log) {
-    check_ossl(::X509_sign(cert, throwaway, md) > 0, "X509_sign(throwaway)");
+    if (!set_signature_algorithm(cert, ca.key.get(), md)) {
+        check_ossl(::X509_sign(cert, throwaway(), md) > 0, "X509_sign(throwaway)");
+    }
     const std::vector<uint8_t> linted = tbs_bytes(cert);
     if (auto finding = lint_certificate(cert, want)) {
         log.push_back("lint: " + *finding);
@@ -502,7 +507,7 @@ IssuedCertificate issued_from(X509* signed_cert, const TimeCa& ca, const Validit
     check_ossl(len > 0, "i2d_X509");
     out.der.assign(raw, raw + len);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
     // Hand out a certificate parsed from the final DER: the built object still caches
-    // values (hash, extension flags) computed under the throwaway signature.
+    // values (hash, extension flags) computed before it was signed.
     const unsigned char* p = out.der.data();
     ossl::X509Ptr parsed{::d2i_X509(nullptr, &p, static_cast<long>(out.der.size()))};
     check_ossl(
@@ -580,8 +585,9 @@ Refusable<IssuedCertificate> Issuer::sign_as(const SignRequest& req,
                                 validity->cap,
                                 validity->not_before,
                                 validity->not_after};
-    const Status signed_ok = lint_then_sign(
-        cert.get(), ca, digest_for(req.hash()), throwaway_for(ca.key.get()), want, log);
+    const auto throwaway = [&] { return throwaway_for(ca.key.get()); };
+    const Status signed_ok =
+        lint_then_sign(cert.get(), ca, digest_for(req.hash()), throwaway, want, log);
     if (!signed_ok) {
         return signed_ok.error();
     }
