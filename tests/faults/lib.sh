@@ -120,11 +120,6 @@ fault_ended() {
     FAULT_END_MS=$(cass_now_ms)
 }
 
-# wait_done N TIMEOUT_S: until N jobs are done.
-wait_done() {
-    wait_done_at_least "$1" "$2"
-}
-
 # serials_of_signer / serials_of_webdb: one canonical serial (upper-case hex, no leading zeros)
 # a line, sorted.
 canonical_serials() {
