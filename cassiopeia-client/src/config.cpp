@@ -83,7 +83,7 @@ po::options_description command_options(Invocation& inv) {
         "ocsp-ca", po::value(&so.ocsp_ca), "OCSP responder certificate for this time CA")(
         "san", po::value(&so.sans)->composing(), "TYPE,VALUE: DNS,name or email,address")(
         "ava", po::value(&so.avas)->composing(), "ATTR,VALUE subject attribute (CN,Name)")(
-        "proof", po::value(&so.proofs)->composing(), "proof line (protocol §5.3)")(
+        "proof", po::value(&so.proofs)->composing(), "proof line (docs/protocol.md §5.3)")(
         "from", po::value(&so.from), "notBefore: now or YYYY-MM-DDTHH:MM:SSZ")(
         "to", po::value(&so.to), "notAfter: YYYY-MM-DDTHH:MM:SSZ or <n>d, <n>m, <n>y")(
         "hash", po::value(&so.hash)->default_value("sha256"), "sha256, sha384 or sha512")(

@@ -1,5 +1,5 @@
 // One client's link to the signer: the line, the TLS session, and request/reply with the
-// retry rules of protocol §2 (a lost session is started over and the request replayed).
+// retry rules of docs/protocol.md §2 (a lost session is started over and the request replayed).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -48,7 +48,7 @@ JobEnd job_end(const Exchange& o) {
         e.refusal = *refusal;
     } else if (link_error == lr::Errc::payload_too_large) {
         e.kind = JobEnd::Kind::usage;  // never sent: the records cannot carry it (§7)
-        e.detail = "a command's payload exceeds the 65,536 bytes of protocol §7";
+        e.detail = "a command's payload exceeds the 65,536 bytes of docs/protocol.md §7";
     } else if (link_error) {
         e.kind = JobEnd::Kind::link;
         e.detail = link_error.message();
@@ -82,7 +82,7 @@ bool is_reply(const lr::Message& m, lr::Reply r) {
 }
 
 /**
- * The counts and sizes of protocol §7, checked before the line is touched: a request that
+ * The counts and sizes of docs/protocol.md §7, checked before the line is touched: a request that
  * breaks one is the client's own `bad_request` (docs/conventions.md §5), exit status 2.
  */
 std::optional<JobEnd> over_limits(const std::vector<Step>& steps) {
@@ -92,7 +92,8 @@ std::optional<JobEnd> over_limits(const std::vector<Step>& steps) {
     size_t serials = 0;
     for (const auto& s : steps) {
         if (s.payload.size() > lr::limits::max_request_payload) {
-            return usage_fault("a command's payload exceeds the 65,536 bytes of protocol §7");
+            return usage_fault(
+                "a command's payload exceeds the 65,536 bytes of docs/protocol.md §7");
         }
         sans += s.command == lr::Command::add_san ? 1 : 0;
         avas += s.command == lr::Command::add_ava ? 1 : 0;
@@ -101,7 +102,7 @@ std::optional<JobEnd> over_limits(const std::vector<Step>& steps) {
     }
     const auto over = [](size_t n, size_t max, const char* what) {
         return usage_fault("too many " + std::string(what) + ": " + std::to_string(n) +
-                           ", protocol §7 allows " + std::to_string(max));
+                           ", docs/protocol.md §7 allows " + std::to_string(max));
     };
     if (sans > lr::limits::max_sans) {
         return over(sans, lr::limits::max_sans, "SANs");

@@ -1,6 +1,6 @@
 // The client's jobs on the line (sign, certify, revoke, fetch a CRL), shared by the one-shot
 // commands and the queue daemon. Each runs inside Connection::converse, so a lost link session
-// replays the whole job (protocol §2, §6).
+// replays the whole job (docs/protocol.md §2, §6).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
@@ -104,7 +104,7 @@ struct CrlOutput {
 
 /**
  * Stores `der` as the copy of `ca`'s CRL if it verifies with `ca_cert` and its cRLNumber is not
- * lower than the stored copy's (protocol §5.6); otherwise a verification failure (exit
+ * lower than the stored copy's (docs/protocol.md §5.6); otherwise a verification failure (exit
  * status 4) and the copy stays as it was. Throws Error{io} when the store cannot be written.
  */
 [[nodiscard]] JobEnd store_verified_crl(const crl::CrlStore& store,

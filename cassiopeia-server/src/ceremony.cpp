@@ -182,8 +182,8 @@ std::vector<uint8_t> csr_for(EVP_PKEY* key) {
 
 /**
  * The time CA certificate for `key`, issued by the root through the signer's builder under the
- * `subca` profile: its key usage, hashes and cap, and the pre-issuance lint (protocol §5.2).
- * Subject O=<root's O>, CN=<root's O> <name>.
+ * `subca` profile: its key usage, hashes and cap, and the pre-issuance lint (docs/protocol.md
+ * §5.2). Subject O=<root's O>, CN=<root's O> <name>.
  */
 IssuedCertificate make_time_ca(const ProfileSet& profiles,
                                const TimeCa& root,

@@ -1,6 +1,6 @@
 // The key ceremony: `cassiopeia-server -c FILE new-time-ca --family F --from T --to T`
-// makes a time CA signed by the root key, locally only (protocol §5.2, docs/conventions.md §2).
-// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+// makes a time CA signed by the root key, locally only (docs/protocol.md §5.2, docs/conventions.md
+// §2). Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
 #include "config.hpp"

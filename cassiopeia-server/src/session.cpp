@@ -213,7 +213,8 @@ void RecordSession::on_add_serial(std::string_view text) {
     } else if (m_serials.size() >= lr::limits::max_serials) {
         fail(ErrorCode::too_many,
              command,
-             "more than " + std::to_string(lr::limits::max_serials) + " serials (protocol §7)");
+             "more than " + std::to_string(lr::limits::max_serials) +
+                 " serials (docs/protocol.md §7)");
     } else {
         m_serials.emplace_back(text);
     }

@@ -30,7 +30,7 @@ public:
     virtual ~Services() = default;
 
     [[nodiscard]] virtual std::chrono::system_clock::time_point now() const = 0;
-    /** The status report of protocol §5.7, one JSON object. */
+    /** The status report of docs/protocol.md §5.7, one JSON object. */
     [[nodiscard]] virtual std::string status_json() = 0;
 
     /**

@@ -1,5 +1,5 @@
 // Fuzz target: OpenPGP packet framing (RFC 4880 §4.2) and the signer's trim of the keyblock it
-// returns (protocol §5.5).
+// returns (docs/protocol.md §5.5).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 //
 // Target functions: librecord::openpgp::split_packets, cassiopeia::server::pgp::trim_keyblock,

@@ -2,7 +2,7 @@
 # What the command-line client writes and accepts: result files are replaced through a unique
 # temporary file (a symlink planted at the old fixed `<path>.tmp` or at the path itself redirects
 # nothing), a certificate not issued by the signingCA's certificate in ca_certs and a CRL older
-# than the copy are refused with exit status 4, and a request over the counts of protocol §7 is
+# than the copy are refused with exit status 4, and a request over the counts of docs/protocol.md §7 is
 # refused with exit status 2 without the line.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/lib.sh
@@ -90,7 +90,7 @@ expect_exit 4 "${CLIENT[@]}" crl --ca "$ca" --out "$CASS_TMP/rolled.der"
 [[ $(file_hex "$CASS_CRL_DIR/$ca.crl") == "$held" ]] || fail "the older CRL replaced the copy"
 [[ ! -e $CASS_TMP/rolled.der ]] || fail "the refused CRL was written to --out"
 
-# Over the counts of protocol §7, with the signer stopped: refused at once, exit 2, no link
+# Over the counts of docs/protocol.md §7, with the signer stopped: refused at once, exit 2, no link
 # needed (with the line it would wait for the handshake deadline and exit 1).
 cass_stop_pid "$(server_pid)"
 many=()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scheduled CRLs: with crl.lifetime_s 8 and crl.resign_s 5 the signer re-signs every CA's CRL
 # by itself, and drops a revoked entry once a CRL issued after the certificate's notAfter has
-# carried it (RFC 5280 §3.3, protocol §5.6).
+# carried it (RFC 5280 §3.3, docs/protocol.md §5.6).
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

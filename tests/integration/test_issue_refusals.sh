@@ -89,7 +89,7 @@ expect_refusal proof_missing "${CLIENT[@]}" sign "${good[@]}" --profile server-o
 expect_refusal san_invalid "${CLIENT[@]}" sign "${good[@]}" --profile server \
     --san DNS,xn--ls8h.example.org --proof "$ts,domains,5,name=xn--ls8h.example.org" "${out[@]}"
 
-# 101 SANs, each proven (protocol §7: at most 100): the client refuses it itself, exit 2,
+# 101 SANs, each proven (docs/protocol.md §7: at most 100): the client refuses it itself, exit 2,
 # before the line (test_client_outputs.sh shows it needs no signer).
 many=()
 for i in $(seq 1 101); do
@@ -107,7 +107,7 @@ expect_refusal hash_not_allowed "${CLIENT[@]}" sign "${good[@]}" --profile serve
 # wishTo past the cap: 500 days on server (398 d at most, 200 d from 2026-03-15).
 expect_refusal validity_cap "${CLIENT[@]}" sign "${good[@]}" "${server_ok[@]}" --to 500d "${out[@]}"
 
-# wishFrom more than 1 h in the past (protocol §5: backdating).
+# wishFrom more than 1 h in the past (docs/protocol.md §5: backdating).
 expect_refusal bad_validity "${CLIENT[@]}" sign "${good[@]}" "${server_ok[@]}" \
     --from "$(proof_time '-2 hours')" "${out[@]}"
 

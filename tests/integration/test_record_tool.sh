@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cassiopeia-record, the operator's tool for captured record lines: encode, decode, chunking
-# (protocol §4), malformed lines named with exit status 1, usage errors with 2.
+# (docs/protocol.md §4), malformed lines named with exit status 1, usage errors with 2.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Revocations the signer refuses (protocol §5.6, §5.8): an unknown serial, a serial of another
+# Revocations the signer refuses (docs/protocol.md §5.6, §5.8): an unknown serial, a serial of another
 # CA, an unknown CA, a bad reason; each exits 3 with its code and revokes nothing.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 # shellcheck source=tests/integration/lib.sh
@@ -48,7 +48,7 @@ expect_refusal unknown_ca "${CLIENT[@]}" --ca_certs "$CASS_TMP/ca-certs" revoke 
     --ca nosuch_2026_1 --serial "$client_serial"
 expect_nothing_revoked "an unknown CA"
 
-# Reasons outside the five of protocol §5.6 (unspecified is the absent reason).
+# Reasons outside the five of docs/protocol.md §5.6 (unspecified is the absent reason).
 for reason in bogus unspecified certificateHold removeFromCRL; do
     expect_refusal bad_request "${CLIENT[@]}" revoke --ca "$client_ca" \
         --serial "$client_serial,$reason"

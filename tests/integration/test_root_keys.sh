@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Roots never reach the line (docs/key-ceremony.md, "What the line may use"; protocol §3): with a
+# Roots never reach the line (docs/key-ceremony.md, "What the line may use"; docs/protocol.md §3): with a
 # self-signed CA, a CA whose pathLen is not 0, a CA of the local-only family `root`, the
 # configured root or the link CA among the issuing CAs, `check` and the daemon exit 2.
 # Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.

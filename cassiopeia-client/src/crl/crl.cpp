@@ -333,7 +333,7 @@ std::optional<std::vector<CrlEntry>> crl_revoked(std::span<const uint8_t> crl_de
         const Asn1EnumPtr code{static_cast<ASN1_ENUMERATED*>(
             ::X509_REVOKED_get_ext_d2i(r, NID_crl_reason, &crit, nullptr))};
         if (code) {
-            // RFC 5280 §5.3.1 codes of the reasons protocol §5.6 allows.
+            // RFC 5280 §5.3.1 codes of the reasons docs/protocol.md §5.6 allows.
             switch (::ASN1_ENUMERATED_get(code.get())) {
                 case 1:
                     e.reason = "keyCompromise";

@@ -24,7 +24,7 @@ namespace cassiopeia::client::ossl {
 
 /** What the client reports of an issued certificate. */
 struct CertificateSummary {
-    std::string serial;      ///< protocol §5.4 text form
+    std::string serial;      ///< docs/protocol.md §5.4 text form
     std::string not_before;  ///< YYYY-MM-DDTHH:MM:SSZ
     std::string not_after;
     std::string pem;

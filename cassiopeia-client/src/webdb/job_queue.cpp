@@ -302,7 +302,7 @@ bool JobQueue::complete_revocation(const Job& job,
     if (!finish(job, JobState::done, std::nullopt, std::nullopt)) {
         return false;
     }
-    // A serial already revoked keeps its original entry (protocol §5.6).
+    // A serial already revoked keeps its original entry (docs/protocol.md §5.6).
     (void)m_conn.exec(
         "INSERT INTO cassiopeia.revoked (ca, serial, revoked_at, reason, job_id)"
         " SELECT $1, s, t::timestamptz, NULLIF(r, ''), $5"

@@ -56,7 +56,8 @@ struct CertificateJob {
     std::string hash;                       ///< e.g. "sha256"
 };
 
-/** Inputs of request_revocation: "<serial>" or "<serial>,<reason>" items (protocol §5.6). */
+/** Inputs of request_revocation: "<serial>" or "<serial>,<reason>" items (docs/protocol.md §5.6).
+ */
 struct RevocationJob {
     std::string ca;
     std::vector<std::string> serials;

@@ -1,4 +1,4 @@
-// OpenPGP certification through GPGME in the signer's GnuPG home (protocol §5.5, §5.3).
+// OpenPGP certification through GPGME in the signer's GnuPG home (docs/protocol.md §5.5, §5.3).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "gpg/openpgp_certifier.hpp"
 

@@ -1,4 +1,4 @@
-// OpenPGP certification (protocol §5.5): the signer certifies a key's proven user IDs.
+// OpenPGP certification (docs/protocol.md §5.5): the signer certifies a key's proven user IDs.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -21,7 +21,7 @@ using librecord::openpgp::split_packets;
 /**
  * Keeps the primary key packet and, of the user IDs, those whose text is in `keep_uids`, each
  * with the signatures that follow it. Drops signatures directly on the primary key, user
- * attributes, subkeys with their binding signatures, and trust packets (protocol §5.5: the
+ * attributes, subkeys with their binding signatures, and trust packets (docs/protocol.md §5.5: the
  * primary key, each certified user ID with its self-signature, the new certifications).
  * The caller must make sure third-party certifications are already gone (the import filter).
  * @return nullopt unless `bytes` is exactly one public key that starts with its primary key

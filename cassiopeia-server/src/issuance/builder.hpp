@@ -22,12 +22,12 @@ struct IssuedCertificate {
     ossl::X509Ptr cert;
     std::vector<uint8_t> der;
     std::string ca_name;
-    std::string serial_hex;  ///< protocol §5.4 text form
+    std::string serial_hex;  ///< docs/protocol.md §5.4 text form
     SysSeconds not_before;
     SysSeconds not_after;
 };
 
-/** Upper-case hex of the serial's magnitude, even length, no leading 00 (protocol §5.4). */
+/** Upper-case hex of the serial's magnitude, even length, no leading 00 (docs/protocol.md §5.4). */
 [[nodiscard]] std::string serial_text(const ASN1_INTEGER* serial);
 
 class Issuer final {

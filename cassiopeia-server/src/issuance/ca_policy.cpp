@@ -54,7 +54,8 @@ std::vector<std::string> apply_line_policy(CaStore& cas,
             if (!roots.empty() && (::X509_cmp(link_ca.get(), roots.front().get()) == 0 ||
                                    ::EVP_PKEY_eq(::X509_get0_pubkey(link_ca.get()),
                                                  ::X509_get0_pubkey(roots.front().get())) == 1)) {
-                faults.emplace_back("the link CA is the root (protocol §3: a dedicated link CA)");
+                faults.emplace_back(
+                    "the link CA is the root (docs/protocol.md §3: a dedicated link CA)");
             }
             ::ERR_clear_error();
         }

@@ -29,7 +29,7 @@ namespace cassiopeia::server {
 
 /**
  * The issuing CA of a line request: the served OCSP target itself, or the newest served time
- * CA of the profile's family valid at `now`; unknown_ca otherwise (protocol §5.8). Logs it.
+ * CA of the profile's family valid at `now`; unknown_ca otherwise (docs/protocol.md §5.8). Logs it.
  */
 [[nodiscard]] Refusable<const TimeCa*> issuing_ca(const CaStore& cas,
                                                   const SignRequest& req,

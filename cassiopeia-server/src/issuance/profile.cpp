@@ -244,7 +244,7 @@ void read_ca_fields(Profile& p, const std::filesystem::path& file, const po::var
         fail(file, "path_len: -1 (none), or 0..8 with basic_constraints_ca = true");
     }
     if (p.basic_constraints_ca && !p.local_only) {
-        fail(file, "a CA profile must be local_only (protocol §5.2)");
+        fail(file, "a CA profile must be local_only (docs/protocol.md §5.2)");
     }
 }
 

@@ -18,13 +18,14 @@ namespace cassiopeia::server {
 
 enum class SanType { dns, email };
 
-/** A period in force from a date on (caps and proof ages are dated, protocol §5.2, §5.3). */
+/** A period in force from a date on (caps and proof ages are dated, docs/protocol.md §5.2, §5.3).
+ */
 struct DatedPeriod {
     std::chrono::sys_days from;
     Period period;
 };
 
-/** The proof tables of protocol §5.3. */
+/** The proof tables of docs/protocol.md §5.3. */
 namespace proof_tables {
 inline constexpr std::string_view domains = "domains";
 inline constexpr std::string_view emails = "emails";

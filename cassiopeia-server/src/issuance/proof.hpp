@@ -1,4 +1,4 @@
-// Proof lines (addProofLine, protocol §5.3): parsing, matching and freshness.
+// Proof lines (addProofLine, docs/protocol.md §5.3): parsing, matching and freshness.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

@@ -1,5 +1,5 @@
-// SignRequest: the set-up commands of a sign request (protocol §5.2), each checked on arrival.
-// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+// SignRequest: the set-up commands of a sign request (docs/protocol.md §5.2), each checked on
+// arrival. Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
 #include "issuance/csr.hpp"

@@ -1,5 +1,5 @@
-// UTC times `YYYY-MM-DDTHH:MM:SSZ`, periods `<n>d|m|y` and the validity rules (protocol §5.2).
-// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+// UTC times `YYYY-MM-DDTHH:MM:SSZ`, periods `<n>d|m|y` and the validity rules (docs/protocol.md
+// §5.2). Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
 #include "util/signer_error.hpp"

@@ -1,4 +1,4 @@
-// JSON text of the wire (the status report, protocol §5.7) and of the client's output.
+// JSON text of the wire (the status report, docs/protocol.md §5.7) and of the client's output.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 

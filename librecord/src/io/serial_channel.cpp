@@ -1,5 +1,5 @@
-// Serial port / pty transport on Boost.Asio, with flock + TIOCEXCL and deadlines (protocol §1).
-// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+// Serial port / pty transport on Boost.Asio, with flock + TIOCEXCL and deadlines (docs/protocol.md
+// §1). Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "librecord/io/serial_channel.hpp"
 
 #include "librecord/errors.hpp"

@@ -50,7 +50,7 @@ sed 's/^:-----/-----/' "$GNUPGHOME/openpgp-revocs.d/$gone.rev" >"$GNUPGHOME/gone
 g --import "$GNUPGHOME/gone.rev"
 export_pub "$gone" revoked.asc
 
-# rsa1024.asc: too weak (protocol §5.5 wants RSA >= 2048).
+# rsa1024.asc: too weak (docs/protocol.md §5.5 wants RSA >= 2048).
 g --quick-gen-key 'Weak Example <weak@example.org>' rsa1024 cert,sign never
 export_pub weak@example.org rsa1024.asc
 

@@ -1,5 +1,5 @@
-// Tests of certificate issuance: rebuild, lint, sign (protocol §5.2-§5.4), and the CA store.
-// Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
+// Tests of certificate issuance: rebuild, lint, sign (docs/protocol.md §5.2-§5.4), and the CA
+// store. Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance/builder.hpp"
 #include "issuance/lint.hpp"
 #include "issuance_test_support.hpp"

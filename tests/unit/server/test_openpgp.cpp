@@ -1,4 +1,4 @@
-// Tests of OpenPGP certification (protocol §5.5): GPGME certifier, packet trim and armour.
+// Tests of OpenPGP certification (docs/protocol.md §5.5): GPGME certifier, packet trim and armour.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "gpg/gpgme_guard.hpp"
 #include "gpg/openpgp_certifier.hpp"

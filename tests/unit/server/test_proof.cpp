@@ -1,4 +1,4 @@
-// Tests of proof line parsing and the freshness rules of protocol §5.3.
+// Tests of proof line parsing and the freshness rules of docs/protocol.md §5.3.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance/proof.hpp"
 #include "issuance_test_support.hpp"

@@ -1,4 +1,4 @@
-// Tests of UTC time parsing, period arithmetic and validity resolution (protocol §5.2).
+// Tests of UTC time parsing, period arithmetic and validity resolution (docs/protocol.md §5.2).
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance_test_support.hpp"
 #include "util/time_util.hpp"
