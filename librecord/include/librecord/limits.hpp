@@ -38,6 +38,8 @@ inline constexpr size_t max_avas = 32;
 inline constexpr size_t max_proof_lines = 200;
 // §7: per revoke.
 inline constexpr size_t max_serials = 10000;
+// §7, §5.1: per session, signed results waiting for their logSaved (pipelining).
+inline constexpr size_t max_waiting_results = 8;
 
 // §7: deadlines (defaults; both configurable).
 inline constexpr std::chrono::seconds handshake_timeout{60};
