@@ -37,8 +37,17 @@ ClientLink::ClientLink(io::Stream& line,
 ClientLink::~ClientLink() = default;
 
 std::error_code ClientLink::flush() {
+    // Replies that arrive while requests are written are read and kept (docs/protocol.md §5.1:
+    // a pipelining client and the signer write at the same time).
+    std::vector<uint8_t> incoming;
     for (const auto& w : m_machine.take_output()) {
-        if (const auto ec = m_line.write_all(w.wire, Clock::now() + m_options.io_timeout); ec) {
+        const auto ec =
+            m_line.write_all_reading(w.wire, Clock::now() + m_options.io_timeout, incoming);
+        if (!incoming.empty()) {
+            m_machine.receive(incoming, Clock::now());
+            incoming.clear();
+        }
+        if (ec) {
             m_machine.abort();  // the rest would follow a partial frame
             return ec;
         }

@@ -163,7 +163,8 @@ std::error_code SerialChannel::read_some(std::vector<uint8_t>& out, Clock::time_
                                   got = n;
                                   done = true;
                               });
-    if (!impl.run_until(done, deadline)) {
+    // Bytes that arrive as the deadline passes are kept: the cancelled read may have completed.
+    if (!impl.run_until(done, deadline) && (rec || got == 0)) {
         return Errc::timed_out;
     }
     if (rec) {
@@ -171,6 +172,60 @@ std::error_code SerialChannel::read_some(std::vector<uint8_t>& out, Clock::time_
     }
     out.insert(out.end(), impl.buf.begin(), impl.buf.begin() + static_cast<std::ptrdiff_t>(got));
     return {};
+}
+
+namespace {
+
+/** Reads whatever arrives into `out` until stopped (write_all_reading). */
+struct BackgroundReader {
+    asio::serial_port& port;
+    std::array<uint8_t, 4096>& buf;
+    std::vector<uint8_t>& out;
+    bool stop = false;
+
+    void start() {
+        port.async_read_some(
+            asio::buffer(buf), [this](const boost::system::error_code& e, size_t n) {
+                if (e) {
+                    return;  // aborted at the end of the write, or a fault the next read reports
+                }
+                out.insert(out.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+                if (!stop) {
+                    start();
+                }
+            });
+    }
+};
+
+}  // namespace
+
+std::error_code SerialChannel::write_all_reading(std::span<const uint8_t> data,
+                                                 Clock::time_point deadline,
+                                                 std::vector<uint8_t>& incoming) {
+    auto& impl = *m_impl;
+    bool done = false;
+    boost::system::error_code wec;
+    BackgroundReader reader{impl.port, impl.buf, incoming};
+    impl.ctx.restart();
+    asio::async_write(impl.port,
+                      asio::buffer(data.data(), data.size()),
+                      [&](const boost::system::error_code& e, size_t) {
+                          wec = e;
+                          done = true;
+                      });
+    reader.start();
+    while (!done && Clock::now() < deadline) {
+        impl.ctx.run_one_until(deadline);
+    }
+    reader.stop = true;
+    boost::system::error_code ignored;
+    impl.port.cancel(ignored);  // NOLINT(bugprone-unused-return-value): the read, or both
+    impl.ctx.restart();
+    impl.ctx.run();  // the cancelled handlers run before `reader` and `done` go away
+    if (!done) {
+        return Errc::timed_out;
+    }
+    return wec ? make_error_code(Errc::io_failed) : std::error_code{};
 }
 
 std::error_code SerialChannel::write_all(std::span<const uint8_t> data,

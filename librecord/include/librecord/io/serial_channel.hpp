@@ -44,6 +44,9 @@ public:
                                             Clock::time_point deadline) override;
     [[nodiscard]] std::error_code write_all(std::span<const uint8_t> data,
                                             Clock::time_point deadline) override;
+    [[nodiscard]] std::error_code write_all_reading(std::span<const uint8_t> data,
+                                                    Clock::time_point deadline,
+                                                    std::vector<uint8_t>& incoming) override;
     void discard_input() override;
 
     struct Impl;

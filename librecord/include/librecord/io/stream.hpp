@@ -31,6 +31,19 @@ public:
     [[nodiscard]] virtual std::error_code write_all(std::span<const uint8_t> data,
                                                     Clock::time_point deadline) = 0;
 
+    /**
+     * write_all() that keeps reading while it writes, appending what arrives to `incoming`: a
+     * client that pipelines (docs/protocol.md §5.1) writes requests while the signer writes
+     * replies, and neither may wait for the other's buffers to drain. By default it only
+     * writes (for streams whose buffers never fill, such as the in-memory duplex of tests).
+     */
+    [[nodiscard]] virtual std::error_code write_all_reading(std::span<const uint8_t> data,
+                                                            Clock::time_point deadline,
+                                                            std::vector<uint8_t>& incoming) {
+        (void)incoming;
+        return write_all(data, deadline);
+    }
+
     /** Discards input not read yet (tcflush on a tty). */
     virtual void discard_input() {}
 };
