@@ -85,7 +85,7 @@ Refusable<const TimeCa*> issuing_ca(const CaStore& cas,
         return refuse(ErrorCode::unknown_ca,
                       "setProfile: no CA of family " + profile.family + " valid now");
     }
-    log.push_back("CA " + ca->name + " (newest of family " + profile.family + " valid now)");
+    log.push_back("CA newest of " + profile.family);
     return ca;
 }
 
