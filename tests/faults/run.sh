@@ -194,6 +194,23 @@ case $FAULT_SCENARIO in
         hold_for "${s%s}"
         fault_ended
         ;;
+    cut_window_full)
+        # The daemon stops itself (SIGSTOP) the 3rd time its window fills: 8 requests in
+        # flight, some on the wire, some answered in the signer's output. The line is cut for
+        # 5 s, then the daemon goes on: it finds the session gone and replays the 8.
+        fault_up
+        ctl baud 115200
+        queue_mix $((FAULTS_N - 1))
+        client_up CASSIOPEIA_TEST_KILL_AT=window_full CASSIOPEIA_TEST_KILL_NTH=3 \
+            CASSIOPEIA_TEST_KILL_SIGNAL=STOP
+        queue_revocation_of_first
+        wait_for "[[ \$(awk '{ print \$3 }' /proc/$DAEMON_PID/stat 2>/dev/null) == T ]]" 120 ||
+            fail "the client daemon never had 8 requests in flight"
+        ctl cut 5
+        sleep 5
+        kill -CONT "$DAEMON_PID"
+        fault_ended
+        ;;
     stall_45s)
         mid_queue
         ctl stall 45

@@ -21,6 +21,7 @@ struct KillAt {
     std::string point;
     int64_t nth = 1;
     int64_t delay_ms = 0;
+    int signal = SIGKILL;  ///< SIGSTOP with CASSIOPEIA_TEST_KILL_SIGNAL=STOP: frozen, not dead
     std::atomic<int64_t> seen{0};
 };
 
@@ -35,15 +36,16 @@ void on_point(std::string_view point) noexcept {
         return;
     }
     if (k.delay_ms == 0) {
-        ::raise(SIGKILL);
+        ::raise(k.signal);
+        return;  // SIGSTOP: continued by the test
     }
     try {
-        std::thread([ms = k.delay_ms] {
+        std::thread([ms = k.delay_ms, sig = k.signal] {
             std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-            ::raise(SIGKILL);
+            ::raise(sig);
         }).detach();
     } catch (...) {
-        ::raise(SIGKILL);  // no thread: now rather than never
+        ::raise(k.signal);  // no thread: now rather than never
     }
 }
 
@@ -83,7 +85,14 @@ bool install_kill_at_from_env(std::string_view program) {
     if (!nth || !delay || *nth == 0) {
         return false;
     }
+    const char* sig = std::getenv("CASSIOPEIA_TEST_KILL_SIGNAL");  // NOLINT(concurrency-mt-unsafe)
+    const std::string_view sig_name = sig == nullptr ? "KILL" : sig;
+    if (sig_name != "KILL" && sig_name != "STOP") {
+        std::cerr << program << ": CASSIOPEIA_TEST_KILL_SIGNAL is KILL or STOP\n";
+        return false;
+    }
     auto& k = kill_at();
+    k.signal = sig_name == "STOP" ? SIGSTOP : SIGKILL;
     k.point = point;
     k.nth = *nth;
     k.delay_ms = *delay;

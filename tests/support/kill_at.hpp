@@ -1,7 +1,9 @@
 // The test builds' crash switch: CASSIOPEIA_TEST_KILL_AT names a step of the sign flow
 // (cassiopeia/common/test_point.hpp); the process SIGKILLs itself the CASSIOPEIA_TEST_KILL_NTH-th
 // time (default 1) it reaches that step, CASSIOPEIA_TEST_KILL_DELAY_MS milliseconds later
-// (default 0: at once; a delay lets a reply just queued leave the process first). Used by the
+// (default 0: at once; a delay lets a reply just queued leave the process first). With
+// CASSIOPEIA_TEST_KILL_SIGNAL=STOP it stops itself instead (SIGSTOP), for the test to do
+// something to the line while it is frozen and then continue it (SIGCONT). Used by the
 // fault matrix (tests/faults/, docs/reliability.md); linked only into cassiopeia-server-test and
 // cassiopeia-client-test.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
