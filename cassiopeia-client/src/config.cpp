@@ -4,6 +4,7 @@
 
 #include <cassiopeia/common/options.hpp>
 #include <librecord/errors.hpp>
+#include <librecord/limits.hpp>
 
 #include <boost/program_options.hpp>
 
@@ -41,7 +42,10 @@ void add_run_options(po::options_description& conf, ClientConfig& c, Seconds& s)
         po::value(&s.status)->default_value(600),
         "ask the status report and refresh CRLs this often, seconds")(
         "run.metrics_file", po::value(&c.run.metrics_file), "Prometheus text file to rewrite")(
-        "run.worker", po::value(&c.run.worker), "worker name in the queue (default host:line)");
+        "run.worker", po::value(&c.run.worker), "worker name in the queue (default host:line)")(
+        "run.window",
+        po::value(&c.run.window)->default_value(c.run.window),
+        "certificate requests in flight at once, 1 (sequential) to 8 (docs/protocol.md §5.1)");
 }
 
 void add_link_options(po::options_description& conf, ClientConfig& c, Seconds& s) {
@@ -140,6 +144,9 @@ void apply_durations(ClientConfig& c, const Seconds& s) {
     c.idle = std::chrono::seconds(s.idle);
     if (c.run.max_attempts < 1 || s.lease == 0 || s.poll == 0 || s.status == 0) {
         config_error("run.max_attempts, run.lease_s, run.poll_s and run.status_s must be positive");
+    }
+    if (c.run.window < 1 || c.run.window > librecord::limits::max_waiting_results) {
+        config_error("run.window must be 1 to 8 (docs/protocol.md §5.1)");
     }
     c.run.lease = std::chrono::seconds(s.lease);
     c.run.poll = std::chrono::seconds(s.poll);

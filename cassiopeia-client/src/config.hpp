@@ -34,6 +34,8 @@ struct ClientConfig {
         std::chrono::seconds status{600};
         std::string metrics_file;
         std::string worker;
+        /// Certificate requests in flight at once (docs/protocol.md §5.1); 1 is sequential.
+        unsigned window = 8;
     } run;
 };
 

@@ -122,37 +122,53 @@ std::error_code link_error_of(const Exchange& x) noexcept {
     return ec != nullptr ? *ec : std::error_code{};
 }
 
-Exchange Connection::call(const std::vector<Step>& steps, size_t replies) {
-    std::vector<lr::Message> out;
-    auto ec = ensure_connected(lr::io::Clock::now() + m_config.link.handshake_timeout);
-    if (!ec) {
-        for (const auto& step : steps) {
-            ec = m_link->send(static_cast<uint16_t>(step.command), step.payload);
-            if (ec) {
-                break;
-            }
+std::error_code Connection::open_session() {
+    return ensure_connected(lr::io::Clock::now() + m_config.link.handshake_timeout);
+}
+
+lr::Result<uint16_t> Connection::send_steps(const std::vector<Step>& steps) {
+    if (!m_link || !m_link->connected()) {
+        return lr::Errc::link_reset;
+    }
+    for (const auto& step : steps) {
+        if (const auto ec = m_link->send(static_cast<uint16_t>(step.command), step.payload); ec) {
+            return ec;
         }
     }
-    if (!ec && !steps.empty()) {
+    if (!steps.empty()) {
         sent_point(steps.back().command);
     }
-    const uint16_t counter = m_link && !ec ? m_link->last_counter() : 0;
-    while (!ec && out.size() < replies) {
-        auto msg = m_link->receive();
+    return m_link->last_counter();
+}
+
+lr::Result<lr::Message> Connection::next_reply() {
+    if (!m_link) {
+        return lr::Errc::link_reset;
+    }
+    return m_link->receive();
+}
+
+Exchange Connection::call(const std::vector<Step>& steps, size_t replies) {
+    if (const auto ec = open_session(); ec) {
+        return Exchange{RequestFailure{ec}};
+    }
+    const auto sent = send_steps(steps);
+    if (!sent) {
+        return Exchange{RequestFailure{sent.error()}};
+    }
+    std::vector<lr::Message> out;
+    while (out.size() < replies) {
+        auto msg = next_reply();
         if (!msg) {
-            ec = msg.error();
-            break;
+            return Exchange{RequestFailure{msg.error()}};
         }
-        if (msg->counter != counter) {
+        if (msg->counter != *sent) {
             continue;  // a late reply to an earlier command of this session
         }
         if (msg->command == static_cast<uint16_t>(lr::Reply::error)) {
             return Exchange{RequestFailure{librecord::parse_refusal(msg->payload)}};
         }
         out.push_back(std::move(msg.value()));
-    }
-    if (ec) {
-        return Exchange{RequestFailure{ec}};
     }
     return out;
 }

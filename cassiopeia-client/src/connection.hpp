@@ -79,6 +79,18 @@ public:
     /** call() inside converse(): one request, replayed on link failures. */
     [[nodiscard]] Exchange request(const std::vector<Step>& steps, size_t replies);
 
+    /** A link session: the current one, or a new one (handshake deadline). */
+    [[nodiscard]] std::error_code open_session();
+
+    /**
+     * Sends `steps` on the current session without waiting for replies (pipelining,
+     * docs/protocol.md §5.1); the counter of the last one, or link_reset when no session is up.
+     */
+    [[nodiscard]] librecord::Result<uint16_t> send_steps(const std::vector<Step>& steps);
+
+    /** The next reply of the current session, whichever command it answers. */
+    [[nodiscard]] librecord::Result<librecord::Message> next_reply();
+
     /** Closes the TLS session (close_notify). */
     void close() noexcept;
 

@@ -39,8 +39,9 @@ void taken_over(const Job& job) {
     LOG4CPLUS_WARN(log(), "job " << job.id << " was taken over; result not written");
 }
 
-/** The job's request as the one-shot `sign` would send it: the CSR as DER, or the SPKAC. */
-std::optional<JobEnd> sign_input(const Job& job, const CertificateJob& in, SignInput& s) {
+}  // namespace
+
+std::optional<JobEnd> certificate_input(const Job& job, const CertificateJob& in, SignInput& s) {
     s.request_id = job.request_id();
     constexpr std::string_view spkac_prefix = "SPKAC:";
     const std::span<const uint8_t> raw{
@@ -69,12 +70,14 @@ std::optional<JobEnd> sign_input(const Job& job, const CertificateJob& in, SignI
     return std::nullopt;
 }
 
+namespace {
+
 JobEnd run_certificate(Connection& link,
                        JobQueue& queue,
                        const Job& job,
                        const CertificateJob& in) {
     SignInput s;
-    if (auto bad = sign_input(job, in, s)) {
+    if (auto bad = certificate_input(job, in, s)) {
         return *bad;
     }
     // The log travels with the result: it is written in the same transaction as the

@@ -12,6 +12,14 @@
 namespace cassiopeia::client {
 
 /**
+ * The certificate job's request as the one-shot `sign` would send it (the CSR as DER, or the
+ * SPKAC) in `s`; a `usage` end when the input cannot go into records.
+ */
+[[nodiscard]] std::optional<JobEnd> certificate_input(const Job& job,
+                                                      const CertificateJob& in,
+                                                      SignInput& s);
+
+/**
  * Runs `job` (certificate, revocation or OpenPGP) and, when it is done, writes its result to
  * `queue` in one transaction (a job taken over by another worker meanwhile is logged, not
  * written). Input that cannot go into records ends as `usage`; any error other than a

@@ -47,20 +47,20 @@ LeaseKeeper::Hold LeaseKeeper::keep(const Job& job) {
     held.kind = job.kind;
     held.attempt = job.attempt;
     held.worker = job.worker;
+    uint64_t token = 0;
     {
         const std::lock_guard lock{m_mutex};
-        m_job = std::move(held);
-        ++m_generation;
+        token = ++m_next_token;
+        m_jobs.emplace(token, std::move(held));
     }
     m_wake.notify_all();
-    return Hold{*this};
+    return Hold{*this, token};
 }
 
-void LeaseKeeper::drop() noexcept {
+void LeaseKeeper::drop(uint64_t token) noexcept {
     {
         const std::lock_guard lock{m_mutex};
-        m_job.reset();
-        ++m_generation;
+        m_jobs.erase(token);
     }
     m_wake.notify_all();
 }
@@ -72,24 +72,32 @@ uint64_t LeaseKeeper::renewals() const {
 
 void LeaseKeeper::loop() noexcept {
     std::unique_lock lock{m_mutex};
+    auto due = std::chrono::steady_clock::now() + m_interval;
     while (!m_stop) {
-        if (!m_job) {
-            m_wake.wait(lock, [this] { return m_stop || m_job.has_value(); });
+        if (m_jobs.empty()) {
+            m_wake.wait(lock, [this] { return m_stop || !m_jobs.empty(); });
+            due = std::chrono::steady_clock::now() + m_interval;  // a fresh claim: lease new
             continue;
         }
-        const uint64_t generation = m_generation;
-        if (m_wake.wait_for(
-                lock, m_interval, [&] { return m_stop || m_generation != generation; })) {
-            continue;  // stopped, or another job (or none): start over
+        if (m_wake.wait_until(lock, due, [&] { return m_stop || m_jobs.empty(); })) {
+            continue;  // stopped, or nothing left in hand
         }
-        const Job job = *m_job;
+        due = std::chrono::steady_clock::now() + m_interval;
+        const auto jobs = m_jobs;  // renewed without the lock: keep() and drop() go on
         lock.unlock();
-        const auto held = renew(job);
+        std::vector<std::pair<uint64_t, bool>> renewed;
+        for (const auto& [token, job] : jobs) {
+            if (const auto held = renew(job)) {
+                renewed.emplace_back(token, *held);
+            }
+        }
         lock.lock();
-        if (held == true) {
-            ++m_renewals;
-        } else if (held == false && m_generation == generation) {
-            m_job.reset();  // finished, or taken over: nothing left to renew
+        for (const auto& [token, held] : renewed) {
+            if (held) {
+                ++m_renewals;
+            } else {
+                m_jobs.erase(token);  // finished, or taken over: nothing left to renew
+            }
         }
     }
 }

@@ -10,11 +10,13 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace cassiopeia::client {
 
@@ -39,27 +41,37 @@ public:
     /** Renewal of one job's lease; it stops when the Hold is destroyed (the job ended). */
     class Hold final {
     public:
-        explicit Hold(LeaseKeeper& keeper) noexcept : m_keeper(&keeper) {}
+        Hold(LeaseKeeper& keeper, uint64_t token) noexcept : m_keeper(&keeper), m_token(token) {}
 
-        ~Hold() { m_keeper->drop(); }
+        ~Hold() {
+            if (m_keeper != nullptr) {
+                m_keeper->drop(m_token);
+            }
+        }
+
+        Hold(Hold&& other) noexcept
+            : m_keeper(std::exchange(other.m_keeper, nullptr)), m_token(other.m_token) {}
 
         Hold(const Hold&) = delete;
         Hold& operator=(const Hold&) = delete;
-        Hold(Hold&&) = delete;
         Hold& operator=(Hold&&) = delete;
 
     private:
         LeaseKeeper* m_keeper;
+        uint64_t m_token;
     };
 
-    /** Renews `job`'s lease every lease/3 from now on, until the Hold ends. One job at a time. */
+    /**
+     * Renews `job`'s lease every lease/3 from now on, until the Hold ends. Several jobs may be
+     * held at once (the window of a pipelining worker, docs/protocol.md §5.1).
+     */
     [[nodiscard]] Hold keep(const Job& job);
 
     /** Renewals that found the lease still held, since the start (tests and logs). */
     [[nodiscard]] uint64_t renewals() const;
 
 private:
-    void drop() noexcept;
+    void drop(uint64_t token) noexcept;
     void loop() noexcept;
     /** One heartbeat on the keeper's connection: true when renewed, false when the lease is
      *  no longer held, nullopt when the WebDB failed (logged). */
@@ -74,8 +86,8 @@ private:
     const std::chrono::milliseconds m_interval;
     mutable std::mutex m_mutex;
     std::condition_variable m_wake;
-    std::optional<Job> m_job;   ///< the job in hand: id, worker and attempt (no inputs)
-    uint64_t m_generation = 0;  ///< changes with every keep() and drop()
+    std::map<uint64_t, Job> m_jobs;  ///< the jobs in hand by token: id, worker and attempt
+    uint64_t m_next_token = 0;
     uint64_t m_renewals = 0;
     bool m_stop = false;
     bool m_failing = false;                ///< logged once until a renewal works again

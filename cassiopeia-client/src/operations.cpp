@@ -81,11 +81,9 @@ bool is_reply(const lr::Message& m, lr::Reply r) {
     return m.command == static_cast<uint16_t>(r);
 }
 
-/**
- * The counts and sizes of docs/protocol.md §7, checked before the line is touched: a request that
- * breaks one is the client's own `bad_request` (docs/conventions.md §5), exit status 2.
- */
-std::optional<JobEnd> over_limits(const std::vector<Step>& steps) {
+}  // namespace
+
+std::optional<JobEnd> steps_over_limits(const std::vector<Step>& steps) {
     size_t sans = 0;
     size_t avas = 0;
     size_t proofs = 0;
@@ -118,6 +116,8 @@ std::optional<JobEnd> over_limits(const std::vector<Step>& steps) {
     }
     return std::nullopt;
 }
+
+namespace {
 
 /**
  * The certificate of the CA the signer named in `signingCA`, `<ca_certs>/<ca>.pem`, or why there
@@ -196,7 +196,7 @@ int JobEnd::exit_status() const noexcept {
     return exit_code::failure;
 }
 
-SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSink& store_log) {
+std::vector<Step> sign_steps(const SignInput& in) {
     std::vector<Step> steps{{lr::Command::set_request_id, bytes_of(in.request_id)}};
     if (!in.csr_der.empty()) {
         steps.push_back({lr::Command::set_csr, in.csr_der});
@@ -225,15 +225,21 @@ SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSin
         steps.push_back({lr::Command::add_proof_line, bytes_of(v)});
     }
     steps.push_back({lr::Command::sign, {}});
+    return steps;
+}
 
+SignOutput certificate_outcome(const ClientConfig& config,
+                               const SignInput& in,
+                               const Exchange& outcome,
+                               std::vector<uint8_t> log) {
     SignOutput out;
-    if (auto fault = over_limits(steps)) {
-        out.end = std::move(*fault);
-        return out;
-    }
-    const auto outcome = sign_and_release(conn, steps, out.log, store_log);
+    out.log = std::move(log);
     out.end = job_end(outcome);
     if (!out.end.ok()) {
+        return out;
+    }
+    if (outcome->size() != 2) {
+        out.end = failed_check("unexpected reply to logSaved");
         return out;
     }
     const auto& cert = outcome->at(0);
@@ -243,7 +249,7 @@ SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSin
         return out;
     }
     out.ca = text_of(ca.payload);
-    auto issuer = signing_ca_cert(conn.config(), out.ca);
+    auto issuer = signing_ca_cert(config, out.ca);
     if (auto* fault = std::get_if<JobEnd>(&issuer)) {
         out.end = std::move(*fault);
         return out;
@@ -255,6 +261,18 @@ SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSin
                                " or does not certify the requested key");
     }
     return out;
+}
+
+SignOutput issue_certificate(Connection& conn, const SignInput& in, const LogSink& store_log) {
+    const auto steps = sign_steps(in);
+    if (auto fault = steps_over_limits(steps)) {
+        SignOutput out;
+        out.end = std::move(*fault);
+        return out;
+    }
+    std::vector<uint8_t> log;
+    const auto outcome = sign_and_release(conn, steps, log, store_log);
+    return certificate_outcome(conn.config(), in, outcome, std::move(log));
 }
 
 PgpOutput certify_openpgp_key(Connection& conn, const PgpInput& in, const LogSink& store_log) {
@@ -270,7 +288,7 @@ PgpOutput certify_openpgp_key(Connection& conn, const PgpInput& in, const LogSin
     steps.push_back({lr::Command::sign, {}});
 
     PgpOutput out;
-    if (auto fault = over_limits(steps)) {
+    if (auto fault = steps_over_limits(steps)) {
         out.end = std::move(*fault);
         return out;
     }
@@ -386,7 +404,7 @@ CrlOutput revoke_serials(Connection& conn,
         steps.push_back({lr::Command::add_serial, bytes_of(s)});
     }
     steps.push_back({lr::Command::revoke, bytes_of(ca)});
-    if (auto fault = over_limits(steps)) {
+    if (auto fault = steps_over_limits(steps)) {
         out.end = std::move(*fault);
         return out;
     }

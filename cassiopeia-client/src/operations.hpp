@@ -63,6 +63,22 @@ struct SignOutput {
     std::optional<ossl::CertificateSummary> certificate;
 };
 
+/** The commands of a sign request, setRequestId … sign, in the order docs/protocol.md §5.2 gives.
+ */
+[[nodiscard]] std::vector<Step> sign_steps(const SignInput& in);
+
+/** The client's own `usage` failure when `steps` break a limit of docs/protocol.md §7. */
+[[nodiscard]] std::optional<JobEnd> steps_over_limits(const std::vector<Step>& steps);
+
+/**
+ * What a sign request's replies to logSaved mean: the certificate, checked against the signing
+ * CA's certificate in `ca_certs` and the requested key, or why the job did not end well.
+ */
+[[nodiscard]] SignOutput certificate_outcome(const ClientConfig& config,
+                                             const SignInput& in,
+                                             const Exchange& outcome,
+                                             std::vector<uint8_t> log);
+
 [[nodiscard]] SignOutput issue_certificate(Connection& conn,
                                            const SignInput& in,
                                            const LogSink& store_log);

@@ -93,7 +93,10 @@ std::optional<int> Worker::pass() {
     if (SteadyClock::now() >= m_next_status && !signer_usable()) {
         return after_unusable_signer();
     }
-    if (auto job = m_queue->claim_next(m_worker)) {
+    if (auto job = next_job()) {
+        if (m_config.run.window > 1 && job->kind == JobKind::certificate) {
+            return work_window(std::move(*job));
+        }
         return work(*job);
     }
     if (m_inv.once) {
@@ -103,7 +106,17 @@ std::optional<int> Worker::pass() {
     return std::nullopt;
 }
 
+std::optional<Job> Worker::next_job() {
+    if (m_claimed.empty()) {
+        return m_queue->claim_next(m_worker);
+    }
+    Job job = std::move(m_claimed.front().first);
+    m_claimed.pop_front();  // its lease is kept again while it runs
+    return job;
+}
+
 int Worker::finish() {
+    release_claimed();
     progress(true);
     m_link.close_line();
     return exit_code::ok;
@@ -178,6 +191,7 @@ std::optional<int> Worker::db_refused(const Error& failure) {
 }
 
 void Worker::release_own_jobs(const std::string& why) {
+    m_claimed.clear();  // released below with every other job of this worker
     if (const auto n = m_queue->release_worker(m_worker); n > 0) {
         LOG4CPLUS_INFO(log(), n << " job(s) " << why);
     }
@@ -245,12 +259,17 @@ void Worker::back_off_link() {
 
 std::optional<int> Worker::work(const Job& job) {
     process(job);
+    return after_work();
+}
+
+std::optional<int> Worker::after_work() {
     m_last_activity = SteadyClock::now();
     progress(false);
     if (!m_link_failed_once) {
         return std::nullopt;
     }
     m_link_failed_once = false;
+    release_claimed();  // a link outage never fails a job: they wait for the link as pending
     if (m_inv.once) {
         progress(true);
         m_err << "cassiopeia-client: run: the link stayed down; jobs left pending\n";

@@ -10,16 +10,21 @@
 #include "lease_keeper.hpp"
 #include "metrics.hpp"
 #include "operations.hpp"
+#include "pipeline.hpp"
 #include "pq/pq.hpp"
 #include "webdb/job_queue.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <list>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace cassiopeia::client {
 
@@ -49,6 +54,18 @@ private:
     [[nodiscard]] std::optional<int> after_unusable_signer();
 
     [[nodiscard]] std::optional<int> work(const Job& job);
+    [[nodiscard]] std::optional<int> after_work();
+    [[nodiscard]] std::optional<Job> next_job();
+
+    // The window of pipelined certificate jobs (worker_window.cpp, docs/protocol.md §5.1).
+    struct Slot;
+    [[nodiscard]] std::optional<int> work_window(Job first);
+    [[nodiscard]] Slot* next_slot(std::list<Slot>& slots);
+    void window_done(std::list<Slot>& slots, std::vector<Slot*>& issued, PipelinedRequest& r);
+    void write_issued(std::list<Slot>& slots, std::vector<Slot*>& issued);
+    void write_one(Slot& slot);
+    void settle_slot(std::list<Slot>& slots, Slot& slot, const JobEnd& end);
+    void release_claimed();
     void process(const Job& job);
     void settle(const Job& job, const JobEnd& end, double seconds);
     void job_refused_by_db(const Job& job, const Error& failure, double seconds);
@@ -72,6 +89,8 @@ private:
     std::unique_ptr<pq::Connection> m_db;
     std::unique_ptr<JobQueue> m_queue;
     LeaseKeeper m_leases;  ///< renews the lease of the job in hand (docs/protocol.md §8.7)
+    /// Jobs claimed in a batch and not yet started, with their leases, in queue order.
+    std::deque<std::pair<Job, LeaseKeeper::Hold>> m_claimed;
     Backoff m_db_backoff;  ///< after a database error that is not an outage, outside a job
     Metrics m_metrics;
     Backoff m_link_backoff;

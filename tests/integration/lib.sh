@@ -86,6 +86,9 @@ testbed_up() {
     source "$CASS_BED/env"
     # shellcheck disable=SC2034 # used by the tests
     CLIENT=("$CASS_BIN/cassiopeia-client" -c "$CASS_CLIENT_CONF")
+    # CASS_CLIENT_WINDOW=1: the sequential client (docs/protocol.md §5.1), each request
+    # waiting for its replies; the default config pipelines 8.
+    [[ -z ${CASS_CLIENT_WINDOW:-} ]] || CLIENT+=(--run.window "$CASS_CLIENT_WINDOW")
 }
 
 # line_ctl CMD...: one command to the line emulator's control socket (CASS_LINE=emulator, its

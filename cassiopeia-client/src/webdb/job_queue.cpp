@@ -104,27 +104,35 @@ void JobQueue::listen() {
 }
 
 std::optional<Job> JobQueue::claim_next(const std::string& worker_id) {
-    while (true) {
-        pq::Transaction tx{m_conn};
+    auto jobs = claim_batch(worker_id, 1);
+    if (jobs.empty()) {
+        return std::nullopt;
+    }
+    return std::move(jobs.front());
+}
+
+std::vector<Job> JobQueue::claim_batch(const std::string& worker_id, size_t max) {
+    std::vector<Job> jobs;
+    pq::Transaction tx{m_conn};
+    while (jobs.size() < max) {
         bool known_kind = false;
         auto job = take_next(worker_id, known_kind);
         if (!job) {
-            tx.commit();
-            return std::nullopt;
+            break;
         }
         // The inputs are read under a savepoint: a row the database or the array reader
         // refuses fails that job alone, and the queue goes on (docs/protocol.md §8.7).
         (void)m_conn.exec("SAVEPOINT load_input");
         const auto refused = input_refused(*job, known_kind);
+        (void)m_conn.exec("RELEASE SAVEPOINT load_input");
         if (!refused) {
-            tx.commit();
-            return job;
+            jobs.push_back(std::move(*job));
+        } else if (!finish(*job, JobState::failed, refused->first, refused->second)) {
+            break;
         }
-        if (!finish(*job, JobState::failed, refused->first, refused->second)) {
-            return std::nullopt;
-        }
-        tx.commit();
     }
+    tx.commit();
+    return jobs;
 }
 
 std::optional<Job> JobQueue::take_next(const std::string& worker_id, bool& known_kind) {
@@ -254,27 +262,38 @@ bool JobQueue::complete_certificate(const Job& job,
                                     const std::string& not_before,
                                     const std::string& not_after,
                                     const std::string& log) {
-    const auto canonical = job_serial(serial);
-    if (!canonical) {
-        throw cassiopeia::Error{
-            cassiopeia::ErrorKind::decode, "JobQueue::complete_certificate", "bad serial"};
-    }
+    return complete_certificates(
+               {IssuedCertificate{&job, pem, serial, ca, not_before, not_after, log}})
+        .front();
+}
+
+std::vector<bool> JobQueue::complete_certificates(const std::vector<IssuedCertificate>& issued) {
+    std::vector<bool> written;
     pq::Transaction tx{m_conn};
-    if (!finish(job, JobState::done, std::nullopt, std::nullopt)) {
-        return false;
+    for (const auto& c : issued) {
+        const auto canonical = job_serial(c.serial);
+        if (!canonical) {
+            throw cassiopeia::Error{
+                cassiopeia::ErrorKind::decode, "JobQueue::complete_certificate", "bad serial"};
+        }
+        if (!finish(*c.job, JobState::done, std::nullopt, std::nullopt)) {
+            written.push_back(false);  // taken over: nothing of it is written
+            continue;
+        }
+        (void)m_conn.exec(
+            "INSERT INTO cassiopeia.certificates (job_id, serial, ca, pem, not_before, not_after)"
+            " VALUES ($1, $2, $3, $4, $5, $6)",
+            {Param::integer(c.job->id),
+             Param{*canonical},
+             Param{c.ca},
+             Param{c.pem},
+             Param{c.not_before},
+             Param{c.not_after}});
+        write_log(*c.job, c.log);
+        written.push_back(true);
     }
-    (void)m_conn.exec(
-        "INSERT INTO cassiopeia.certificates (job_id, serial, ca, pem, not_before, not_after)"
-        " VALUES ($1, $2, $3, $4, $5, $6)",
-        {Param::integer(job.id),
-         Param{*canonical},
-         Param{ca},
-         Param{pem},
-         Param{not_before},
-         Param{not_after}});
-    write_log(job, log);
     tx.commit();
-    return true;
+    return written;
 }
 
 bool JobQueue::complete_revocation(const Job& job,

@@ -132,6 +132,12 @@ public:
      */
     [[nodiscard]] std::optional<Job> claim_next(const std::string& worker_id);
 
+    /**
+     * claim_next() for up to `max` jobs in one transaction (one commit for a pipelining
+     * worker's window, docs/protocol.md §5.1); fewer when fewer are due, in queue order.
+     */
+    [[nodiscard]] std::vector<Job> claim_batch(const std::string& worker_id, size_t max);
+
     /** Renews the lease of a long job. */
     [[nodiscard]] bool heartbeat(const Job& job);
 
@@ -144,6 +150,24 @@ public:
                                             const std::string& not_before,
                                             const std::string& not_after,
                                             const std::string& log);
+
+    /** One certificate to write back with complete_certificates(). */
+    struct IssuedCertificate {
+        const Job* job;
+        std::string pem;
+        std::string serial;
+        std::string ca;
+        std::string not_before;
+        std::string not_after;
+        std::string log;
+    };
+
+    /**
+     * complete_certificate() for several jobs in one transaction (one commit); per job, false
+     * when its lease was lost (nothing of it written). A database error writes none of them.
+     */
+    [[nodiscard]] std::vector<bool> complete_certificates(
+        const std::vector<IssuedCertificate>& issued);
 
     /** done + the revoked serials (an existing entry keeps its original time) + the CRL
      *  (stored when newer than the stored one) + the CRL number reached + the log. */

@@ -8,6 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -153,6 +154,41 @@ BOOST_AUTO_TEST_CASE(the_keeper_renews_a_job_in_hand_and_stops_when_it_ends) {
     BOOST_TEST(taken->id == id);
     BOOST_TEST(taken->attempt == 2);
     BOOST_TEST(keeper.renewals() == renewed);
+}
+
+BOOST_AUTO_TEST_CASE(the_keeper_renews_every_job_of_a_window_until_each_ends) {
+    Db db;
+    const auto first = db.request_cert();
+    const auto second = db.request_cert();
+    const cc::QueueOptions options{.max_attempts = 5, .lease = 1s};
+    cc::JobQueue mine{db.conn, options};
+    auto other_conn = pq::Connection::open(test_conninfo());
+    cc::JobQueue other{other_conn, options};
+    cc::LeaseKeeper keeper{test_conninfo(), options};
+    const auto jobs = mine.claim_batch("window", 2);
+    BOOST_REQUIRE(jobs.size() == 2U);
+    std::optional<cc::LeaseKeeper::Hold> hold_first{keeper.keep(jobs[0])};
+    const auto hold_second = keeper.keep(jobs[1]);
+    // Three leases long: both stay held while both Holds live.
+    auto until = std::chrono::steady_clock::now() + 3s;
+    while (std::chrono::steady_clock::now() < until) {
+        BOOST_TEST_REQUIRE(!other.claim_next("thief").has_value());
+        std::this_thread::sleep_for(100ms);
+    }
+    // The first ends; the second is still renewed, so only the first can be taken.
+    hold_first.reset();
+    std::optional<cc::Job> taken;
+    BOOST_TEST(eventually([&] { return (taken = other.claim_next("next")).has_value(); }, 5s));
+    BOOST_REQUIRE(taken.has_value());
+    BOOST_TEST(taken->id == first);
+    until = std::chrono::steady_clock::now() + 2s;
+    while (std::chrono::steady_clock::now() < until) {
+        // The first job may expire again (nobody renews it now); the second never does.
+        const auto stolen = other.claim_next("thief");
+        BOOST_TEST_REQUIRE((!stolen || stolen->id != second));
+        std::this_thread::sleep_for(100ms);
+    }
+    BOOST_TEST(db.state(second) == "running");  // still the window's
 }
 
 BOOST_AUTO_TEST_CASE(the_keeper_never_renews_a_lease_another_worker_took) {

@@ -382,6 +382,62 @@ BOOST_AUTO_TEST_CASE(a_failure_mid_way_leaves_the_job_running_without_partial_re
     BOOST_TEST(db.state(b) == "failed");
 }
 
+BOOST_AUTO_TEST_CASE(claim_batch_takes_several_jobs_in_queue_order_in_one_go) {
+    Db db;
+    std::vector<int64_t> ids;
+    for (int i = 0; i < 5; ++i) {
+        ids.push_back(db.request_cert());
+    }
+    cc::JobQueue q{db.conn, {}};
+    const auto first = q.claim_batch("w", 3);
+    BOOST_REQUIRE(first.size() == 3U);
+    for (size_t i = 0; i < first.size(); ++i) {
+        BOOST_TEST(first[i].id == ids[i]);
+        BOOST_TEST(first[i].attempt == 1);
+        BOOST_TEST(db.state(ids[i]) == "running");
+    }
+    const auto rest = q.claim_batch("w", 8);  // fewer are due than asked
+    BOOST_REQUIRE(rest.size() == 2U);
+    BOOST_TEST(rest[0].id == ids[3]);
+    BOOST_TEST(rest[1].id == ids[4]);
+    BOOST_TEST(q.claim_batch("w", 8).empty());
+    BOOST_TEST(!db.conn.in_transaction());
+}
+
+BOOST_AUTO_TEST_CASE(complete_certificates_writes_a_batch_in_one_transaction) {
+    Db db;
+    const auto a = db.request_cert();
+    const auto b = db.request_cert();
+    const auto c = db.request_cert();
+    cc::JobQueue q{db.conn, {}};
+    const auto jobs = q.claim_batch("w", 3);
+    BOOST_REQUIRE(jobs.size() == 3U);
+    BOOST_TEST(q.fail(jobs[1], librecord::ErrorCode::internal, "no longer held"));
+    const std::string nb = "2026-01-01T00:00:00Z";
+    const std::string na = "2026-02-01T00:00:00Z";
+    const auto written = q.complete_certificates({{&jobs[0], pem, "8A01", "tls", nb, na, "log a"},
+                                                  {&jobs[1], pem, "8A02", "tls", nb, na, "log b"},
+                                                  {&jobs[2], pem, "8A03", "tls", nb, na, "log c"}});
+    BOOST_TEST((written == std::vector<bool>{true, false, true}));
+    BOOST_TEST(db.state(a) == "done");
+    BOOST_TEST(db.state(b) == "failed");
+    BOOST_TEST(db.state(c) == "done");
+    BOOST_TEST(db.scalar("SELECT count(*) FROM cassiopeia.issued") == 2);
+    // A refused row (the same serial again) writes none of the batch.
+    const auto d = db.request_cert();
+    const auto e = db.request_cert();
+    const auto more = q.claim_batch("w", 2);
+    BOOST_REQUIRE(more.size() == 2U);
+    (void)expect_pq_error([&] {
+        (void)q.complete_certificates({{&more[0], pem, "8A04", "tls", nb, na, "log d"},
+                                       {&more[1], pem, "8A01", "tls", nb, na, "log e"}});
+    });
+    BOOST_TEST(db.state(d) == "running");
+    BOOST_TEST(db.state(e) == "running");
+    BOOST_TEST(db.scalar("SELECT count(*) FROM cassiopeia.issued") == 2);
+    BOOST_TEST(!db.conn.in_transaction());
+}
+
 BOOST_AUTO_TEST_CASE(checks_refuse_bad_states_and_malformed_results) {
     Db db;
     const auto id = db.request_cert();
