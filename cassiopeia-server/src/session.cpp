@@ -1,8 +1,9 @@
-// The record protocol on one TLS session.
+// The record protocol on one TLS session, with pipelined signs signed in batches.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "session.hpp"
 
 #include "crl/crl_types.hpp"
+#include "incident.hpp"
 #include "issuance/text.hpp"
 #include "logging.hpp"
 #include "util/time_util.hpp"
@@ -12,11 +13,8 @@
 #include <librecord/request_id.hpp>
 #include <librecord/serial_text.hpp>
 
-#include <openssl/crypto.h>
-
 #include <array>
-#include <cstdio>
-#include <sys/random.h>
+#include <utility>
 
 namespace cassiopeia::server {
 
@@ -33,14 +31,6 @@ std::span<const uint8_t> bytes_of(std::string_view s) {
     // Text payloads are UTF-8 bytes on the wire (§4).
     // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast)
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-std::string incident_id() {
-    std::array<uint8_t, 4> raw{};
-    if (::getrandom(raw.data(), raw.size(), 0) != static_cast<ssize_t>(raw.size())) {
-        return "00000000";
-    }
-    return lr::to_hex(raw);
 }
 
 // An addSerial payload: at most 20 bytes of serial in hex with colons (§5.4), a comma and
@@ -106,17 +96,27 @@ void RecordSession::fail(ErrorCode code, lr::Command command, const std::string&
 void RecordSession::on_session_start(lr::ServerLink& /*link*/) {
     m_session.reset();
     m_assembler.reset();
-    m_awaiting.reset();
+    m_batch.clear();
+    m_waiting.clear();
     clear_request();
     LOG4CPLUS_INFO(log(), m_line << ": TLS session established");
 }
 
 void RecordSession::on_session_end(lr::ServerLink& /*link*/, std::error_code why) {
     LOG4CPLUS_INFO(log(), m_line << ": session ended (" << why.message() << ")");
+    if (!m_batch.empty()) {
+        // Nothing of them was signed or answered: the client sends them again (§5.1).
+        LOG4CPLUS_INFO(log(), m_line << ": " << m_batch.size() << " sign(s) dropped unsigned");
+    }
     m_session.reset();
     m_assembler.reset();
-    m_awaiting.reset();
+    m_batch.clear();
+    m_waiting.clear();
     clear_request();
+}
+
+void RecordSession::on_input_done(lr::ServerLink& link) {
+    sign_pending(link);
 }
 
 void RecordSession::on_event(std::string_view what) {
@@ -131,6 +131,14 @@ void RecordSession::reply(lr::ServerLink& link,
                           lr::Reply r,
                           uint16_t counter,
                           std::span<const uint8_t> payload) {
+    sign_pending(link);
+    send(link, r, counter, payload);
+}
+
+void RecordSession::send(lr::ServerLink& link,
+                         lr::Reply r,
+                         uint16_t counter,
+                         std::span<const uint8_t> payload) {
     lr::Message m;
     m.command = static_cast<uint16_t>(r);
     m.session = m_session.value_or(0);
@@ -142,18 +150,23 @@ void RecordSession::reply(lr::ServerLink& link,
 }
 
 void RecordSession::refuse(lr::ServerLink& link, uint16_t counter, const Refusal& r) {
+    sign_pending(link);
+    send_refusal(link, counter, r);
+}
+
+void RecordSession::send_refusal(lr::ServerLink& link, uint16_t counter, const Refusal& r) {
     // Messages may echo client bytes: send valid UTF-8 only, so the client can store them.
     const Refusal safe{r.code, utf8_safe(r.message)};
     LOG4CPLUS_INFO(log(), m_line << ": refused counter " << counter << ": " << safe.payload());
-    reply(link, lr::Reply::error, counter, bytes_of(safe.payload()));
+    send(link, lr::Reply::error, counter, bytes_of(safe.payload()));
 }
 
 void RecordSession::on_line(lr::ServerLink& link, const lr::LineSplitter::Item& line) {
     // §4: a record the signer cannot accept is answered at once with bad_request; the
-    // partial command and the request state are dropped.
+    // partial command and the request state are dropped. Results waiting for logSaved and the
+    // signs held for the batch stay (§5.1): the batch is answered before the refusal.
     const auto bad = [&](uint16_t counter, const std::string& why) {
         m_assembler.reset();
-        m_awaiting.reset();
         clear_request();
         refuse(link, counter, librecord::refuse(ErrorCode::bad_request, why));
     };
@@ -328,21 +341,83 @@ void RecordSession::on_sign(lr::ServerLink& link, uint16_t counter) {
                                  "sign: an OpenPGP request takes no CSR, SAN or AVA"));
         return;
     }
+    if (refuse_when_full(link, counter)) {
+        return;
+    }
     common::test_point("sign_received");
-    const auto id = *m_request_id;
-    auto result = m_pgp_key ? m_services.certify(id, m_hasher->finish(), *m_pgp_key, *m_sign)
-                            : m_services.sign(id, m_hasher->finish(), *m_sign);
+    if (m_pgp_key) {
+        // OpenPGP certifies alone, after the batch (replies stay in arrival order).
+        sign_pending(link);
+        const auto id = *m_request_id;
+        answer_sign(
+            link, id, counter, m_services.certify(id, m_hasher->finish(), *m_pgp_key, *m_sign));
+        return;
+    }
+    m_batch.push_back(Pending{*m_request_id, m_hasher->finish(), std::move(m_sign), counter});
+    m_sign = std::make_unique<SignRequest>();
+    if (m_batch.size() + m_waiting.size() >= WaitingResults::capacity) {
+        sign_pending(link);
+    }
+}
+
+bool RecordSession::refuse_when_full(lr::ServerLink& link, uint16_t counter) {
+    // The batch is signed before its results and the waiting ones could pass the capacity, so
+    // a held batch never makes a sign look refused that would fit once the batch is answered.
+    if (m_batch.size() + m_waiting.size() < WaitingResults::capacity) {
+        return false;
+    }
+    refuse(link,
+           counter,
+           librecord::refuse(ErrorCode::bad_request,
+                             "sign: too many results waiting (docs/protocol.md §5.1)"));
+    return true;
+}
+
+void RecordSession::answer_sign(lr::ServerLink& link,
+                                const std::string& request_id,
+                                uint16_t counter,
+                                Refusable<Services::Signed> result) {
     if (!result) {
-        refuse(link, counter, result.error());
+        send_refusal(link, counter, result.error());
         return;
     }
     auto& signed_result = result.value();
-    m_awaiting = Awaiting{Sha256::digest(signed_result.log),
-                          std::move(signed_result.issued),
-                          std::move(signed_result.signing_ca)};
-    LOG4CPLUS_INFO(log(), m_line << ": " << id << ": signed by " << m_awaiting->signing_ca);
-    reply(link, lr::Reply::set_log, counter, signed_result.log);
+    LOG4CPLUS_INFO(log(),
+                   m_line << ": " << request_id << ": signed by " << signed_result.signing_ca);
+    m_waiting.add(
+        signed_result.log, std::move(signed_result.issued), std::move(signed_result.signing_ca));
+    send(link, lr::Reply::set_log, counter, signed_result.log);
     common::test_point("setlog_sent");
+}
+
+void RecordSession::sign_pending(lr::ServerLink& link) {
+    if (m_batch.empty()) {
+        return;
+    }
+    const std::vector<Pending> batch = std::exchange(m_batch, {});
+    std::vector<Services::SignJob> jobs;
+    jobs.reserve(batch.size());
+    for (const auto& p : batch) {
+        jobs.push_back(Services::SignJob{p.request_id, p.request_hash, *p.request});
+    }
+    std::vector<Refusable<Services::Signed>> results;
+    try {
+        results = m_services.sign_batch(jobs);
+        if (results.size() != batch.size()) {
+            throw Error{ErrorKind::internal, "sign_batch", "not one result per request"};
+        }
+    } catch (const std::exception& e) {
+        // docs/style.md §5: one incident for the batch; every sign of it is answered.
+        const auto id = incident_id();
+        LOG4CPLUS_ERROR(log(), m_line << ": incident " << id << ": " << e.what());
+        results.assign(
+            batch.size(),
+            Refusable<Services::Signed>(librecord::refuse(ErrorCode::internal, "incident " + id)));
+    }
+    LOG4CPLUS_DEBUG(log(), m_line << ": signed a batch of " << batch.size());
+    for (size_t i = 0; i < batch.size(); ++i) {
+        answer_sign(link, batch[i].request_id, batch[i].counter, std::move(results[i]));
+    }
 }
 
 void RecordSession::on_revoke(lr::ServerLink& link, uint16_t counter, std::string_view ca) {
@@ -369,34 +444,33 @@ void RecordSession::on_revoke(lr::ServerLink& link, uint16_t counter, std::strin
 void RecordSession::on_log_saved(lr::ServerLink& link,
                                  uint16_t counter,
                                  std::span<const uint8_t> payload) {
-    if (!m_awaiting) {
+    sign_pending(link);  // a result of the batch may be the one released
+    if (m_waiting.empty()) {
         refuse(link,
                counter,
                librecord::refuse(ErrorCode::bad_request, "logSaved: no signed result waits"));
         return;
     }
     common::test_point("logsaved_received");
-    const Awaiting awaiting = std::move(*m_awaiting);
-    m_awaiting.reset();
-    const auto want = librecord::to_hex(awaiting.log_hash, librecord::HexCase::lower);
-    // Constant-time comparison of the hash the client computed (docs/style.md §6.10).
-    if (payload.size() != want.size() ||
-        ::CRYPTO_memcmp(payload.data(), want.data(), want.size()) != 0) {
+    auto released = m_waiting.release(payload);
+    if (!released) {
+        // §5.1 (revised): another hash is a bad_request and releases nothing.
         refuse(link,
                counter,
-               librecord::refuse(ErrorCode::log_mismatch,
-                                 "logSaved: not the SHA-256 of the setLog payload"));
+               librecord::refuse(ErrorCode::bad_request,
+                                 "logSaved: not the SHA-256 of a waiting setLog payload "
+                                 "(docs/protocol.md §5.1)"));
         return;
     }
-    reply(link, lr::Reply::respond_certificate, counter, awaiting.issued);
-    reply(link, lr::Reply::signing_ca, counter, bytes_of(awaiting.signing_ca));
+    reply(link, lr::Reply::respond_certificate, counter, released->issued);
+    reply(link, lr::Reply::signing_ca, counter, bytes_of(released->signing_ca));
     common::test_point("respond_sent");
 }
 
 void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, const lr::Message& msg) {
-    // §5.1: a closing command other than logSaved discards a waiting signed result.
-    if (command != lr::Command::log_saved) {
-        m_awaiting.reset();
+    // Replies keep the order of the commands: a held batch is answered first (sign adds to it).
+    if (command != lr::Command::sign) {
+        sign_pending(link);
     }
     const bool has_setup = m_has_setup;
     const uint16_t counter = msg.counter;
@@ -419,7 +493,6 @@ void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, const 
             break;
         case lr::Command::log_saved:
             if (has_setup) {
-                m_awaiting.reset();
                 refuse_setup();
             } else {
                 on_log_saved(link, counter, msg.payload);
@@ -469,10 +542,6 @@ void RecordSession::on_message(lr::ServerLink& link, lr::Message msg) {
     if (!command) {
         return;  // checked per record already
     }
-    // §5.1: any command but logSaved discards a signed result that waits for it.
-    if (*command != lr::Command::log_saved) {
-        m_awaiting.reset();
-    }
     if (is_setup(*command)) {
         try {
             on_setup(*command, msg);
@@ -493,7 +562,6 @@ void RecordSession::on_message(lr::ServerLink& link, lr::Message msg) {
         const auto id = incident_id();
         LOG4CPLUS_ERROR(log(), m_line << ": incident " << id << ": " << e.what());
         clear_request();
-        m_awaiting.reset();
         refuse(link, msg.counter, librecord::refuse(ErrorCode::internal, "incident " + id));
     }
 }

@@ -1,11 +1,13 @@
 // The record protocol on one TLS session (docs/protocol.md §4, §5.1): session and counter
-// checks, reassembly, set-up commands remembered until their closing command, replies.
+// checks, reassembly, set-up commands remembered until their closing command, replies,
+// pipelined signs signed together (group commit) and their results waiting for logSaved.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
 #include "issuance/request.hpp"
 #include "request_hash.hpp"
 #include "util/signer_error.hpp"
+#include "waiting_results.hpp"
 
 #include <librecord/link.hpp>
 #include <librecord/record.hpp>
@@ -14,6 +16,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,14 +52,32 @@ public:
         std::string signing_ca;
     };
 
+    /** One X.509 sign request of a batch; the referenced objects outlive the call. */
+    struct SignJob {
+        const std::string& request_id;
+        const Sha256Digest& request_hash;
+        const SignRequest& request;
+    };
+
     /**
-     * Signs `request` for `request_id`, or returns the stored result of an earlier request
-     * with the same id and hash (§6); the result is committed before this returns.
-     * Refusals (including request_mismatch) are values and are not stored.
+     * Signs each job, in order, or returns the stored result of an earlier request with the
+     * same id and hash (§6; a later job with the id of an earlier one in the same batch gets
+     * that one's result). Everything is committed before this returns, in one commit for the
+     * whole batch (group commit, docs/repository.md). Refusals (including request_mismatch)
+     * are values and are not stored; a job that fails unexpectedly gets `internal` with an
+     * incident id, and the others are not undone.
+     * @return one result per job, in the jobs' order
      */
-    [[nodiscard]] virtual Refusable<Signed> sign(const std::string& request_id,
-                                                 const Sha256Digest& request_hash,
-                                                 const SignRequest& request) = 0;
+    [[nodiscard]] virtual std::vector<Refusable<Signed>> sign_batch(
+        std::span<const SignJob> jobs) = 0;
+
+    /** sign_batch of one job. */
+    [[nodiscard]] Refusable<Signed> sign(const std::string& request_id,
+                                         const Sha256Digest& request_hash,
+                                         const SignRequest& request) {
+        const SignJob job{request_id, request_hash, request};
+        return std::move(sign_batch(std::span<const SignJob>(&job, 1)).at(0));
+    }
 
     /**
      * Certifies the proven user IDs of `armoured_key` (§5.5) under the `openpgp` profile, or
@@ -78,7 +99,15 @@ public:
     [[nodiscard]] virtual Refusable<std::vector<uint8_t>> full_crl(const std::string& ca) = 0;
 };
 
-/** Serves records for one line; a fresh state for every TLS session. */
+/**
+ * Serves records for one line; a fresh state for every TLS session.
+ *
+ * Group commit: an X.509 `sign` that passes its checks is held in a batch, not signed at once.
+ * The batch is signed (Services::sign_batch, one commit) and answered in arrival order when the
+ * records read with it are all handled (on_input_done), before anything else is answered, and
+ * when its results and those waiting for logSaved reach WaitingResults::capacity. So the signs
+ * of one read of the line share one commit, and replies keep the order of the commands.
+ */
 class RecordSession final : public librecord::ServerLinkHandler {
 public:
     RecordSession(Services& services, std::string line_name);
@@ -86,6 +115,7 @@ public:
     void on_session_start(librecord::ServerLink& link) override;
     void on_line(librecord::ServerLink& link, const librecord::LineSplitter::Item& line) override;
     void on_session_end(librecord::ServerLink& link, std::error_code why) override;
+    void on_input_done(librecord::ServerLink& link) override;
     void on_event(std::string_view what) override;
     void on_link_summary(std::string_view what) override;
 
@@ -97,11 +127,27 @@ private:
     void on_closing(librecord::ServerLink& link,
                     librecord::Command command,
                     const librecord::Message& msg);
+    /** Signs and answers the held batch first, then sends (replies stay in arrival order). */
     void reply(librecord::ServerLink& link,
                librecord::Reply reply,
                uint16_t counter,
                std::span<const uint8_t> payload);
     void refuse(librecord::ServerLink& link, uint16_t counter, const Refusal& r);
+    /** Sends at once; only for the batch's own answers. */
+    void send(librecord::ServerLink& link,
+              librecord::Reply reply,
+              uint16_t counter,
+              std::span<const uint8_t> payload);
+    void send_refusal(librecord::ServerLink& link, uint16_t counter, const Refusal& r);
+    /** Signs the held batch in one Services::sign_batch call and answers each sign in order. */
+    void sign_pending(librecord::ServerLink& link);
+    /** setLog (the result then waits for logSaved) or the refusal, for one sign. */
+    void answer_sign(librecord::ServerLink& link,
+                     const std::string& request_id,
+                     uint16_t counter,
+                     Refusable<Services::Signed> result);
+    /** Whether a sign that passed its checks is refused: WaitingResults::capacity reached. */
+    [[nodiscard]] bool refuse_when_full(librecord::ServerLink& link, uint16_t counter);
     void on_sign(librecord::ServerLink& link, uint16_t counter);
     void on_revoke(librecord::ServerLink& link, uint16_t counter, std::string_view ca);
     void on_log_saved(librecord::ServerLink& link,
@@ -124,14 +170,17 @@ private:
     std::optional<std::string> m_pgp_key;  // setOpenPGPKey (§5.5)
     std::optional<Refusal> m_failure;
 
-    // A signed result waiting for logSaved (§5.1's one exception).
-    struct Awaiting {
-        Sha256Digest log_hash{};
-        std::vector<uint8_t> issued;  ///< Signed::issued
-        std::string signing_ca;       ///< Signed::signing_ca
+    // A sign that passed its checks, held for the batch (group commit).
+    struct Pending {
+        std::string request_id;
+        Sha256Digest request_hash{};
+        std::unique_ptr<SignRequest> request;
+        uint16_t counter = 0;
     };
 
-    std::optional<Awaiting> m_awaiting;
+    std::vector<Pending> m_batch;
+    // Signed results waiting for logSaved (§5.1): kept until released or the session ends.
+    WaitingResults m_waiting;
 };
 
 }  // namespace cassiopeia::server

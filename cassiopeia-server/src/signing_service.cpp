@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "signing_service.hpp"
 
+#include "incident.hpp"
 #include "issuance/ca_policy.hpp"
 #include "issuance/text.hpp"
 #include "logging.hpp"
@@ -239,31 +240,88 @@ Refusable<Services::Signed> SigningService::certify(const std::string& request_i
                   .signing_ca = std::move(rec.signer)};
 }
 
-Refusable<Services::Signed> SigningService::sign(const std::string& request_id,
-                                                 const Sha256Digest& request_hash,
-                                                 const SignRequest& request) {
-    // One signature at a time: two lines with the same request id must not both sign (§6).
-    auto held = m_repo.lock();
+Refusable<Services::Signed> SigningService::sign_one(Repository::Locked& held,
+                                                     const SignJob& job,
+                                                     bool& stored) {
     auto requests = held.requests();
-    if (auto stored = stored_result(requests, request_id, request_hash)) {
-        return std::move(*stored);
+    if (auto found = stored_result(requests, job.request_id, job.request_hash)) {
+        return std::move(*found);
     }
     std::vector<std::string> lines;
-    lines.push_back("request " + request_id);
-    auto issued = m_material.issuer->issue(request, now_seconds(), lines);
+    lines.push_back("request " + job.request_id);
+    auto issued = m_material.issuer->issue(job.request, now_seconds(), lines);
     if (!issued) {
-        LOG4CPLUS_INFO(log(), request_id << ": refused: " << issued.error().payload());
+        LOG4CPLUS_INFO(log(), job.request_id << ": refused: " << issued.error().payload());
         return issued.error();
     }
-    IssuedRecord rec = issued_record(request_id, request_hash, lines, *issued);
-    requests.store_issued(rec);  // §6: committed before anything is sent back
-    LOG4CPLUS_INFO(log(), request_id << ": issued serial " << rec.serial << " by " << rec.ca);
-    if (m_after_commit_for_test) {
-        m_after_commit_for_test();
-    }
+    IssuedRecord rec = issued_record(job.request_id, job.request_hash, lines, *issued);
+    requests.store_issued(rec);  // durable at the batch's commit, before anything is sent (§6)
+    stored = true;
+    LOG4CPLUS_INFO(log(), job.request_id << ": issued serial " << rec.serial << " by " << rec.ca);
     return Signed{.log = std::move(rec.log),
                   .issued = std::move(rec.cert_der),
                   .signing_ca = std::move(rec.ca)};
+}
+
+Refusable<Services::Signed> SigningService::sign_in_savepoint(Repository::Locked& held,
+                                                              const SignJob& job,
+                                                              bool& stored) {
+    try {
+        // A savepoint per job: a job that throws undoes only its own writes.
+        auto savepoint = held.transaction();
+        bool stored_here = false;
+        auto result = sign_one(held, job, stored_here);
+        savepoint.commit();
+        stored = stored || stored_here;
+        return result;
+    } catch (const std::exception& e) {
+        // docs/style.md §5: logged with an incident id, answered internal; the batch goes on.
+        const auto id = incident_id();
+        LOG4CPLUS_ERROR(log(), job.request_id << ": incident " << id << ": " << e.what());
+        return Refusal{ErrorCode::internal, "incident " + id};
+    }
+}
+
+std::vector<Refusable<Services::Signed>> SigningService::sign_batch(std::span<const SignJob> jobs) {
+    std::vector<Refusable<Signed>> out;
+    out.reserve(jobs.size());
+    if (jobs.empty()) {
+        return out;
+    }
+    // Nothing of the batch is durable: every result it would have sent becomes `internal`.
+    const auto unsaved = [&](const std::string& why) {
+        const auto id = incident_id();
+        LOG4CPLUS_ERROR(log(),
+                        "incident " << id << ": a batch of " << jobs.size()
+                                    << " sign request(s) was not committed: " << why);
+        for (auto& r : out) {
+            if (r.ok()) {
+                r = Refusal{ErrorCode::internal, "incident " + id};
+            }
+        }
+        out.resize(jobs.size(), Refusal{ErrorCode::internal, "incident " + id});
+        return std::move(out);
+    };
+    // One signature at a time, from the look-up of each request id to the commit: two lines
+    // with the same request id must not both sign (§6).
+    auto held = m_repo.lock();
+    auto batch = held.transaction();
+    bool stored = false;
+    for (const auto& job : jobs) {
+        out.push_back(sign_in_savepoint(held, job, stored));
+        if (!batch.active()) {
+            return unsaved("the repository rolled the transaction back");
+        }
+    }
+    try {
+        batch.commit();  // group commit: one fsync for the whole batch (docs/repository.md)
+    } catch (const std::exception& e) {
+        return unsaved(e.what());
+    }
+    if (stored && m_after_commit_for_test) {
+        m_after_commit_for_test();
+    }
+    return out;
 }
 
 int SigningService::maintain_crls() {

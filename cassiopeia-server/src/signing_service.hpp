@@ -34,8 +34,10 @@ struct SigningMaterial {
 /**
  * The Services every line's session calls, from several line threads at once. Every call that
  * reads or writes the repository holds its one lock (Repository::lock()) for its whole length;
- * sign and certify hold it from the look-up of the request id through signing to the commit,
- * so one request id is never signed twice (docs/protocol.md §6).
+ * sign_batch and certify hold it from the look-up of the request ids through signing to the
+ * commit, so one request id is never signed twice (docs/protocol.md §6). sign_batch signs its
+ * jobs in one write transaction, each job in a savepoint, and commits once (group commit,
+ * docs/repository.md).
  */
 class SigningService final : public Services {
 public:
@@ -48,9 +50,7 @@ public:
     [[nodiscard]] std::chrono::system_clock::time_point now() const override;
     [[nodiscard]] std::string status_json() override;
     [[nodiscard]] Status check_profile(std::string_view name) const override;
-    [[nodiscard]] Refusable<Signed> sign(const std::string& request_id,
-                                         const Sha256Digest& request_hash,
-                                         const SignRequest& request) override;
+    [[nodiscard]] std::vector<Refusable<Signed>> sign_batch(std::span<const SignJob> jobs) override;
     [[nodiscard]] Refusable<Signed> certify(const std::string& request_id,
                                             const Sha256Digest& request_hash,
                                             std::string_view armoured_key,
@@ -63,9 +63,9 @@ public:
     int maintain_crls();
 
     /**
-     * Runs `hook` right after a signed certificate was committed and before sign returns
-     * (with the repository's lock held). Only the test build installs one: its hook kills the
-     * process, to prove that a retried job yields exactly one certificate.
+     * Runs `hook` right after a batch with a newly signed certificate was committed and before
+     * sign_batch returns (with the repository's lock held). Only the test build installs one: its
+     * hook kills the process, to prove that a retried job yields exactly one certificate.
      */
     void set_after_commit_hook_for_test(std::function<void()> hook);
 
@@ -80,6 +80,14 @@ private:
     [[nodiscard]] static std::optional<Refusable<Signed>> stored_result(
         RequestBook& requests, const std::string& request_id, const Sha256Digest& request_hash);
     [[nodiscard]] SysSeconds now_seconds() const;
+    /** One job inside the batch's transaction; `stored` becomes true when it stored a row. */
+    [[nodiscard]] Refusable<Signed> sign_one(Repository::Locked& held,
+                                             const SignJob& job,
+                                             bool& stored);
+    /** sign_one in its own savepoint; an exception becomes `internal` with an incident id. */
+    [[nodiscard]] Refusable<Signed> sign_in_savepoint(Repository::Locked& held,
+                                                      const SignJob& job,
+                                                      bool& stored);
 
     SigningMaterial m_material;
     Repository& m_repo;

@@ -181,8 +181,14 @@ void ServerLink::deliver(const ServerEvent& event, ServerLinkHandler& handler) {
 void ServerLink::dispatch(ServerLinkHandler& handler) {
     // Replies the handler sends are queued; they go out when it returns.
     flush();
+    bool delivered = false;
     while (const auto event = m_machine.next_event()) {
         deliver(*event, handler);
+        flush();
+        delivered = true;
+    }
+    if (delivered) {
+        handler.on_input_done(*this);
         flush();
     }
 }

@@ -71,6 +71,20 @@ Repository Repository::open_read_only(const std::string& folder) {
     return Repository{std::make_unique<Impl>(std::move(db))};
 }
 
+Repository::Transaction::Transaction(Database& db)
+    : m_tx(std::make_unique<sqlite::Transaction>(db)) {}
+
+Repository::Transaction::~Transaction() = default;
+Repository::Transaction::Transaction(Transaction&&) noexcept = default;
+
+void Repository::Transaction::commit() {
+    m_tx->commit();
+}
+
+bool Repository::Transaction::active() const noexcept {
+    return m_tx && m_tx->active();
+}
+
 Repository::Locked Repository::lock() {
     return Locked{m_impl->mutex, m_impl->db};
 }

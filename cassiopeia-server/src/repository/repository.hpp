@@ -15,6 +15,10 @@
 
 namespace cassiopeia::server {
 
+namespace sqlite {
+class Transaction;
+}  // namespace sqlite
+
 /**
  * Owns the repository's one SQLite connection and the one mutex that guards it.
  *
@@ -25,6 +29,10 @@ namespace cassiopeia::server {
  * request id through signing to its commit, so that one request id is never signed twice
  * (docs/protocol.md §6). The mutex is not recursive: code holding a Locked (a CrlSigner
  * included) must not call lock() again.
+ *
+ * Group commit: Locked::transaction() opens a write transaction that spans several book calls;
+ * each book call inside it (and each inner transaction()) becomes a savepoint, so a failing one
+ * undoes only itself, and the outermost commit makes them all durable at once (one fsync).
  *
  * Database failures throw cassiopeia::Error{database}; refusals the protocol defines are
  * values (RevokeOutcome).
@@ -46,9 +54,44 @@ public:
     Repository(const Repository&) = delete;
     Repository& operator=(const Repository&) = delete;
 
+    class Locked;
+
+    /**
+     * A write transaction across book calls (see Group commit above): BEGIN IMMEDIATE, or a
+     * savepoint when one is open already. Rolled back on destruction unless commit() ran.
+     * Must not outlive the Locked that opened it.
+     */
+    class Transaction final {
+    public:
+        ~Transaction();
+        Transaction(Transaction&&) noexcept;
+        Transaction& operator=(Transaction&&) = delete;
+        Transaction(const Transaction&) = delete;
+        Transaction& operator=(const Transaction&) = delete;
+
+        /** Commits (the outermost) or releases the savepoint; throws Error{database}. */
+        void commit();
+
+        /**
+         * False when SQLite rolled the whole transaction back by itself after a failed write
+         * (a full or failing file system): nothing written inside it is kept.
+         */
+        [[nodiscard]] bool active() const noexcept;
+
+    private:
+        friend class Locked;
+
+        explicit Transaction(sqlite::Database& db);
+
+        std::unique_ptr<sqlite::Transaction> m_tx;
+    };
+
     /** The repository's lock, held: the only way to its books. */
     class Locked final {
     public:
+        /** Opens a write transaction over the books (see Transaction). */
+        [[nodiscard]] Transaction transaction() { return Transaction{*m_db}; }
+
         [[nodiscard]] RequestBook requests() noexcept { return RequestBook{*m_db}; }
 
         [[nodiscard]] CrlBook crls() noexcept { return CrlBook{*m_db}; }

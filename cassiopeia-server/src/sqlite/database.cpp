@@ -177,18 +177,40 @@ std::optional<std::string> Statement::column_optional_text(int column) const {
 }
 
 Transaction::Transaction(Database& db, Kind kind) : m_db(db) {
+    if (m_db.in_transaction()) {
+        const std::string name = "s" + std::to_string(m_db.m_savepoints + 1);
+        m_db.exec("SAVEPOINT " + name);
+        m_savepoint = name;
+        ++m_db.m_savepoints;
+        return;
+    }
     m_db.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
 }
 
 Transaction::~Transaction() {
-    if (!m_done && m_db.in_transaction()) {
-        // Destructors must not throw; a failed ROLLBACK leaves SQLite to roll back on close.
+    if (m_done) {
+        return;
+    }
+    // Destructors must not throw; a failed ROLLBACK leaves SQLite to roll back on close.
+    if (nested()) {
+        --m_db.m_savepoints;
+        if (m_db.in_transaction()) {
+            // ROLLBACK TO undoes the savepoint's changes and keeps it open; RELEASE ends it.
+            const std::string sql = "ROLLBACK TO " + m_savepoint + "; RELEASE " + m_savepoint;
+            ::sqlite3_exec(m_db.get(), sql.c_str(), nullptr, nullptr, nullptr);
+        }
+    } else if (m_db.in_transaction()) {
         ::sqlite3_exec(m_db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     }
 }
 
 void Transaction::commit() {
-    m_db.exec("COMMIT");
+    if (nested()) {
+        m_db.exec("RELEASE " + m_savepoint);
+        --m_db.m_savepoints;
+    } else {
+        m_db.exec("COMMIT");
+    }
     m_done = true;
 }
 

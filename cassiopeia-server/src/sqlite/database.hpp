@@ -53,9 +53,12 @@ public:
     [[nodiscard]] ::sqlite3* get() const noexcept { return m_db.get(); }
 
 private:
+    friend class Transaction;
+
     explicit Database(DbPtr db) : m_db(std::move(db)) {}
 
     DbPtr m_db;
+    int m_savepoints = 0;  // open Transactions nested inside the outermost one
 };
 
 /// A prepared statement. Parameter indexes start at 1, column indexes at 0 (as in SQLite).
@@ -91,6 +94,13 @@ private:
 /// write: BEGIN IMMEDIATE on construction (takes the write lock at once, so a transaction never
 /// fails half-way on SQLITE_BUSY). read: BEGIN DEFERRED, a consistent snapshot for readers and
 /// read-only connections. ROLLBACK in the destructor unless commit() ran.
+///
+/// Nesting: constructed while the connection is already inside a transaction, it is a savepoint
+/// of that transaction instead (`SAVEPOINT s<depth>`; commit() is `RELEASE`, the destructor
+/// `ROLLBACK TO` then `RELEASE`), whatever its kind. Its changes become durable only when the
+/// outermost transaction commits, and undoing them leaves the rest of the outer transaction as
+/// it was. A write nested in a read transaction takes the write lock at its first write, not at
+/// once: open the outermost transaction as a write when anything inside writes.
 class Transaction final {
 public:
     enum class Kind { write, read };
@@ -104,8 +114,16 @@ public:
 
     void commit();
 
+    /// Whether the connection is still inside a transaction: SQLite rolls a whole transaction
+    /// back by itself after some failures (SQLITE_FULL, SQLITE_IOERR_*, SQLITE_NOMEM).
+    [[nodiscard]] bool active() const noexcept { return m_db.in_transaction(); }
+
+    /// Whether this is a savepoint inside an outer transaction (see above).
+    [[nodiscard]] bool nested() const noexcept { return !m_savepoint.empty(); }
+
 private:
     Database& m_db;
+    std::string m_savepoint;  // empty for the outermost transaction
     bool m_done = false;
 };
 

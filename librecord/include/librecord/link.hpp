@@ -99,6 +99,14 @@ public:
     virtual void on_line(ServerLink& link, const LineSplitter::Item& line) = 0;
     /** The session ended (close_notify, failure, a new HELLO, a deadline). */
     virtual void on_session_end(ServerLink& link, std::error_code why) = 0;
+
+    /**
+     * Every event of one read of the line was delivered (the records that arrived together):
+     * a handler that holds work back to do it for several records at once does it now. What
+     * it sends goes out when it returns. By default nothing.
+     */
+    virtual void on_input_done(ServerLink& /*link*/) {}
+
     /** Something an operator may want in the log (no secrets): HELLO, RESET, TLS failure. */
     virtual void on_event(std::string_view what) = 0;
 

@@ -1,175 +1,13 @@
 // Tests of session.hpp: the signer's record protocol (§4, §5.1) over an in-memory link.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "issuance/text.hpp"
-#include "logging.hpp"
-#include "memory_duplex.hpp"
 #include "session.hpp"
-#include "test_pki.hpp"
-
-#include <librecord/hex.hpp>
+#include "session_fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
 
-#include <atomic>
-#include <fstream>
-#include <iterator>
-#include <map>
-#include <thread>
-
-namespace lr = librecord;
-namespace cs = cassiopeia::server;
-using namespace std::chrono_literals;
-
-namespace {
-
-/** The session logs through log4cplus: give it stderr for the whole test module. */
-struct LogSetup {
-    LogSetup() { cs::LoggingGuard::configure(""); }
-
-    cs::LoggingGuard guard;
-};
-
-class FixedServices final : public cs::Services {
-public:
-    [[nodiscard]] std::chrono::system_clock::time_point now() const override {
-        return std::chrono::sys_days{std::chrono::year{2026} / 11 / 25} + 12h + 34min + 56s;
-    }
-
-    [[nodiscard]] std::string status_json() override { return R"({"protocol": 1})"; }
-
-    [[nodiscard]] cs::Status check_profile(std::string_view name) const override {
-        if (name == "root") {
-            return cs::Refusal{librecord::ErrorCode::profile_local_only, "local only"};
-        }
-        if (name != "client" && name != "server" && name != "openpgp") {
-            return cs::Refusal{librecord::ErrorCode::unknown_profile, "no such profile"};
-        }
-        return cs::ok_status();
-    }
-
-    [[nodiscard]] cs::Refusable<Signed> sign(const std::string& request_id,
-                                             const cs::Sha256Digest& request_hash,
-                                             const cs::SignRequest& /*request*/) override {
-        const auto known = m_seen.find(request_id);
-        if (known != m_seen.end() && known->second != request_hash) {
-            return cs::Refusal{librecord::ErrorCode::request_mismatch, "another request"};
-        }
-        m_seen.emplace(request_id, request_hash);
-        ++signatures;
-        return Signed{{'l', 'o', 'g', '\n'}, {0x30, 0x03, 0x02, 0x01, 0x01}, "client_2026_2"};
-    }
-
-    [[nodiscard]] cs::Refusable<Signed> certify(const std::string& /*request_id*/,
-                                                const cs::Sha256Digest& /*request_hash*/,
-                                                std::string_view armoured_key,
-                                                const cs::SignRequest& request) override {
-        ++certifications;
-        last_key = std::string(armoured_key);
-        last_proofs = request.proofs().size();
-        return Signed{{'p', 'g', 'p', '\n'}, {'-', '-'}, "Cassiopeia Test Certifier"};
-    }
-
-    [[nodiscard]] cs::Refusable<std::vector<uint8_t>> revoke(
-        const std::string& ca, const std::vector<std::string>& serials) override {
-        if (ca != "client_2026_2") {
-            return cs::Refusal{librecord::ErrorCode::unknown_ca, "no such CA"};
-        }
-        last_serials = serials;
-        return std::vector<uint8_t>{0x30, 0x00};
-    }
-
-    [[nodiscard]] cs::Refusable<std::vector<uint8_t>> full_crl(const std::string& ca) override {
-        if (ca != "client_2026_2") {
-            // Echoes the client's bytes as they came: the session must make them safe.
-            return cs::Refusal{librecord::ErrorCode::unknown_ca, "no CRL for " + ca};
-        }
-        return std::vector<uint8_t>{0x30, 0x01, 0x00};
-    }
-
-    std::atomic<int> signatures{0};
-    std::atomic<int> certifications{0};
-    std::string last_key;
-    size_t last_proofs = 0;
-    std::vector<std::string> last_serials;
-
-private:
-    std::map<std::string, cs::Sha256Digest> m_seen;
-};
-
-/** A signer line serving RecordSession, and a connected client. */
-class Fixture final {
-public:
-    Fixture()
-        : m_server_creds(cassiopeia::test::link_files("server")),
-          m_client_creds(cassiopeia::test::link_files("client")),
-          m_session(services, "memory"),
-          m_server(m_line.server(),
-                   m_server_creds,
-                   lr::tls::SessionOptions{cassiopeia::test::link_client_name},
-                   options()),
-          m_thread([this] { (void)m_server.serve(m_stop, m_session, 20ms); }),
-          client(m_line.client(),
-                 m_client_creds,
-                 lr::tls::SessionOptions{cassiopeia::test::link_server_name},
-                 options()) {
-        BOOST_REQUIRE(!client.connect());
-    }
-
-    ~Fixture() {
-        m_stop = true;
-        m_thread.join();
-    }
-
-    Fixture(const Fixture&) = delete;
-    Fixture& operator=(const Fixture&) = delete;
-
-    static lr::LinkOptions options() {
-        lr::LinkOptions o;
-        o.handshake_timeout = 5s;
-        o.io_timeout = 3s;
-        return o;
-    }
-
-    void send(lr::Command c, std::string_view payload = {}) {
-        BOOST_REQUIRE(!client.send(static_cast<uint16_t>(c),
-                                   std::vector<uint8_t>(payload.begin(), payload.end())));
-    }
-
-    lr::Message receive() {
-        auto m = client.receive();
-        BOOST_REQUIRE(m.ok());
-        return std::move(m.value());
-    }
-
-    /** The error code word of an `error` reply; empty if the reply is not an error. */
-    static std::string error_code_of(const lr::Message& m) {
-        if (m.command != static_cast<uint16_t>(lr::Reply::error)) {
-            return {};
-        }
-        const std::string text(m.payload.begin(), m.payload.end());
-        return text.substr(0, text.find(' '));
-    }
-
-    FixedServices services;
-
-private:
-    cassiopeia::test::MemoryDuplex m_line;
-    lr::tls::Credentials m_server_creds;
-    lr::tls::Credentials m_client_creds;
-    cs::RecordSession m_session;
-    lr::ServerLink m_server;
-    std::atomic<bool> m_stop{false};
-    std::thread m_thread;
-
-public:
-    lr::ClientLink client;
-};
-
-std::string text(const lr::Message& m) {
-    return {m.payload.begin(), m.payload.end()};
-}
-
-}  // namespace
+// NOLINTNEXTLINE(google-build-using-namespace): test file
+using namespace cassiopeia::test::session;
 
 BOOST_TEST_GLOBAL_FIXTURE(LogSetup);
 
@@ -263,32 +101,6 @@ BOOST_AUTO_TEST_CASE(reports_a_setup_failure_once_with_the_closing_counter) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-namespace {
-
-std::vector<uint8_t> csr_der() {
-    std::ifstream in(std::string(CASS_SOURCE_DIR) + "/tests/data/csr/rsa2048.der",
-                     std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-/** Sends a complete sign set-up for `id` with one email SAN. */
-void send_sign_setup(Fixture& f, const std::string& id, const std::string& san) {
-    f.send(lr::Command::set_request_id, id);
-    const auto der = csr_der();
-    BOOST_REQUIRE(!der.empty());
-    BOOST_REQUIRE(!f.client.send(static_cast<uint16_t>(lr::Command::set_csr), der));
-    f.send(lr::Command::set_signature_type, "sha256");
-    f.send(lr::Command::set_profile, "client");
-    f.send(lr::Command::add_san, "email," + san);
-    f.send(lr::Command::sign);
-}
-
-std::string sha256_hex(const std::vector<uint8_t>& bytes) {
-    return librecord::to_hex(cs::Sha256::digest(bytes), librecord::HexCase::lower);
-}
-
-}  // namespace
-
 BOOST_AUTO_TEST_SUITE(sign_flow)
 
 BOOST_AUTO_TEST_CASE(sign_then_log_saved_releases_certificate_and_ca) {
@@ -326,34 +138,63 @@ BOOST_AUTO_TEST_CASE(a_malformed_request_id_is_a_bad_request) {
     BOOST_TEST(f.services.signatures.load() == 0);
 }
 
-BOOST_AUTO_TEST_CASE(log_saved_with_another_hash_is_refused) {
+BOOST_AUTO_TEST_CASE(log_saved_with_another_hash_is_refused_and_releases_nothing) {
     Fixture f;
     send_sign_setup(f, "cli:43", "a@example.org");
-    BOOST_REQUIRE(f.receive().command == static_cast<uint16_t>(lr::Reply::set_log));
+    const auto log = f.receive();
+    BOOST_REQUIRE(log.command == static_cast<uint16_t>(lr::Reply::set_log));
     f.send(lr::Command::log_saved, std::string(64, '0'));
-    BOOST_TEST(Fixture::error_code_of(f.receive()) == "log_mismatch");
+    // docs/protocol.md §5.1 (revised): bad_request, and the result still waits.
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    f.send(lr::Command::log_saved, sha256_hex(log.payload));
+    BOOST_TEST(f.receive().command == static_cast<uint16_t>(lr::Reply::respond_certificate));
+    BOOST_TEST(text(f.receive()) == "client_2026_2");
 }
 
-BOOST_AUTO_TEST_CASE(another_command_discards_the_waiting_result) {
+BOOST_AUTO_TEST_CASE(another_command_keeps_the_waiting_result) {
     Fixture f;
     send_sign_setup(f, "cli:44", "a@example.org");
     const auto log = f.receive();
     BOOST_REQUIRE(log.command == static_cast<uint16_t>(lr::Reply::set_log));
     f.send(lr::Command::get_timestamp);
     BOOST_REQUIRE(f.receive().command == static_cast<uint16_t>(lr::Reply::timestamp_response));
+    f.send(lr::Command::get_status_report);
+    BOOST_REQUIRE(f.receive().command == static_cast<uint16_t>(lr::Reply::status_report));
     f.send(lr::Command::log_saved, sha256_hex(log.payload));
-    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    const auto cert = f.receive();
+    BOOST_TEST(cert.command == static_cast<uint16_t>(lr::Reply::respond_certificate));
+    BOOST_TEST(cert.counter == f.client.last_counter());
+    BOOST_TEST(text(f.receive()) == "client_2026_2");
 }
 
-BOOST_AUTO_TEST_CASE(a_set_up_command_discards_the_waiting_result) {
+BOOST_AUTO_TEST_CASE(log_saved_after_set_up_is_refused_and_the_result_still_waits) {
     Fixture f;
     send_sign_setup(f, "cli:47", "a@example.org");
     const auto log = f.receive();
     BOOST_REQUIRE(log.command == static_cast<uint16_t>(lr::Reply::set_log));
-    f.send(lr::Command::set_profile, "client");  // any command but logSaved (§5.1)
+    f.send(lr::Command::set_profile, "client");
     f.send(lr::Command::log_saved, sha256_hex(log.payload));
     BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
     f.send(lr::Command::log_saved, sha256_hex(log.payload));
+    BOOST_TEST(f.receive().command == static_cast<uint16_t>(lr::Reply::respond_certificate));
+    BOOST_TEST(text(f.receive()) == "client_2026_2");
+}
+
+BOOST_AUTO_TEST_CASE(a_record_fault_keeps_the_waiting_result) {
+    Fixture f;
+    send_sign_setup(f, "cli:48", "a@example.org");
+    const auto log = f.receive();
+    BOOST_REQUIRE(log.command == static_cast<uint16_t>(lr::Reply::set_log));
+    BOOST_REQUIRE(!f.client.send(0x0777, {}));  // an unknown command: a record fault (§4)
+    BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
+    f.send(lr::Command::log_saved, sha256_hex(log.payload));
+    BOOST_TEST(f.receive().command == static_cast<uint16_t>(lr::Reply::respond_certificate));
+    BOOST_TEST(text(f.receive()) == "client_2026_2");
+}
+
+BOOST_AUTO_TEST_CASE(log_saved_with_nothing_waiting_is_a_bad_request) {
+    Fixture f;
+    f.send(lr::Command::log_saved, std::string(64, '0'));
     BOOST_TEST(Fixture::error_code_of(f.receive()) == "bad_request");
 }
 
