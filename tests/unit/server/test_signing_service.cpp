@@ -15,7 +15,10 @@ using cassiopeia::server::test::at;
 
 namespace {
 
-const SysSeconds now = at("2026-11-25T12:00:00Z");
+/** The signer's clock in these tests: the proof lines of server_request() are fresh then. */
+SysSeconds signer_now() {
+    return at("2026-11-25T12:00:00Z");
+}
 
 SigningMaterial material() {
     SigningMaterial m;
@@ -46,7 +49,7 @@ Sha256Digest hash_of(const std::string& s) {
     return Sha256::digest({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
 }
 
-/** A signer over a fresh repository whose clock reads `now`. */
+/** A signer over a fresh repository whose clock reads signer_now(). */
 struct Signer {
     test::TempDir dir;
     Repository repo = Repository::open(dir.path().string());
@@ -55,7 +58,7 @@ struct Signer {
     Signer() {
         const auto sys_now =
             std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-        service.set_clock_offset_for_test(now - sys_now);
+        service.set_clock_offset_for_test(signer_now() - sys_now);
     }
 
     /**
