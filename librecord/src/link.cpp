@@ -39,17 +39,20 @@ ClientLink::~ClientLink() = default;
 std::error_code ClientLink::flush() {
     // Replies that arrive while requests are written are read and kept (docs/protocol.md §5.1:
     // a pipelining client and the signer write at the same time).
+    // What they make the machine say (a handshake step, say) goes out in the same flush.
     std::vector<uint8_t> incoming;
-    for (const auto& w : m_machine.take_output()) {
-        const auto ec =
-            m_line.write_all_reading(w.wire, Clock::now() + m_options.io_timeout, incoming);
-        if (!incoming.empty()) {
-            m_machine.receive(incoming, Clock::now());
-            incoming.clear();
-        }
-        if (ec) {
-            m_machine.abort();  // the rest would follow a partial frame
-            return ec;
+    for (auto out = m_machine.take_output(); !out.empty(); out = m_machine.take_output()) {
+        for (const auto& w : out) {
+            const auto ec =
+                m_line.write_all_reading(w.wire, Clock::now() + m_options.io_timeout, incoming);
+            if (!incoming.empty()) {
+                m_machine.receive(incoming, Clock::now());
+                incoming.clear();
+            }
+            if (ec) {
+                m_machine.abort();  // the rest would follow a partial frame
+                return ec;
+            }
         }
     }
     return {};
@@ -113,6 +116,10 @@ Result<Message> ClientLink::receive() {
     }
     m_machine.await_message(Clock::now());
     while (true) {
+        // Flushed first: replies that arrive while it writes are handed out before the wait.
+        if (const auto ec = flush(); ec) {
+            return ec;
+        }
         while (auto event = m_machine.next_event()) {
             if (auto* msg = std::get_if<LinkMessage>(&*event)) {
                 return std::move(msg->message);
@@ -120,9 +127,6 @@ Result<Message> ClientLink::receive() {
             if (const auto* end = std::get_if<LinkEnded>(&*event)) {
                 return end->why;
             }
-        }
-        if (const auto ec = flush(); ec) {
-            return ec;
         }
         if (const auto ec = read_once(); ec) {
             return ec;
