@@ -203,13 +203,13 @@ case $FAULT_SCENARIO in
         queue_mix $((FAULTS_N - 1))
         client_up CASSIOPEIA_TEST_KILL_AT=window_full CASSIOPEIA_TEST_KILL_NTH=3 \
             CASSIOPEIA_TEST_KILL_SIGNAL=STOP
-        queue_revocation_of_first
         wait_for "[[ \$(awk '{ print \$3 }' /proc/$DAEMON_PID/stat 2>/dev/null) == T ]]" 120 ||
             fail "the client daemon never had 8 requests in flight"
         ctl cut 5
         sleep 5
         kill -CONT "$DAEMON_PID"
         fault_ended
+        queue_revocation_of_first
         ;;
     stall_45s)
         mid_queue
