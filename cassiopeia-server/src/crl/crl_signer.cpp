@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace cassiopeia::server {
 
@@ -275,8 +276,9 @@ ossl::X509CrlPtr build_crl(const TimeCa& ca, const CrlInput& in, const ASN1_OCTE
 
 using EntriesBySerial = std::map<std::vector<uint8_t>, const X509_REVOKED*>;
 
-/** The signed CRL's entries by serial magnitude, after checking its number and entry count
- * against the input. */
+/** The signed CRL's entries of the serials the delta names (added or dropped) by serial
+ * magnitude, after checking its number and entry count against the input. Only those are
+ * kept: a CRL of 100,000 entries is scanned, not copied (docs/performance.md, peak RSS). */
 EntriesBySerial signed_entries(X509_CRL* signed_crl, const CrlInput& in) {
     const ossl::Asn1IntegerPtr parsed_number{static_cast<ASN1_INTEGER*>(
         ::X509_CRL_get_ext_d2i(signed_crl, NID_crl_number, nullptr, nullptr))};
@@ -290,12 +292,21 @@ EntriesBySerial signed_entries(X509_CRL* signed_crl, const CrlInput& in) {
     if (static_cast<size_t>(count) != in.entries.size()) {
         fail("lint: entry count differs from the input");
     }
+    std::set<std::vector<uint8_t>> named;
+    for (const RevocationEntry& e : in.added) {
+        named.insert(serial_magnitude(e.serial));
+    }
+    for (const std::string& s : in.dropped) {
+        named.insert(serial_magnitude(s));
+    }
     EntriesBySerial by_serial;
     for (int i = 0; i < count; ++i) {
         const X509_REVOKED* rev = sk_X509_REVOKED_value(revoked, i);
-        const auto mag = magnitude_of(::X509_REVOKED_get0_serialNumber(rev));
+        auto mag = magnitude_of(::X509_REVOKED_get0_serialNumber(rev));
         check_ossl(mag.has_value(), "ASN1_INTEGER_to_BN");
-        by_serial.emplace(*mag, rev);
+        if (named.count(*mag) != 0) {
+            by_serial.emplace(std::move(*mag), rev);
+        }
     }
     return by_serial;
 }
@@ -367,9 +378,12 @@ SignedCrl sign_crl(const TimeCa& ca, const CrlInput& in) {
     if (ski == nullptr) {
         fail("CA " + ca.name + " has no subject key identifier");
     }
-    const ossl::X509CrlPtr crl = build_crl(ca, in, ski);
     SignedCrl out;
-    out.crl_der = to_der(crl.get(), ::i2d_X509_CRL);
+    {
+        // Freed before the DER is parsed back: one CRL in memory at a time.
+        const ossl::X509CrlPtr crl = build_crl(ca, in, ski);
+        out.crl_der = to_der(crl.get(), ::i2d_X509_CRL);
+    }
     if (const auto fault = lint_crl(out.crl_der, ca.cert.get()); !fault.empty()) {
         fail("lint: " + fault);
     }
