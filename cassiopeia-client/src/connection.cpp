@@ -130,10 +130,15 @@ lr::Result<uint16_t> Connection::send_steps(const std::vector<Step>& steps) {
     if (!m_link || !m_link->connected()) {
         return lr::Errc::link_reset;
     }
+    m_link->cork();  // the request's commands in one TLS record
     for (const auto& step : steps) {
         if (const auto ec = m_link->send(static_cast<uint16_t>(step.command), step.payload); ec) {
+            (void)m_link->uncork();
             return ec;
         }
+    }
+    if (const auto ec = m_link->uncork(); ec) {
+        return ec;
     }
     if (!steps.empty()) {
         sent_point(steps.back().command);

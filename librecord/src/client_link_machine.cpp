@@ -255,6 +255,28 @@ std::error_code ClientLinkMachine::send(uint16_t command, std::span<const uint8_
     m.payload.assign(payload.begin(), payload.end());
     std::string text;
     encode_message(m, text);
+    if (m_corked) {
+        m_corked_text += text;
+        return {};
+    }
+    if (const auto ec = m_tls->write(detail::as_bytes(text)); ec) {
+        abort();
+        return ec;
+    }
+    queue_tls_output();
+    return {};
+}
+
+std::error_code ClientLinkMachine::uncork() {
+    m_corked = false;
+    std::string text = std::move(m_corked_text);
+    m_corked_text.clear();
+    if (text.empty()) {
+        return {};
+    }
+    if (!connected()) {
+        return Errc::link_reset;
+    }
     if (const auto ec = m_tls->write(detail::as_bytes(text)); ec) {
         abort();
         return ec;

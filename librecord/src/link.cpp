@@ -103,6 +103,17 @@ std::error_code ClientLink::send(uint16_t command, std::span<const uint8_t> payl
     return flush();
 }
 
+void ClientLink::cork() noexcept {
+    m_machine.cork();
+}
+
+std::error_code ClientLink::uncork() {
+    if (const auto ec = m_machine.uncork(); ec) {
+        return ec;
+    }
+    return flush();
+}
+
 std::error_code ClientLink::send_text_for_test(std::string_view text) {
     if (const auto ec = m_machine.send_text_for_test(text); ec) {
         return ec;
@@ -173,6 +184,9 @@ void ServerLink::announce() {
 }
 
 void ServerLink::deliver(const ServerEvent& event, ServerLinkHandler& handler) {
+    // The replies to one event (respondCertificate and signingCA, a batch's setLogs) go out
+    // as one TLS record: fewer bytes on the line.
+    m_machine.cork();
     std::visit(Overloaded{
                    [&](const LinkStarted&) { handler.on_session_start(*this); },
                    [&](const LinkLine& l) { handler.on_line(*this, l.line); },
@@ -180,6 +194,7 @@ void ServerLink::deliver(const ServerEvent& event, ServerLinkHandler& handler) {
                    [&](const LinkNotice& n) { handler.on_event(n.text); },
                },
                event);
+    m_machine.uncork();
 }
 
 void ServerLink::dispatch(ServerLinkHandler& handler) {
@@ -192,7 +207,9 @@ void ServerLink::dispatch(ServerLinkHandler& handler) {
         delivered = true;
     }
     if (delivered) {
+        m_machine.cork();  // a batch's setLogs in one TLS record
         handler.on_input_done(*this);
+        m_machine.uncork();
         flush();
     }
 }

@@ -189,6 +189,7 @@ void ServerLinkMachine::read_lines() {
 
 void ServerLinkMachine::end_session(std::error_code why) {
     m_broken = {};
+    m_corked_text.clear();
     m_ended.reset();
     if (!m_tls) {
         return;
@@ -269,12 +270,30 @@ std::error_code ServerLinkMachine::send(const Message& m) {
     }
     std::string text;
     encode_message(m, text);
+    if (m_corked) {
+        m_corked_text += text;
+        return {};
+    }
     if (const auto ec = m_tls->write(detail::as_bytes(text)); ec) {
         m_broken = ec;
         return ec;
     }
     queue_tls_output(m_generation);
     return {};
+}
+
+void ServerLinkMachine::uncork() {
+    m_corked = false;
+    std::string text = std::move(m_corked_text);
+    m_corked_text.clear();
+    if (text.empty() || !established()) {
+        return;  // a session that ended meanwhile: its replies go with it
+    }
+    if (const auto ec = m_tls->write(detail::as_bytes(text)); ec) {
+        m_broken = ec;
+        return;
+    }
+    queue_tls_output(m_generation);
 }
 
 void ServerLinkMachine::write_failed(uint64_t session, std::error_code why) noexcept {

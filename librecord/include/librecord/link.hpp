@@ -51,6 +51,13 @@ public:
      */
     [[nodiscard]] std::error_code send(uint16_t command, std::span<const uint8_t> payload);
 
+    /**
+     * Holds the next send()s until uncork(), which writes them as one TLS record (one
+     * record's overhead on the line for a request of several commands).
+     */
+    void cork() noexcept;
+    [[nodiscard]] std::error_code uncork();
+
     /** The counter of the last command sent. */
     [[nodiscard]] uint16_t last_counter() const noexcept { return m_machine.last_counter(); }
 

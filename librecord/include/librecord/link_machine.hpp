@@ -168,6 +168,15 @@ public:
     /** Writes `text` into the TLS session as is, to send malformed records in tests. */
     [[nodiscard]] std::error_code send_text_for_test(std::string_view text);
 
+    /**
+     * Holds the records of the next send()s until uncork() writes them into one TLS record:
+     * a request of several commands costs one record's overhead on the line, not one each.
+     */
+    void cork() noexcept { m_corked = true; }
+
+    /** Writes what cork() held. @return {}, or a TLS error (the session is dropped). */
+    [[nodiscard]] std::error_code uncork();
+
     /** Queues close_notify and forgets the session and its pending events. */
     void close() noexcept;
 
@@ -240,6 +249,8 @@ private:
     uint64_t m_generation = 0;             // tags LinkWrite::session
     uint32_t m_session = 0;
     uint16_t m_counter = 0;
+    bool m_corked = false;
+    std::string m_corked_text;  // records held by cork()
     LinkStats m_stats;
     std::string m_failure;
 };
@@ -320,6 +331,12 @@ public:
      */
     [[nodiscard]] std::error_code send(const Message& m);
 
+    /** As ClientLinkMachine::cork(): the replies to one event go out as one TLS record. */
+    void cork() noexcept { m_corked = true; }
+
+    /** Writes what cork() held; a TLS error ends the session at the next next_event(). */
+    void uncork();
+
     /**
      * The driver could not write a frame tagged with `session` (LinkWrite::session). If that
      * session is the current one it ends with `why` once the events in hand are out.
@@ -378,6 +395,8 @@ private:
     LinkTime m_last_traffic{};
     std::optional<LinkTime> m_last_reset;
     bool m_reset_owed = false;  // sent once m_last_reset is a second old (§2)
+    bool m_corked = false;
+    std::string m_corked_text;  // replies held by cork()
     LinkStats m_stats;
 };
 

@@ -141,6 +141,34 @@ BOOST_AUTO_TEST_CASE(connects_and_exchanges_messages_in_memory) {
     BOOST_TEST(p.server.stats().sessions == 1U);
 }
 
+BOOST_AUTO_TEST_CASE(corked_commands_go_out_as_one_tls_record_and_arrive_as_each) {
+    // Three commands sent one by one, then the same three corked: fewer bytes on the line,
+    // the same three messages in order on the signer.
+    const auto wire_of_three = [](bool corked) {
+        Pair p;
+        p.connect();
+        if (corked) {
+            p.client.cork();
+        }
+        BOOST_REQUIRE(!p.client.send(0x20, Bytes{'w', ':', '1'}));
+        BOOST_REQUIRE(!p.client.send(0x11, Bytes{'c', 'l', 'i', 'e', 'n', 't'}));
+        BOOST_REQUIRE(!p.client.send(0xC0, Bytes{}));
+        if (corked) {
+            BOOST_TEST(p.client.take_output().empty());  // held until uncork()
+            BOOST_REQUIRE(!p.client.uncork());
+        }
+        const auto out = p.client.take_output();
+        const size_t bytes = wire_of(out).size();
+        p.server.receive(wire_of(out), p.now);
+        p.drain_server();
+        BOOST_TEST(p.server_count<lr::LinkLine>() == 3U);
+        return bytes;
+    };
+    const size_t apart = wire_of_three(false);
+    const size_t together = wire_of_three(true);
+    BOOST_TEST(together + 2 * 22 <= apart);  // at least a TLS record's overhead saved per command
+}
+
 BOOST_AUTO_TEST_CASE(the_read_deadline_runs_from_each_read_and_ends_the_session) {
     Pair p;
     p.connect();
