@@ -127,26 +127,47 @@ sessions_in() {
     awk '$1 == "cassiopeia_link_sessions_total" { print $2 }' "$1" 2>/dev/null | tail -n 1
 }
 
-# point BAUD WINDOW JOBS: one sweep point (BAUD 0: unthrottled); appends a line to $points:
-# baud window jobs done ms up down hs_ms hs_up hs_down sessions.
+# point BAUD WINDOW JOBS: one sweep point (BAUD 0: unthrottled) appended to $points; an
+# unthrottled point, whose time moves most with the host's load, is measured $unthrottled_reps
+# times and the run with the median jobs/s kept (every run's jobs/s is a fact).
 point() {
-    local baud=$1 window=$2 jobs=$3 before after done0 done1 m=$work/metrics-$1-$2
+    local baud=$1 window=$2 jobs=$3 reps=1 r tag=${points##*/}
+    tag=${tag%.tsv}
+    ((baud != 0)) || reps=$unthrottled_reps
+    : >"$work/reps.tsv"
+    for ((r = 1; r <= reps; r++)); do
+        say "point: $jobs jobs at baud ${baud/#0/unthrottled}, window $window$( ((reps == 1)) ||
+            echo ", run $r of $reps")"
+        point_run "$baud" "$window" "$jobs" "$tag-$r" >>"$work/reps.tsv"
+    done
+    fact "runs_jobs_per_s_${tag}_${baud}_$window" "$(awk -F'\t' '{ printf "%s%.2f", (NR > 1 ? " " : ""),
+        $3 * 1000 / ($5 - $8 < 1 ? 1 : $5 - $8) }' "$work/reps.tsv")"
+    # The median by jobs/s: sorted by net milliseconds, the middle line.
+    awk -F'\t' -v OFS='\t' '{ print $5 - $8, $0 }' "$work/reps.tsv" | sort -n |
+        sed -n "$(((reps + 1) / 2))p" | cut -f 2- >>"$points"
+    ctl baud 0 >/dev/null
+}
+
+# point_run BAUD WINDOW JOBS NAME: one measurement of a point; prints its line: baud window jobs
+# done ms up down fixed_ms fixed_up fixed_down sessions.
+point_run() {
+    local baud=$1 window=$2 jobs=$3 before after done0 done1 name=$1-$2-$4 sessions
     local -a wargs=()
     ((window == 1 && !have_window)) || wargs=(--run.window "$window")
     ctl baud "$baud" >/dev/null
-    fixed_cost "run-$baud-$window" run --once "${wargs[@]}"
+    fixed_cost "run-$name" run --once "${wargs[@]}"
     queue "$jobs"
     done0=$(done_jobs)
     read -r -a before < <(line_counts)
-    say "point: $jobs jobs at baud ${baud/#0/unthrottled}, window $window"
-    client_run "$work/run-$baud-$window" run --once --run.metrics_file "$m" "${wargs[@]}"
-    ((run_rc == 0)) || { tail "$work/run-$baud-$window.err" >&2; return 1; }
+    client_run "$work/run-$name" run --once --run.metrics_file "$work/metrics-$name" "${wargs[@]}"
+    ((run_rc == 0)) || { tail "$work/run-$name.err" >&2; return 1; }
     read -r -a after < <(line_counts)
     done1=$(done_jobs)
+    sessions=$(sessions_in "$work/metrics-$name")
+    ((${sessions:-0} <= max_sessions)) || max_sessions=$sessions
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$baud" "$window" "$jobs" \
         "$((done1 - done0))" "$run_ms" "$((after[0] - before[0]))" "$((after[1] - before[1]))" \
-        "$hs_ms" "$hs_up" "$hs_down" "$(sessions_in "$m")" >>"$points"
-    ctl baud 0 >/dev/null
+        "$hs_ms" "$hs_up" "$hs_down" "$sessions"
 }
 
 # sweep: every baud rate with window 1 and, when the client has run.window, window 8.
