@@ -334,7 +334,8 @@ method_text() {
   Jobs per point: $(get sweep_spec) (baud:jobs; 0 = unthrottled).
 - Fixed cost of a daemon run: before each point \`run --once\` on the empty queue at the same
   rate and window (process start, HELLO, TLS handshake, the status report and CRL checks a
-  run makes at start; one such run before the sweep fetched the first CRL copies); its wall
+  run makes at start; one such run before the sweep, and one before the issuance with the
+  fill, took the first CRL fetches and checks); its wall
   time and bytes are taken off the drain's for s/job, jobs/s and B/job.
 - Projection: s/job at 115,200 × 3,000, plus one fixed cost.
 - openssl speed: \`openssl speed -seconds $(get openssl_seconds) -mr $(get ca_key)\`, the key of
