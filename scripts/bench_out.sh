@@ -69,8 +69,11 @@ derived_facts() {
     down=$(col 0 1 11)
     fact wire_bytes_per_job $((up + down))
     fact wire_ratio "$(round 2 "$(calc "($up + $down) / ($csr + $cert)")")"
-    fact issuance_over_openssl "$(round 3 "$(calc "$(get unthrottled_jobs_per_s_w1) / $(get openssl_sign_per_s)")")"
-    fact predecessor_ratio "$(round 2 "$(calc "$(get unthrottled_jobs_per_s_w1) / $(get predecessor_certs_per_s)")")"
+    for w in 1 8; do
+        [[ -n $(get "unthrottled_jobs_per_s_w$w") ]] || continue
+        fact "issuance_over_openssl_w$w" "$(round 3 "$(calc "$(get "unthrottled_jobs_per_s_w$w") / $(get openssl_sign_per_s)")")"
+        fact "predecessor_ratio_w$w" "$(round 2 "$(calc "$(get "unthrottled_jobs_per_s_w$w") / $(get predecessor_certs_per_s)")")"
+    done
     local -a levels
     read -r -a levels <<<"$(get growth_levels)"
     if ((${#levels[@]} >= 2)); then
@@ -205,8 +208,8 @@ write_json() {
         echo "  \"projection_3000_jobs_at_115200_minutes\": {\"window_1\": $(num projection_3000_min_w1), \"window_8\": $(num projection_3000_min_w8)},"
         echo "  \"issuance\": {\"unthrottled_jobs_per_second_window_1\": $(num unthrottled_jobs_per_s_w1), \"unthrottled_jobs_per_second_window_8\": $(num unthrottled_jobs_per_s_w8),"
         echo "    \"ca\": $(jstr "$(get ca)"), \"ca_key\": $(jstr "$(get ca_key)"), \"openssl_speed_seconds\": $(num openssl_seconds),"
-        echo "    \"openssl_signatures_per_second\": $(num openssl_sign_per_s), \"ratio_to_openssl\": $(num issuance_over_openssl),"
-        echo "    \"predecessor_certificates\": $(num predecessor_certs), \"predecessor_certificates_per_second\": $(num predecessor_certs_per_s), \"ratio_to_predecessor\": $(num predecessor_ratio)},"
+        echo "    \"openssl_signatures_per_second\": $(num openssl_sign_per_s), \"ratio_to_openssl_window_1\": $(num issuance_over_openssl_w1), \"ratio_to_openssl_window_8\": $(num issuance_over_openssl_w8),"
+        echo "    \"predecessor_certificates\": $(num predecessor_certs), \"predecessor_certificates_per_second\": $(num predecessor_certs_per_s), \"ratio_to_predecessor_window_1\": $(num predecessor_ratio_w1), \"ratio_to_predecessor_window_8\": $(num predecessor_ratio_w8)},"
         echo "  \"wire\": {\"csr_der_bytes\": $(num csr_der_bytes), \"certificate_der_bytes\": $(num cert_der_bytes), \"bytes_per_job\": $(num wire_bytes_per_job), \"ratio\": $(num wire_ratio)},"
         echo "  \"growth\": {\"filled_certificates\": $(num fill_certificates), \"fill_seconds\": $(secs fill_ms), \"audit_verify_exit\": $(num fill_audit_verify_exit),"
         echo "    \"revoke\": ["
@@ -294,9 +297,9 @@ write_md() {
         echo "| unthrottled, window 1 / window 8 | $(val unthrottled_jobs_per_s_w1 jobs/s) / $(val unthrottled_jobs_per_s_w8 jobs/s) |"
         echo "| unthrottled, each run (window 1 / window 8; the median is kept) | $(val runs_jobs_per_s_points_0_1) / $(val runs_jobs_per_s_points_0_8) jobs/s |"
         echo "| \`openssl speed -seconds $(get openssl_seconds) $(get ca_key)\` (CA $(get ca), one core) | $(get openssl_sign_per_s) signatures/s |"
-        echo "| unthrottled window 1 ÷ openssl speed | $(get issuance_over_openssl) |"
+        echo "| unthrottled ÷ openssl speed, window 1 / window 8 | $(val issuance_over_openssl_w1) / $(val issuance_over_openssl_w8) |"
         echo "| predecessor: \`openssl x509 -req\` per certificate ($(get predecessor_certs) certificates) | $(get predecessor_certs_per_s) certificates/s |"
-        echo "| unthrottled window 1 ÷ predecessor | $(get predecessor_ratio) |"
+        echo "| unthrottled ÷ predecessor, window 1 / window 8 | $(val predecessor_ratio_w1) / $(val predecessor_ratio_w8) |"
         echo "| CSR DER / certificate DER (means) | $(get csr_der_bytes) B / $(get cert_der_bytes) B |"
         echo "| wire bytes per job (unthrottled, window 1, both ways, no session) | $(get wire_bytes_per_job) B = $(get wire_ratio) × (CSR + certificate) |"
         echo
