@@ -39,6 +39,11 @@ using Exchange = librecord::Result<std::vector<librecord::Message>, RequestFailu
 [[nodiscard]] bool link_progressed(const librecord::LinkStats& before,
                                    const librecord::LinkStats& after) noexcept;
 
+/** True when `m` is the reply `r` (by its command code). */
+[[nodiscard]] inline bool is_reply(const librecord::Message& m, librecord::Reply r) noexcept {
+    return m.command == static_cast<uint16_t>(r);
+}
+
 /** One command of a request, in the order sent. */
 struct Step {
     librecord::Command command;

@@ -35,11 +35,22 @@ JobEnd bad_input(std::string detail) {
     return JobEnd{JobEnd::Kind::usage, std::nullopt, std::move(detail)};
 }
 
+}  // namespace
+
 void taken_over(const Job& job) {
     LOG4CPLUS_WARN(log(), "job " << job.id << " was taken over; result not written");
 }
 
-}  // namespace
+JobQueue::IssuedCertificate issued_certificate(const Job& job, const SignOutput& out) {
+    const auto& c = *out.certificate;
+    return {&job,
+            c.pem,
+            c.serial,
+            out.ca,
+            c.not_before,
+            c.not_after,
+            std::string(out.log.begin(), out.log.end())};
+}
 
 std::optional<JobEnd> certificate_input(const Job& job, const CertificateJob& in, SignInput& s) {
     s.request_id = job.request_id();
@@ -84,14 +95,7 @@ JobEnd run_certificate(Connection& link,
     // certificate (docs/protocol.md §8.7), and a replay gets the same bytes from the signer.
     auto result = issue_certificate(link, s, {});
     if (result.end.ok()) {
-        const auto& c = *result.certificate;
-        if (!queue.complete_certificate(job,
-                                        c.pem,
-                                        c.serial,
-                                        result.ca,
-                                        c.not_before,
-                                        c.not_after,
-                                        std::string(result.log.begin(), result.log.end()))) {
+        if (!queue.complete_certificates({issued_certificate(job, result)}).front()) {
             taken_over(job);
         }
         common::test_point("job_committed");

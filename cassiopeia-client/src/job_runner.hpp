@@ -11,6 +11,12 @@
 
 namespace cassiopeia::client {
 
+/** Logs that `job` was taken over by another worker: its result is not written. */
+void taken_over(const Job& job);
+
+/** The row JobQueue::complete_certificates() writes for `job` from its checked result. */
+[[nodiscard]] JobQueue::IssuedCertificate issued_certificate(const Job& job, const SignOutput& out);
+
 /**
  * The certificate job's request as the one-shot `sign` would send it (the CSR as DER, or the
  * SPKAC) in `s`; a `usage` end when the input cannot go into records.

@@ -77,10 +77,6 @@ Exchange protocol_failure() {
     return Exchange{RequestFailure{make_error_code(lr::Errc::protocol)}};
 }
 
-bool is_reply(const lr::Message& m, lr::Reply r) {
-    return m.command == static_cast<uint16_t>(r);
-}
-
 }  // namespace
 
 std::optional<JobEnd> steps_over_limits(const std::vector<Step>& steps) {

@@ -16,10 +16,6 @@ namespace lr = librecord;
 
 namespace {
 
-bool is_reply(const lr::Message& m, lr::Reply r) {
-    return m.command == static_cast<uint16_t>(r);
-}
-
 Exchange link_failure(std::error_code ec) {
     return Exchange{RequestFailure{ec}};
 }

@@ -97,16 +97,8 @@ void Worker::window_done(std::list<Slot>& slots, std::vector<Slot*>& issued, Pip
 void Worker::write_one(Slot& slot) {
     // Alone, as process() writes it: a result the WebDB refuses fails its job only.
     try {
-        const auto& c = *slot.output.certificate;
-        if (!m_queue->complete_certificate(
-                slot.job,
-                c.pem,
-                c.serial,
-                slot.output.ca,
-                c.not_before,
-                c.not_after,
-                std::string(slot.output.log.begin(), slot.output.log.end()))) {
-            LOG4CPLUS_WARN(log(), "job " << slot.job.id << " was taken over; result not written");
+        if (!m_queue->complete_certificates({issued_certificate(slot.job, slot.output)}).front()) {
+            taken_over(slot.job);
             return;
         }
         settle(slot.job, slot.output.end, slot.seconds());
@@ -124,14 +116,7 @@ void Worker::write_issued(std::list<Slot>& slots, std::vector<Slot*>& issued) {
     }
     std::vector<JobQueue::IssuedCertificate> batch;
     for (const auto* s : issued) {
-        const auto& c = *s->output.certificate;
-        batch.push_back({&s->job,
-                         c.pem,
-                         c.serial,
-                         s->output.ca,
-                         c.not_before,
-                         c.not_after,
-                         std::string(s->output.log.begin(), s->output.log.end())});
+        batch.push_back(issued_certificate(s->job, s->output));
     }
     std::vector<bool> written;
     try {
@@ -149,7 +134,7 @@ void Worker::write_issued(std::list<Slot>& slots, std::vector<Slot*>& issued) {
         } else if (written[i]) {
             settle(slot.job, slot.output.end, slot.seconds());
         } else {
-            LOG4CPLUS_WARN(log(), "job " << slot.job.id << " was taken over; result not written");
+            taken_over(slot.job);
         }
         common::test_point("job_committed");
         slots.remove_if([&](const Slot& s) { return &s == &slot; });

@@ -444,7 +444,6 @@ void RecordSession::on_revoke(lr::ServerLink& link, uint16_t counter, std::strin
 void RecordSession::on_log_saved(lr::ServerLink& link,
                                  uint16_t counter,
                                  std::span<const uint8_t> payload) {
-    sign_pending(link);  // a result of the batch may be the one released
     if (m_waiting.empty()) {
         refuse(link,
                counter,
@@ -468,7 +467,8 @@ void RecordSession::on_log_saved(lr::ServerLink& link,
 }
 
 void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, const lr::Message& msg) {
-    // Replies keep the order of the commands: a held batch is answered first (sign adds to it).
+    // Replies keep the order of the commands: a held batch is answered first (sign adds to it),
+    // so its results wait before a logSaved looks for the one it releases.
     if (command != lr::Command::sign) {
         sign_pending(link);
     }
