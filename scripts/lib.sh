@@ -88,3 +88,13 @@ cass_hsm_labels() {
     cass_p11tool "$1" --list-privkeys --login "pkcs11:token=$CASS_HSM_TOKEN" |
         sed -n 's/^[[:space:]]*Label: //p' | sort
 }
+
+# cass_certtool HSM_DIR ARGS...: certtool with the test token under HSM_DIR, to sign with one
+# of its keys outside the daemons (--load-ca-privkey "$(cass_hsm_uri OBJECT)").
+cass_certtool() {
+    local hsm=$1 pin
+    shift
+    pin=$(head -n 1 "$hsm/pin") || return 1
+    SOFTHSM2_CONF=$hsm/softhsm2.conf GNUTLS_PIN=$pin \
+        certtool --provider "$CASS_HSM_MODULE" "$@"
+}
