@@ -8,6 +8,7 @@
 #include "logging.hpp"
 
 #include <cassiopeia/common/exit_code.hpp>
+#include <cassiopeia/common/options.hpp>
 #include <cassiopeia/common/startup.hpp>
 #include <librecord/errors.hpp>
 
@@ -37,6 +38,7 @@ int cassiopeia::client::client_main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);  // NOLINT(cert-err33-c): a failed write is reported by errno
     try {
         cc::configure_logging(inv.config.log_config);
+        common::configure_tokens(inv.config.pkcs11, {inv.config.tls.key_file});
         return cc::run_command(inv, std::cout, std::cerr);
     } catch (const cassiopeia::Error& e) {
         std::cerr << program << ": " << e.what() << '\n';

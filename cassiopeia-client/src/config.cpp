@@ -55,7 +55,9 @@ void add_link_options(po::options_description& conf, ClientConfig& c, Seconds& s
                        "environment)")(
         "tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")(
         "tls.cert", po::value(&c.tls.cert_file), "the client's link certificate (PEM)")(
-        "tls.key", po::value(&c.tls.key_file), "the client's link key (PEM, mode 0600)")(
+        "tls.key",
+        po::value(&c.tls.key_file),
+        "the client's link key (PEM, mode 0600, or a pkcs11: URI)")(
         "tls.peer_name", po::value(&c.peer_name), "dNSName the signer's certificate must carry")(
         "deadline.handshake_s",
         po::value(&s.handshake)->default_value(60),
@@ -64,6 +66,7 @@ void add_link_options(po::options_description& conf, ClientConfig& c, Seconds& s
         "deadline.idle_s",
         po::value(&s.idle)->default_value(300),
         "close an idle session after this many seconds");
+    common::add_pkcs11_options(conf, c.pkcs11);
 }
 
 po::options_description config_options(ClientConfig& c, Seconds& s) {

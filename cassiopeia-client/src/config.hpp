@@ -20,6 +20,7 @@ struct ClientConfig {
     std::string ca_certs;        ///< issuing CA certificates, to verify CRLs
     std::string webdb_conninfo;  ///< libpq conninfo; empty: the PG* environment
     librecord::tls::CredentialFiles tls;
+    librecord::pkcs11::Settings pkcs11;  ///< how a link key in a token is reached (docs/hsm.md)
     std::string peer_name;
     librecord::LinkOptions link;
     std::chrono::seconds idle{300};

@@ -64,6 +64,29 @@ void link_counters(std::ostream& o, const librecord::LinkStats& s) {
       << "cassiopeia_link_session_failures_total " << s.failures << '\n';
 }
 
+/** Label values are names and hex here; anything else is dropped rather than escaped. */
+std::string label_value(const std::string& s) {
+    std::string out;
+    for (const char c : s) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_' || c == '.' || c == ' ') {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+void signer_keys(std::ostream& o, const Metrics& m) {
+    o << "# HELP cassiopeia_signer_key_up A signer CA key can sign: 1; its token is absent or "
+         "not logged in: 0 (a key file: 1).\n"
+      << "# TYPE cassiopeia_signer_key_up gauge\n";
+    for (const auto& [ca, k] : m.signer_keys) {
+        o << "cassiopeia_signer_key_up{ca=\"" << label_value(ca) << "\",store=\""
+          << (k.in_token ? "token" : "file") << "\",token=\"" << label_value(k.token)
+          << "\",serial=\"" << label_value(k.serial) << "\"} " << (k.usable ? 1 : 0) << '\n';
+    }
+}
+
 }  // namespace
 
 void Metrics::job(std::string_view kind, std::string_view outcome, double seconds) {
@@ -97,6 +120,7 @@ std::string metrics_text(const Metrics& m, const QueueSummary& q) {
           << "# TYPE cassiopeia_signer_clock_skew_seconds gauge\n"
           << "cassiopeia_signer_clock_skew_seconds " << *m.signer_clock_skew << '\n';
     }
+    signer_keys(o, m);
     o << "# TYPE cassiopeia_crl_next_update_timestamp_seconds gauge\n";
     for (const auto& [ca, t] : m.crl_next_update) {
         o << "cassiopeia_crl_next_update_timestamp_seconds{ca=\"" << ca << "\"} " << t << '\n';

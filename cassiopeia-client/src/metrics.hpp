@@ -3,6 +3,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "status_report.hpp"
 #include "webdb/job_queue.hpp"
 
 #include <librecord/link_machine.hpp>
@@ -27,6 +28,8 @@ struct Metrics {
     uint64_t count = 0;
     double sum = 0;
     std::map<std::string, int64_t> crl_next_update;  ///< CA -> seconds since the epoch
+    /// CA -> where its key is and whether it signs, from the last status report (docs/hsm.md).
+    std::map<std::string, KeyStatus> signer_keys;
     /// Stored signer audit heads that did not extend the one before (sql/003_audit_heads.sql).
     int64_t audit_rewrites = 0;
     /// The signer's clock minus ours at the last signer check, seconds (absent until read).

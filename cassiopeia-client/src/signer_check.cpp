@@ -123,6 +123,9 @@ JobEnd check_signer(Connection& link,
         if (ca.next_update) {
             metrics.crl_next_update[ca.name] = ca.next_update->time_since_epoch().count();
         }
+        if (ca.key) {
+            metrics.signer_keys[ca.name] = *ca.key;
+        }
     }
     const auto known = queue.crl_numbers();
     for (const auto& ca : crls_to_refresh(*parsed.report, known, local + crl_refresh_horizon)) {

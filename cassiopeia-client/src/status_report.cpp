@@ -75,6 +75,28 @@ std::optional<AuditHead> audit_head_of(const pt::ptree& root) {
     return AuditHead{static_cast<int64_t>(*seq), std::move(hash)};
 }
 
+/** The entry's `key` member; nullopt when absent or of an unknown store. */
+std::optional<KeyStatus> key_status_of(const pt::ptree& ca) {
+    const auto key = ca.get_child_optional("key");
+    if (!key) {
+        return std::nullopt;
+    }
+    const std::string store = key->get<std::string>("store", "");
+    if (store == "file") {
+        return KeyStatus{};
+    }
+    if (store != "token") {
+        return std::nullopt;
+    }
+    KeyStatus k;
+    k.in_token = true;
+    k.usable = key->get<std::string>("present", "") == "true" &&
+               key->get<std::string>("logged_in", "") == "true";
+    k.token = key->get<std::string>("label", "");
+    k.serial = key->get<std::string>("serial", "");
+    return k;
+}
+
 StatusReport collect(const pt::ptree& root) {
     StatusReport report;
     const pt::ptree none;
@@ -83,6 +105,7 @@ StatusReport collect(const pt::ptree& root) {
         status.name = ca.get<std::string>("name", "");
         status.crl_number = crl_number_of(ca.get<std::string>("crl_number", ""));
         status.next_update = librecord::parse_utc(ca.get<std::string>("next_update", ""));
+        status.key = key_status_of(ca);
         if (!status.name.empty() && status.crl_number != 0) {
             report.cas.push_back(std::move(status));
         }

@@ -12,11 +12,20 @@
 
 namespace cassiopeia::client {
 
+/** Where a CA's key is, from the entry's `key` member (docs/protocol.md §5.7, docs/hsm.md). */
+struct KeyStatus {
+    bool in_token = false;  ///< `store` is "token" (else a file)
+    bool usable = true;     ///< a file key, or a token that is present and logged in
+    std::string token;      ///< the token's label (empty for a file)
+    std::string serial;     ///< the token's serial number (empty for a file)
+};
+
 /** One usable entry of `cas`: a non-empty name and a CRL number above zero. */
 struct CaStatus {
     std::string name;
     uint64_t crl_number = 0;
     std::optional<std::chrono::sys_seconds> next_update;  ///< absent or unreadable: nullopt
+    std::optional<KeyStatus> key;  ///< absent (an older signer) or `store` unknown: nullopt
 };
 
 /** The signer's audit chain head: the last entry's seq and hash (docs/repository.md). */

@@ -3,6 +3,7 @@
 #include "ceremony.hpp"
 
 #include "issuance/builder.hpp"
+#include "issuance/ca_key.hpp"
 #include "issuance/ca_store.hpp"
 #include "issuance/profile.hpp"
 #include "privileges.hpp"
@@ -14,6 +15,7 @@
 #include <librecord/errors.hpp>
 #include <librecord/io/unique_fd.hpp>
 #include <librecord/ossl/handles.hpp>
+#include <librecord/pkcs11.hpp>
 
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -116,16 +118,19 @@ CeremonyTimes check_request(const ServerConfig& config,
  * within the root's, and the root needs a key identifier for the new CA's AKI.
  */
 TimeCa load_root(const ServerConfig& config, const CeremonyTimes& times) {
-    check_key_file_mode(config.root_key);
     TimeCa root;
     root.name = "root";
     root.cert.reset(
         ::PEM_read_bio_X509(open_bio(config.root_cert).get(), nullptr, nullptr, nullptr));
-    // TODO(lead): encrypted root keys through a passphrase callback, PKCS#11 with SoftHSM2.
-    root.key.reset(
-        ::PEM_read_bio_PrivateKey(open_bio(config.root_key).get(), nullptr, nullptr, nullptr));
-    if (!root.cert || !root.key || ::X509_check_private_key(root.cert.get(), root.key.get()) != 1) {
-        refuse("root_cert and root_key do not load or do not match");
+    if (!root.cert) {
+        refuse("root_cert does not load");
+    }
+    // A file (0600, unencrypted) or a key in a token (docs/hsm.md).
+    root.key = load_ca_key("root_key", config.root_key, root.cert.get());
+    try {
+        root.key.check_matches(root.cert.get());
+    } catch (const Error& e) {
+        refuse("root_cert and root_key do not match: " + e.detail());
     }
     if (::X509_get0_subject_key_id(root.cert.get()) == nullptr) {
         refuse("root_cert has no subject key identifier");
@@ -167,12 +172,12 @@ std::string root_organisation(X509* root) {
 }
 
 /** A CSR for `key` in DER: the builder takes the public key from a CSR, as for the line. */
-std::vector<uint8_t> csr_for(EVP_PKEY* key) {
+std::vector<uint8_t> csr_for(const CaKey& key) {
     const ossl::X509ReqPtr req{::X509_REQ_new()};
     ossl::check_ossl(req != nullptr && ::X509_REQ_set_version(req.get(), 0) == 1 &&
-                         ::X509_REQ_set_pubkey(req.get(), key) == 1 &&
-                         ::X509_REQ_sign(req.get(), key, ::EVP_sha256()) > 0,
-                     "X509_REQ_sign");
+                         ::X509_REQ_set_pubkey(req.get(), key.public_key()) == 1,
+                     "X509_REQ_set_pubkey");
+    key.sign(req.get(), ::EVP_sha256());
     unsigned char* raw = nullptr;
     const int len = ::i2d_X509_REQ(req.get(), &raw);
     const ossl::OsslBytesPtr owned{raw};
@@ -187,7 +192,7 @@ std::vector<uint8_t> csr_for(EVP_PKEY* key) {
  */
 IssuedCertificate make_time_ca(const ProfileSet& profiles,
                                const TimeCa& root,
-                               EVP_PKEY* key,
+                               const CaKey& key,
                                const std::string& name,
                                const CeremonyTimes& times,
                                std::vector<std::string>& log) {
@@ -218,30 +223,90 @@ void sync_folder(const std::filesystem::path& folder) {
     }
 }
 
-/** Writes `<ca_keys>/<name>.key` (0600) then `<ca_certs>/<name>.pem` (0644), never over a
- * file; a key whose certificate cannot be written is removed again. */
-void write_time_ca(const ServerConfig& config, const std::string& name, EVP_PKEY* key, X509* cert) {
-    const ossl::BioPtr key_pem{::BIO_new(::BIO_s_mem())};
+/**
+ * Writes `<ca_keys>/<name>.key` (0600; not for a key in a token) then `<ca_certs>/<name>.pem`
+ * (0644), never over a file; a key whose certificate cannot be written is removed again.
+ */
+void write_time_ca(const ServerConfig& config,
+                   const std::string& name,
+                   const CaKey& key,
+                   X509* cert) {
     const ossl::BioPtr cert_pem{::BIO_new(::BIO_s_mem())};
-    ossl::check_ossl(key_pem && cert_pem &&
-                         ::PEM_write_bio_PrivateKey(
-                             key_pem.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1 &&
-                         ::PEM_write_bio_X509(cert_pem.get(), cert) == 1,
-                     "PEM_write_bio");
-    const auto key_file = std::filesystem::path(config.ca_keys) / (name + ".key");
+    ossl::check_ossl(cert_pem && ::PEM_write_bio_X509(cert_pem.get(), cert) == 1,
+                     "PEM_write_bio_X509");
     const auto cert_file = std::filesystem::path(config.ca_certs) / (name + ".pem");
-    write_new_file(key_file, key_pem.get(), 0600);
+    std::filesystem::path key_file;
+    if (key.file_key() != nullptr) {
+        const ossl::BioPtr key_pem{::BIO_new(::BIO_s_mem())};
+        ossl::check_ossl(
+            key_pem &&
+                ::PEM_write_bio_PrivateKey(
+                    key_pem.get(), key.file_key(), nullptr, nullptr, 0, nullptr, nullptr) == 1,
+            "PEM_write_bio_PrivateKey");
+        key_file = std::filesystem::path(config.ca_keys) / (name + ".key");
+        write_new_file(key_file, key_pem.get(), 0600);
+    }
     bool cert_written = false;
     try {
-        sync_folder(config.ca_keys);
+        if (!key_file.empty()) {
+            sync_folder(config.ca_keys);
+        }
         write_new_file(cert_file, cert_pem.get(), 0644);
         cert_written = true;
         sync_folder(config.ca_certs);
     } catch (...) {
         std::error_code ec;
-        std::filesystem::remove(key_file, ec);  // no orphan key blocks the next ceremony
+        if (!key_file.empty()) {
+            std::filesystem::remove(key_file, ec);  // no orphan key blocks the next ceremony
+        }
         if (cert_written) {
             std::filesystem::remove(cert_file, ec);  // nor a certificate without its key
+        }
+        throw;
+    }
+}
+
+/**
+ * The new time CA's key: made inside the token when ca_keys names one (C_GenerateKeyPair,
+ * sensitive and never extractable, labelled `name`), else in memory, to be written as a file.
+ */
+CaKey new_ca_key(const ServerConfig& config, const std::string& name, const std::string& type) {
+    namespace p11 = librecord::pkcs11;
+    const bool ec = type == "ec";
+    if (p11::is_uri(config.ca_keys)) {
+        const auto spki = p11::generate_key(
+            config.ca_keys, name, ec ? p11::KeyType::ec : p11::KeyType::rsa, ec ? 256 : 2048);
+        const unsigned char* p = spki.data();
+        ossl::EvpPkeyPtr pub{::d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size()))};
+        ossl::check_ossl(pub != nullptr, "d2i_PUBKEY");
+        return CaKey{p11::Key{p11::key_uri(config.ca_keys, name)}, std::move(pub)};
+    }
+    ossl::EvpPkeyPtr key{ec ? ::EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
+                            : ::EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048})};
+    ossl::check_ossl(key != nullptr, "EVP_PKEY_Q_keygen");
+    return CaKey{std::move(key)};
+}
+
+/** Issues and writes the new CA; a key made in the token for a CA that failed is deleted. */
+IssuedCertificate issue_and_write(const ServerConfig& config,
+                                  const ProfileSet& profiles,
+                                  const TimeCa& root,
+                                  const std::string& name,
+                                  const CeremonyRequest& request,
+                                  const CeremonyTimes& times,
+                                  std::vector<std::string>& log) {
+    const CaKey key = new_ca_key(config, name, request.key_type);
+    try {
+        IssuedCertificate issued = make_time_ca(profiles, root, key, name, times, log);
+        write_time_ca(config, name, key, issued.cert.get());
+        return issued;
+    } catch (...) {
+        if (key.token() != nullptr) {
+            try {
+                librecord::pkcs11::delete_objects(config.ca_keys, name);
+            } catch (const Error&) {
+                // the first failure is the one to report; the orphan keeps its label
+            }
         }
         throw;
     }
@@ -292,13 +357,9 @@ int run_new_time_ca(const ServerConfig& config, const CeremonyRequest& request, 
     const CeremonyTimes times = check_request(config, profiles, request);
     const TimeCa root = load_root(config, times);
     const std::string name = next_ca_name(config, request.family, times.from);
-    const ossl::EvpPkeyPtr key{request.key_type == "ec"
-                                   ? ::EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
-                                   : ::EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048})};
-    ossl::check_ossl(key != nullptr, "EVP_PKEY_Q_keygen");
     std::vector<std::string> log{"new-time-ca " + name};
-    const IssuedCertificate issued = make_time_ca(profiles, root, key.get(), name, times, log);
-    write_time_ca(config, name, key.get(), issued.cert.get());
+    const IssuedCertificate issued =
+        issue_and_write(config, profiles, root, name, request, times, log);
     if (!config.repository.empty()) {
         try {
             record_issuance(config, issued, log);

@@ -32,9 +32,13 @@ po::options_description config_options(ServerConfig& c, Seconds& t) {
         "log_config", po::value(&c.log_config), "log4cplus properties file")(
         "profiles", po::value(&c.profiles), "folder of the profile files (<name>.conf)")(
         "ca_certs", po::value(&c.ca_certs), "folder of the issuing time CAs (<name>.pem)")(
-        "ca_keys", po::value(&c.ca_keys), "folder of their keys (<name>.key, mode 0600)")(
+        "ca_keys",
+        po::value(&c.ca_keys),
+        "folder of their keys (<name>.key, mode 0600), or a token's pkcs11: URI")(
         "root_cert", po::value(&c.root_cert), "new-time-ca: the root certificate (PEM)")(
-        "root_key", po::value(&c.root_key), "new-time-ca: the root key (PEM, mode 0600)")(
+        "root_key",
+        po::value(&c.root_key),
+        "new-time-ca: the root key (PEM, mode 0600, or a pkcs11: URI)")(
         "openpgp_key",
         po::value(&c.openpgp_key),
         "armoured OpenPGP certifying secret key (mode 0600); unset: no OpenPGP")(
@@ -48,7 +52,9 @@ po::options_description config_options(ServerConfig& c, Seconds& t) {
         "baud", po::value(&c.baud)->default_value(115200), "baud rate of serial lines")(
         "tls.ca", po::value(&c.tls.ca_file), "link CA certificate (PEM)")(
         "tls.cert", po::value(&c.tls.cert_file), "the signer's link certificate (PEM)")(
-        "tls.key", po::value(&c.tls.key_file), "the signer's link key (PEM, mode 0600)")(
+        "tls.key",
+        po::value(&c.tls.key_file),
+        "the signer's link key (PEM, mode 0600, or a pkcs11: URI)")(
         "tls.peer_name", po::value(&c.peer_name), "dNSName the client's certificate must carry")(
         "deadline.handshake_s",
         po::value(&t.handshake)->default_value(t.handshake),
@@ -57,6 +63,7 @@ po::options_description config_options(ServerConfig& c, Seconds& t) {
         "deadline.idle_s",
         po::value(&t.idle)->default_value(t.idle),
         "an idle link session is closed after this many seconds");
+    common::add_pkcs11_options(d, c.pkcs11);
     return d;
 }
 

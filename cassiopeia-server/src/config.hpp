@@ -21,13 +21,14 @@ struct ServerConfig {
     std::string log_config;
     std::string profiles;     ///< folder of <profile>.conf
     std::string ca_certs;     ///< folder of <time CA>.pem
-    std::string ca_keys;      ///< folder of <time CA>.key (0600)
+    std::string ca_keys;      ///< folder of <time CA>.key (0600), or a token's pkcs11: URI
     std::string root_cert;    ///< new-time-ca only: the root certificate (PEM)
-    std::string root_key;     ///< new-time-ca only: the root key (PEM, 0600), never on the signer
+    std::string root_key;     ///< new-time-ca only: the root key (PEM, 0600, or a pkcs11: URI)
     std::string openpgp_key;  ///< armoured secret certifying key (0600); empty: no OpenPGP
     std::vector<std::string> lines;
     unsigned baud = 115200;
     librecord::tls::CredentialFiles tls;
+    librecord::pkcs11::Settings pkcs11;  ///< how keys in tokens are reached (docs/hsm.md)
     std::string peer_name;
     librecord::LinkOptions link;
     std::chrono::seconds crl_lifetime{std::chrono::hours(24 * 7)};  ///< nextUpdate - thisUpdate

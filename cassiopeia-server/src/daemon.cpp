@@ -284,6 +284,10 @@ int Daemon::run() {
     Lines lines = open_lines(m_config);
     SecretBytes pgp_key = read_certifying_key(m_config);
     drop_privileges(m_config.user, m_config.group);
+    // Keys in a token are first opened here, as the signer's user (docs/hsm.md): one that
+    // cannot sign or is not its certificate's stops the start.
+    creds.check_key();
+    material.cas->check_keys();
     remove_repository_gnupg_home(m_config);
     // Opened before the repository is, so that the key bytes are wiped at once.
     auto certifier = open_certifier(std::move(pgp_key));

@@ -12,6 +12,8 @@
 #include <librecord/tls_engine.hpp>
 
 #include <chrono>
+#include <optional>
+#include <string>
 
 namespace cassiopeia::server {
 
@@ -24,17 +26,31 @@ const char* validity_note(const TimeCa& ca, SysSeconds now) {
     return now < ca.not_before ? " (not yet valid)" : " (expired)";
 }
 
+/** Where a key is: nothing for a file, else the token's label, serial and whether it signs. */
+std::string key_note(const std::optional<librecord::pkcs11::TokenState>& token) {
+    if (!token) {
+        return {};
+    }
+    return ", key in token " + token->label + " serial " + token->serial +
+           (token->logged_in ? ", signs" : ", fails: " + token->error);
+}
+
 }  // namespace
 
 int run_check(const ServerConfig& config, std::ostream& out) {
     check_key_file_mode(config.tls.key_file);
     const librecord::tls::Credentials creds(config.tls);
-    out << "link credentials: ok (" << config.tls.cert_file << ")\n";
+    creds.check_key();  // a key in a token signs a probe (docs/hsm.md)
+    out << "link credentials: ok (" << config.tls.cert_file << key_note(creds.token_state())
+        << ")\n";
     const auto material = SigningMaterial::load(config);
+    material.cas->check_keys();
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     for (const auto& ca : material.cas->all()) {
+        const auto* token = ca.key.token();
         out << "ca " << ca.name << ": " << format_utc(ca.not_before) << " .. "
-            << format_utc(ca.not_after) << validity_note(ca, now) << '\n';
+            << format_utc(ca.not_after) << validity_note(ca, now)
+            << key_note(token != nullptr ? std::optional(token->state()) : std::nullopt) << '\n';
     }
     for (const auto& w : ca_warnings(*material.cas, now)) {
         out << "warning: " << w << '\n';

@@ -3,6 +3,7 @@
 #include "privileges.hpp"
 
 #include <librecord/errors.hpp>
+#include <librecord/pkcs11.hpp>
 
 #include <array>
 #include <cerrno>
@@ -37,6 +38,10 @@ void harden_process() {
 }
 
 void check_key_file_mode(const std::string& path) {
+    if (librecord::pkcs11::is_uri(path)) {
+        return;  // a key in a token: no file (docs/hsm.md)
+    }
+
     struct stat st {};
 
     if (::stat(path.c_str(), &st) != 0) {

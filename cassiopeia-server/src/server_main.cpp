@@ -11,6 +11,7 @@
 #include "privileges.hpp"
 
 #include <cassiopeia/common/exit_code.hpp>
+#include <cassiopeia/common/options.hpp>
 #include <cassiopeia/common/startup.hpp>
 #include <librecord/errors.hpp>
 
@@ -66,6 +67,8 @@ int server_main(int argc, char** argv, const TestHooks& hooks) {
     }
     try {
         configure_logging(inv.config.log_config);
+        const ServerConfig& c = inv.config;
+        common::configure_tokens(c.pkcs11, {c.ca_keys, c.root_key, c.tls.key_file});
         const GpgmeGuard gpgme;
         return run_action(inv, hooks);
     } catch (const Error& e) {

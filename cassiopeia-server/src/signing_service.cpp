@@ -158,7 +158,10 @@ std::string SigningService::status_json() {
         crls = held.crls().states();
     }
     for (const auto& ca : m_material.cas->all()) {
-        CaStatus s{ca.name, ca.not_before, ca.not_after, std::nullopt};
+        CaStatus s{ca.name, ca.not_before, ca.not_after, std::nullopt, std::nullopt};
+        if (ca.key.token() != nullptr) {
+            s.token = ca.key.token()->state();  // opens the key again after a token fault
+        }
         const auto crl = std::find_if(
             crls.begin(), crls.end(), [&](const CrlState& c) { return c.ca == ca.name; });
         if (crl != crls.end()) {

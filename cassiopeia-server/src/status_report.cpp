@@ -37,6 +37,16 @@ void write_ca(std::ostream& out, const CaStatus& ca) {
             << ", \"next_update\": " << json_string(format_utc(ca.crl->next_update))
             << ", \"revoked\": " << ca.crl->revoked;
     }
+    if (!ca.token) {
+        out << ", \"key\": {\"store\": \"file\"}";
+    } else {
+        const auto& t = *ca.token;
+        out << ", \"key\": {\"store\": \"token\", \"present\": " << (t.present ? "true" : "false")
+            << ", \"logged_in\": " << (t.logged_in ? "true" : "false")
+            << ", \"label\": " << json_string(t.label) << ", \"serial\": " << json_string(t.serial)
+            << ", \"model\": " << json_string(t.model) << ", \"error\": " << json_string(t.error)
+            << "}";
+    }
     out << '}';
 }
 

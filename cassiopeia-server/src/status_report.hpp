@@ -6,6 +6,8 @@
 #include "issuance/ca_store.hpp"
 #include "util/time_util.hpp"
 
+#include <librecord/pkcs11.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,6 +21,8 @@ struct CaStatus {
     SysSeconds not_before{};
     SysSeconds not_after{};
     std::optional<CrlState> crl;
+    /// The CA key's token when it is in one (docs/hsm.md); nullopt for a key file.
+    std::optional<librecord::pkcs11::TokenState> token;
 };
 
 /** What the status report says (docs/protocol.md §5.7). */

@@ -49,6 +49,25 @@ void require_setting(const std::string& value, const char* name) {
     }
 }
 
+void add_pkcs11_options(po::options_description& d, librecord::pkcs11::Settings& settings) {
+    d.add_options()("pkcs11.module",
+                    po::value(&settings.module),
+                    "PKCS#11 module of the token (empty: p11-kit's registry)")(
+        "pkcs11.pin_file",
+        po::value(&settings.pin_file),
+        "the token's user PIN (mode 0600; empty: the systemd credential pkcs11-pin)");
+}
+
+void configure_tokens(const librecord::pkcs11::Settings& settings,
+                      std::initializer_list<std::string_view> key_refs) {
+    for (const std::string_view ref : key_refs) {
+        if (librecord::pkcs11::is_uri(ref)) {
+            librecord::pkcs11::configure(settings);
+            return;
+        }
+    }
+}
+
 po::options_description generic_options(const std::string& usage, std::string& config_file) {
     po::options_description generic(usage);
     generic.add_options()("help,h", "show this help")("version", "show the version")(

@@ -3,13 +3,16 @@
 #include "librecord/tls_engine.hpp"
 
 #include "gnutls/handles.hpp"
+#include "gnutls/pkcs11_internal.hpp"
 
 #include <librecord/errors.hpp>
 
+#include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <climits>
 #include <cstddef>
@@ -60,8 +63,55 @@ int check_file_call(int rc, const char* call, const std::string& path) {
 // Credentials
 
 struct Credentials::Impl {
+    std::unique_ptr<pkcs11::Key> token_key;  ///< a key in a token; outlives `cred`
     gnutls::CertCredentialsPtr cred;
+    std::vector<uint8_t> cert_der;  ///< this side's certificate, for check_key()
 };
+
+namespace {
+
+/**
+ * This side's certificate with a key in a token (docs/hsm.md): every handshake signs through
+ * pkcs11::Key, which re-opens the key after a token fault. The key is not touched here; the
+ * daemon calls Credentials::check_key() once it runs as its own user.
+ */
+void set_token_key(Credentials::Impl& impl, const CredentialFiles& files) {
+    impl.token_key = std::make_unique<pkcs11::Key>(files.key_file);
+    std::array<gnutls_pcert_st, 8> pcerts{};
+    unsigned n = pcerts.size();
+    check_file_call(
+        ::gnutls_pcert_list_import_x509_file(
+            pcerts.data(), &n, files.cert_file.c_str(), GNUTLS_X509_FMT_PEM, nullptr, nullptr, 0),
+        "gnutls_pcert_list_import_x509_file",
+        files.cert_file);
+    const auto release = [&] {
+        for (unsigned i = 0; i < n; ++i) {
+            ::gnutls_pcert_deinit(&pcerts.at(i));
+        }
+    };
+    unsigned bits = 0;
+    const int pk = ::gnutls_pubkey_get_pk_algorithm(pcerts.at(0).pubkey, &bits);
+    impl.cert_der.assign(
+        pcerts.at(0).cert.data,
+        pcerts.at(0).cert.data + pcerts.at(0).cert.size);  // NOLINT(*-pointer-arithmetic)
+    gnutls_privkey_t key = nullptr;
+    try {
+        key = pkcs11::tls_privkey(*impl.token_key, static_cast<gnutls_pk_algorithm_t>(pk), bits);
+    } catch (...) {
+        release();
+        throw;
+    }
+    ::gnutls_certificate_set_flags(impl.cred.get(), GNUTLS_CERTIFICATE_SKIP_KEY_CERT_MATCH);
+    const int rc = ::gnutls_certificate_set_key(
+        impl.cred.get(), nullptr, 0, pcerts.data(), static_cast<int>(n), key);
+    if (rc < 0) {
+        release();
+        ::gnutls_privkey_deinit(key);
+        check_file_call(rc, "gnutls_certificate_set_key", files.cert_file);
+    }
+}
+
+}  // namespace
 
 Credentials::Credentials(const CredentialFiles& files) : m_impl(std::make_unique<Impl>()) {
     gnutls_certificate_credentials_t raw = nullptr;
@@ -85,7 +135,9 @@ Credentials::Credentials(const CredentialFiles& files) : m_impl(std::make_unique
                                 "Credentials",
                                 "certificate and key files must be given together"};
     }
-    if (!files.cert_file.empty()) {
+    if (pkcs11::is_uri(files.key_file)) {
+        set_token_key(*m_impl, files);
+    } else if (!files.cert_file.empty()) {
         check_file_call(::gnutls_certificate_set_x509_key_file2(raw,
                                                                 files.cert_file.c_str(),
                                                                 files.key_file.c_str(),
@@ -98,6 +150,49 @@ Credentials::Credentials(const CredentialFiles& files) : m_impl(std::make_unique
 }
 
 Credentials::~Credentials() = default;
+
+void Credentials::check_key() const {
+    if (!m_impl->token_key) {
+        return;  // a key file: GnuTLS matched it with the certificate on loading
+    }
+    static constexpr std::string_view probe = "cassiopeia link key check";
+    const auto data = std::span(reinterpret_cast<const uint8_t*>(probe.data()), probe.size());
+    const std::vector<uint8_t> sig = m_impl->token_key->sign("SHA256", data);
+    gnutls::X509CrtPtr crt;
+    gnutls_x509_crt_t raw = nullptr;
+    check_gnutls(::gnutls_x509_crt_init(&raw), "gnutls_x509_crt_init");
+    crt.reset(raw);
+    const gnutls_datum_t der{const_cast<uint8_t*>(m_impl->cert_der.data()),  // NOLINT(*-const-cast)
+                             static_cast<unsigned>(m_impl->cert_der.size())};
+    check_gnutls(::gnutls_x509_crt_import(raw, &der, GNUTLS_X509_FMT_DER),
+                 "gnutls_x509_crt_import");
+    gnutls_pubkey_t pub = nullptr;
+    check_gnutls(::gnutls_pubkey_init(&pub), "gnutls_pubkey_init");
+    const std::unique_ptr<std::remove_pointer_t<gnutls_pubkey_t>, CFree<&::gnutls_pubkey_deinit>>
+        pub_owner(pub);
+    check_gnutls(::gnutls_pubkey_import_x509(pub, raw, 0), "gnutls_pubkey_import_x509");
+    unsigned bits = 0;
+    const auto pk =
+        static_cast<gnutls_pk_algorithm_t>(::gnutls_pubkey_get_pk_algorithm(pub, &bits));
+    const gnutls_datum_t in{const_cast<uint8_t*>(data.data()),  // NOLINT(*-const-cast)
+                            static_cast<unsigned>(data.size())};
+    const gnutls_datum_t sd{const_cast<uint8_t*>(sig.data()),  // NOLINT(*-const-cast)
+                            static_cast<unsigned>(sig.size())};
+    const int rc =
+        ::gnutls_pubkey_verify_data2(pub, ::gnutls_pk_to_sign(pk, GNUTLS_DIG_SHA256), 0, &in, &sd);
+    if (rc < 0) {
+        throw cassiopeia::Error{cassiopeia::ErrorKind::config,
+                                "link key",
+                                m_impl->token_key->uri() + " does not match the certificate"};
+    }
+}
+
+std::optional<pkcs11::TokenState> Credentials::token_state() const {
+    if (!m_impl->token_key) {
+        return std::nullopt;
+    }
+    return m_impl->token_key->state();
+}
 
 // ---------------------------------------------------------------------------------------------
 // Engine internals

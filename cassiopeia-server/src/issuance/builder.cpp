@@ -328,29 +328,6 @@ std::string serial_text(const ASN1_INTEGER* serial) {
         ::ASN1_STRING_get0_data(serial), static_cast<size_t>(::ASN1_STRING_length(serial))});
 }
 
-EVP_PKEY* Issuer::throwaway_for(EVP_PKEY* ca_key) {
-    const std::lock_guard<std::mutex> lock{m_throwaway_mutex};
-    std::string kind = "RSA";
-    if (::EVP_PKEY_get_base_id(ca_key) == EVP_PKEY_EC) {
-        std::array<char, 64> group{};
-        size_t len = 0;
-        check_ossl(::EVP_PKEY_get_utf8_string_param(
-                       ca_key, OSSL_PKEY_PARAM_GROUP_NAME, group.data(), group.size(), &len) == 1,
-                   "EVP_PKEY_get_utf8_string_param");
-        kind = std::string{group.data(), len};
-    }
-    auto& slot = m_throwaway[kind];
-    if (!slot) {
-        if (kind == "RSA") {
-            slot.reset(::EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}));
-        } else {
-            slot.reset(::EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", kind.c_str()));
-        }
-        check_ossl(slot != nullptr, "EVP_PKEY_Q_keygen");
-    }
-    return slot.get();
-}
-
 namespace {
 
 /** The profile `req` names, when the request is complete and the profile may serve it. */
@@ -463,7 +440,7 @@ Status lint_then_sign(X509* cert,
                       const std::function<EVP_PKEY*()>& throwaway,
                       const LintExpectations& want,
                       std::vector<std::string>& log) {
-    if (!set_signature_algorithm(cert, ca.key.get(), md)) {
+    if (!set_signature_algorithm(cert, ca.key.public_key(), md)) {
         check_ossl(::X509_sign(cert, throwaway(), md) > 0, "X509_sign(throwaway)");
     }
     const std::vector<uint8_t> linted = tbs_bytes(cert);
@@ -473,7 +450,7 @@ Status lint_then_sign(X509* cert,
     }
     log.push_back("lint passed");
 
-    check_ossl(::X509_sign(cert, ca.key.get(), md) > 0, "X509_sign");
+    ca.key.sign(cert, md);
     const std::vector<uint8_t> signed_tbs = tbs_bytes(cert);
     if (signed_tbs.size() != linted.size() ||
         ::CRYPTO_memcmp(signed_tbs.data(), linted.data(), linted.size()) != 0) {
@@ -574,7 +551,7 @@ Refusable<IssuedCertificate> Issuer::sign_as(const SignRequest& req,
                                 validity->cap,
                                 validity->not_before,
                                 validity->not_after};
-    const auto throwaway = [&] { return throwaway_for(ca.key.get()); };
+    const auto throwaway = [&] { return throwaway_key_like(ca.key.public_key()); };
     const Status signed_ok =
         lint_then_sign(cert.get(), ca, digest_for(req.hash()), throwaway, want, log);
     if (!signed_ok) {

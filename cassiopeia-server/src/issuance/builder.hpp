@@ -65,13 +65,8 @@ private:
                                                        std::vector<std::string>& log,
                                                        bool check_proofs);
 
-    // A throwaway key of the CA key's type for the pre-issuance signature (cached).
-    EVP_PKEY* throwaway_for(EVP_PKEY* ca_key);
-
     const ProfileSet& m_profiles;
     const CaStore& m_cas;
-    std::mutex m_throwaway_mutex;
-    std::map<std::string, ossl::EvpPkeyPtr> m_throwaway;
 };
 
 }  // namespace cassiopeia::server

@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <ctime>
-#include <sys/stat.h>
 #include <tuple>
 
 namespace cassiopeia::server {
@@ -20,11 +19,6 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what, const std::string& why) {
     throw cassiopeia::Error{cassiopeia::ErrorKind::config, what, why};
-}
-
-// No passphrase prompt: an encrypted CA key is a configuration fault here.
-int no_passphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) noexcept {
-    return -1;
 }
 
 std::optional<int> parse_int(std::string_view s, size_t max_len) {
@@ -120,7 +114,7 @@ SysSeconds to_sys_seconds(const ASN1_TIME* t) {
            std::chrono::minutes{tm.tm_min} + std::chrono::seconds{tm.tm_sec};
 }
 
-CaStore CaStore::load(const std::filesystem::path& cert_dir, const std::filesystem::path& key_dir) {
+CaStore CaStore::load(const std::filesystem::path& cert_dir, const std::string& keys) {
     CaStore store;
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(cert_dir)) {
@@ -130,19 +124,9 @@ CaStore CaStore::load(const std::filesystem::path& cert_dir, const std::filesyst
         }
     }
     std::sort(files.begin(), files.end());
+    const bool in_token = librecord::pkcs11::is_uri(keys);
     for (const auto& cert_path : files) {
         const std::string name = cert_path.stem().string();
-        const std::filesystem::path key_path = key_dir / (name + ".key");
-
-        struct ::stat st {};
-
-        if (::stat(key_path.c_str(), &st) != 0) {
-            fail("CA " + name, "key file " + key_path.string() + " missing");
-        }
-        if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-            fail("CA " + name,
-                 "key file " + key_path.string() + " is accessible by group or others");
-        }
         const ossl::BioPtr cert_bio{::BIO_new_file(cert_path.c_str(), "r")};
         ossl::check_ossl(cert_bio != nullptr, "BIO_new_file");
         ossl::X509Ptr cert{::PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)};
@@ -150,20 +134,28 @@ CaStore CaStore::load(const std::filesystem::path& cert_dir, const std::filesyst
             fail("CA " + name,
                  "unreadable certificate " + cert_path.string() + ": " + ossl::drain_errors());
         }
-        const ossl::BioPtr key_bio{::BIO_new_file(key_path.c_str(), "r")};
-        ossl::check_ossl(key_bio != nullptr, "BIO_new_file");
-        ossl::EvpPkeyPtr key{
-            ::PEM_read_bio_PrivateKey(key_bio.get(), nullptr, &no_passphrase, nullptr)};
-        if (!key) {
-            fail("CA " + name,
-                 "unreadable or encrypted key " + key_path.string() + ": " + ossl::drain_errors());
-        }
+        const std::string ref = in_token ? librecord::pkcs11::key_uri(keys, name)
+                                         : (std::filesystem::path(keys) / (name + ".key")).string();
+        CaKey key = load_ca_key("CA " + name, ref, cert.get());
         store.add(name, std::move(cert), std::move(key));
     }
     return store;
 }
 
-void CaStore::add(std::string name, ossl::X509Ptr cert, ossl::EvpPkeyPtr key) {
+void CaStore::check_keys() const {
+    for (const auto& ca : m_cas) {
+        if (ca.key.token() == nullptr) {
+            continue;
+        }
+        try {
+            ca.key.check_matches(ca.cert.get());
+        } catch (const Error& e) {
+            throw Error{e.kind(), "CA " + ca.name, e.detail()};
+        }
+    }
+}
+
+void CaStore::add(std::string name, ossl::X509Ptr cert, CaKey key) {
     auto parts = parse_time_ca_name(name);
     if (!parts) {
         fail("CA " + name, "name is not <family>_<year>_<n>");
@@ -171,11 +163,14 @@ void CaStore::add(std::string name, ossl::X509Ptr cert, ossl::EvpPkeyPtr key) {
     if (find(name) != nullptr) {
         fail("CA " + name, "loaded twice");
     }
-    if (::X509_check_private_key(cert.get(), key.get()) != 1) {
-        ::ERR_clear_error();
-        fail("CA " + name, "key does not match the certificate");
+    if (key.token() == nullptr) {
+        try {
+            key.check_matches(cert.get());
+        } catch (const Error& e) {
+            fail("CA " + name, e.detail());
+        }
     }
-    const int id = ::EVP_PKEY_get_base_id(key.get());
+    const int id = ::EVP_PKEY_get_base_id(key.public_key());
     if (id != EVP_PKEY_RSA && id != EVP_PKEY_EC) {
         fail("CA " + name, "CA key must be RSA or EC");
     }

@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include "issuance/ca_key.hpp"
 #include "util/time_util.hpp"
 
 #include <librecord/ossl/handles.hpp>
@@ -29,7 +30,7 @@ struct TimeCa {
     std::string name;
     TimeCaName parts;
     ossl::X509Ptr cert;
-    ossl::EvpPkeyPtr key;
+    CaKey key;
     SysSeconds not_before;
     SysSeconds not_after;
     /// Why the line may never use this CA (docs/key-ceremony.md, "What the line may use");
@@ -47,20 +48,28 @@ struct TimeCa {
 class CaStore final {
 public:
     /**
-     * Loads every `<cert_dir>/<name>.pem` whose name is a time CA name, with its key
-     * `<key_dir>/<name>.key`. Throws cassiopeia::Error{config} if a key is missing, is readable
-     * by group or others, is encrypted, does not match the certificate, is not RSA or EC, or if
-     * the certificate is not a CA with a subject key identifier.
+     * Loads every `<cert_dir>/<name>.pem` whose name is a time CA name, with its key: the file
+     * `<keys>/<name>.key`, or, when `keys` is a token's pkcs11: URI, the private key labelled
+     * `<name>` in it (docs/hsm.md; not opened here: see check_keys()). Throws
+     * cassiopeia::Error{config} if a key file is missing, is readable by group or others, is
+     * encrypted, does not match the certificate, if a key is not RSA or EC, or if the
+     * certificate is not a CA with a subject key identifier.
      */
     [[nodiscard]] static CaStore load(const std::filesystem::path& cert_dir,
-                                      const std::filesystem::path& key_dir);
+                                      const std::string& keys);
 
     /**
      * Adds a CA after the same checks as load() (for tests and the key ceremony). A CA that is
      * self-issued or self-signed, or whose pathLenConstraint is absent or not 0, is kept but
      * withheld from the line (TimeCa::withheld).
      */
-    void add(std::string name, ossl::X509Ptr cert, ossl::EvpPkeyPtr key);
+    void add(std::string name, ossl::X509Ptr cert, CaKey key);
+
+    /**
+     * Proves every key in a token can sign and belongs to its certificate (file keys were
+     * compared on loading). Throws cassiopeia::Error{config} or {crypto} naming the CA.
+     */
+    void check_keys() const;
 
     /** Withholds every CA of `family` from the line, saying `why`. */
     void withhold_family(std::string_view family, const std::string& why);

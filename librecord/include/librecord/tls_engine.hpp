@@ -2,8 +2,11 @@
 // §3). Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #pragma once
 
+#include <librecord/pkcs11.hpp>
+
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <system_error>
@@ -16,11 +19,14 @@ inline constexpr std::string_view alpn_protocol = "cassiopeia/1";
 
 enum class Role { client, server };
 
-/** Files of one side's link identity. Keys are PEM, unencrypted, mode 0600 (checked by callers). */
+/**
+ * Files of one side's link identity. Keys are PEM, unencrypted, mode 0600 (checked by
+ * callers), or a key in a token named by a pkcs11: URI (docs/hsm.md; pkcs11::configure first).
+ */
 struct CredentialFiles {
     std::string ca_file;    ///< the link CA (PEM) that the peer's certificate must chain to
     std::string cert_file;  ///< this side's certificate (PEM)
-    std::string key_file;   ///< this side's private key (PEM)
+    std::string key_file;   ///< this side's private key (PEM) or its pkcs11: URI
 };
 
 /**
@@ -33,6 +39,14 @@ public:
     ~Credentials();
     Credentials(const Credentials&) = delete;
     Credentials& operator=(const Credentials&) = delete;
+
+    /**
+     * For a key in a token: signs a probe through it and verifies it with the certificate.
+     * Throws cassiopeia::Error{crypto} (token fault) or {config} (another key). No-op for a file.
+     */
+    void check_key() const;
+    /** The token's state for a key in a token; nullopt for a key file. */
+    [[nodiscard]] std::optional<pkcs11::TokenState> token_state() const;
 
     struct Impl;
 

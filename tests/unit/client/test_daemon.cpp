@@ -336,11 +336,11 @@ BOOST_AUTO_TEST_CASE(refuses_a_clock_past_the_skew_or_unreadable) {
 BOOST_AUTO_TEST_CASE(refreshes_missing_older_and_expiring_crls) {
     const auto horizon = utc("2026-01-02T00:00:00Z");
     cc::StatusReport r;
-    r.cas = {{"held_current", 5, utc("2026-03-01T00:00:00Z")},
-             {"held_older", 6, utc("2026-03-01T00:00:00Z")},
-             {"not_held", 1, std::nullopt},
-             {"expiring", 3, utc("2026-01-02T00:00:00Z")},
-             {"ahead_here", 2, std::nullopt}};
+    r.cas = {{"held_current", 5, utc("2026-03-01T00:00:00Z"), std::nullopt},
+             {"held_older", 6, utc("2026-03-01T00:00:00Z"), std::nullopt},
+             {"not_held", 1, std::nullopt, std::nullopt},
+             {"expiring", 3, utc("2026-01-02T00:00:00Z"), std::nullopt},
+             {"ahead_here", 2, std::nullopt, std::nullopt}};
     const std::map<std::string, uint64_t> known{
         {"held_current", 5}, {"held_older", 5}, {"expiring", 3}, {"ahead_here", 9}};
     const auto names = cc::crls_to_refresh(r, known, horizon);

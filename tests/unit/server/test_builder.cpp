@@ -436,12 +436,12 @@ BOOST_AUTO_TEST_CASE(lint_finds_faults_in_a_tampered_certificate) {
     // A short serial, then a SHA-1 signature.
     ossl::X509Ptr copy{::X509_dup(out->cert.get())};
     ::ASN1_INTEGER_set(::X509_get_serialNumber(copy.get()), 12345);
-    BOOST_REQUIRE(::X509_sign(copy.get(), ca->key.get(), ::EVP_sha256()) > 0);
+    BOOST_REQUIRE(::X509_sign(copy.get(), ca->key.file_key(), ::EVP_sha256()) > 0);
     BOOST_TEST(
         lint_certificate(copy.get(), expect("sha256", cap)).value().rfind("serial_length", 0) ==
         0U);
     ossl::X509Ptr sha1{::X509_dup(out->cert.get())};
-    BOOST_REQUIRE(::X509_sign(sha1.get(), ca->key.get(), ::EVP_sha1()) > 0);
+    BOOST_REQUIRE(::X509_sign(sha1.get(), ca->key.file_key(), ::EVP_sha1()) > 0);
     BOOST_TEST(lint_certificate(sha1.get(), expect("sha256", cap)).value().rfind("weak_hash", 0) ==
                0U);
     // Another SAN than the request's.

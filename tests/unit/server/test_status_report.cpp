@@ -28,13 +28,20 @@ BOOST_AUTO_TEST_CASE(writes_the_fields_of_5_7_in_order) {
     r.version = "0.1.0";
     r.time = at(1'790'000'000);
     r.uptime_s = 42;
-    r.cas.push_back({"client_2026_1", at(1'780'000'000), at(1'800'000'000), std::nullopt});
+    r.cas.push_back(
+        {"client_2026_1", at(1'780'000'000), at(1'800'000'000), std::nullopt, std::nullopt});
     cs::CrlState crl;
     crl.crl_number = 3;
     crl.this_update = at(1'789'000'000);
     crl.next_update = at(1'789'600'000);
     crl.revoked = 2;
-    r.cas.push_back({"server_2026_1", at(1'780'000'000), at(1'800'000'000), crl});
+    librecord::pkcs11::TokenState token;
+    token.present = true;
+    token.label = "ca-token";
+    token.serial = "0123abcd";
+    token.model = "SoftHSM v2";
+    token.error = "gnutls_privkey_import_url: no such object";
+    r.cas.push_back({"server_2026_1", at(1'780'000'000), at(1'800'000'000), crl, token});
     r.certificates = 7;
     r.jobs = 8;
     r.audit_head = std::string(64, 'a');
@@ -43,11 +50,15 @@ BOOST_AUTO_TEST_CASE(writes_the_fields_of_5_7_in_order) {
     BOOST_TEST(cs::to_json(r) ==
                R"({"version": "0.1.0", "protocol": 1, "time": "2026-09-21T14:13:20Z", )"
                R"("uptime_s": 42, "cas": [{"name": "client_2026_1", )"
-               R"("not_before": "2026-05-28T20:26:40Z", "not_after": "2027-01-15T08:00:00Z"}, )"
+               R"("not_before": "2026-05-28T20:26:40Z", "not_after": "2027-01-15T08:00:00Z", )"
+               R"("key": {"store": "file"}}, )"
                R"({"name": "server_2026_1", "not_before": "2026-05-28T20:26:40Z", )"
                R"("not_after": "2027-01-15T08:00:00Z", "crl_number": 3, )"
                R"("this_update": "2026-09-10T00:26:40Z", "next_update": "2026-09-16T23:06:40Z", )"
-               R"("revoked": 2}], "repository": {"certificates": 7, "jobs": 8}, )"
+               R"("revoked": 2, "key": {"store": "token", "present": true, "logged_in": false, )"
+               R"("label": "ca-token", "serial": "0123abcd", "model": "SoftHSM v2", )"
+               R"("error": "gnutls_privkey_import_url: no such object"}}], )"
+               R"("repository": {"certificates": 7, "jobs": 8}, )"
                R"("audit_head": ")" +
                    std::string(64, 'a') +
                    R"(", "audit_seq": 9, "warnings": ["family \"x\": soon"]})");

@@ -4,8 +4,11 @@
 
 #include "cassiopeia/common/startup.hpp"
 
+#include <librecord/pkcs11.hpp>
+
 #include <boost/program_options.hpp>
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +50,20 @@ struct CommandLine {
 [[nodiscard]] CommandLine parse_command_line(int argc,
                                              const char* const* argv,
                                              const CommandLineSpec& spec);
+
+/**
+ * Adds the `[pkcs11]` section both daemons share to `d`: `pkcs11.module` (empty: p11-kit's
+ * registry) and `pkcs11.pin_file` (empty: the systemd credential), see docs/hsm.md.
+ */
+void add_pkcs11_options(boost::program_options::options_description& d,
+                        librecord::pkcs11::Settings& settings);
+
+/**
+ * Sets PKCS#11 up (librecord::pkcs11::configure: reads the PIN, loads no module yet) when any of
+ * `key_refs` is a pkcs11: URI; does nothing otherwise. Throws cassiopeia::Error{config}.
+ */
+void configure_tokens(const librecord::pkcs11::Settings& settings,
+                      std::initializer_list<std::string_view> key_refs);
 
 /** Throws cassiopeia::Error{config} "missing setting 'NAME'" when `value` is empty. */
 void require_setting(const std::string& value, const char* name);
