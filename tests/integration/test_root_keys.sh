@@ -81,14 +81,18 @@ remove_ca() {
     fi
 }
 
-log "a copy of the root as a time CA"
-name=server_${year}_90
-cp "$CASS_PKI/root.pem" "$CASS_PKI/ca/$name.pem"
-# With the keys in the token the root key cannot be copied (not extractable): the copy has
-# no key of its own there, the refusal rests on its certificate.
-hsm_mode || install -m 0600 "$CASS_PKI/root/root.key" "$CASS_PKI/ca-keys/$name.key"
-refused "$name"
-remove_ca "$name"
+# With the keys in the token (CASS_HSM=1) the root key is not extractable and cannot be put on
+# the token a second time under the copy's name: that case needs key files.
+if hsm_mode; then
+    log "skipped with the keys in the token: a copy of the root as a time CA"
+else
+    log "a copy of the root as a time CA"
+    name=server_${year}_90
+    cp "$CASS_PKI/root.pem" "$CASS_PKI/ca/$name.pem"
+    install -m 0600 "$CASS_PKI/root/root.key" "$CASS_PKI/ca-keys/$name.key"
+    refused "$name"
+    remove_ca "$name"
+fi
 
 log "a self-signed CA with pathLen 0"
 add_ca server_"${year}"_91 0
