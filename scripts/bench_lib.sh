@@ -328,3 +328,43 @@ growth() {
     done
     fact growth_levels "$*"
 }
+
+# keys_compare JOBS: the signing rate with the CA keys in a SoftHSM2 token (a testbed with
+# CASS_HSM=1, keys/make-test-pki --hsm) against key files: for each, a fresh testbed over the
+# line emulator, unthrottled, an unthrottled point of JOBS jobs at window $best_window (the
+# median of $unthrottled_reps runs, as the sweep's), jobs/s as the sweep counts them; then the
+# ratio token ÷ files.
+keys_compare() {
+    local jobs=$1 mode file_rate hsm_rate
+    for mode in file hsm; do
+        # A side that cannot run (no SoftHSM2, a signer without PKCS#11) has no number.
+        (keys_rate "$mode" "$jobs") || say "the keys in $mode: no measurement (see above)"
+    done
+    fact keys_jobs "$jobs"
+    fact keys_window "$best_window"
+    file_rate=$(get keys_file_jobs_per_s) hsm_rate=$(get keys_hsm_jobs_per_s)
+    if [[ $file_rate =~ ^[0-9.]+$ && $hsm_rate =~ ^[0-9.]+$ ]]; then
+        fact keys_hsm_ratio "$(round 3 "$(calc "$hsm_rate / $file_rate")")"
+    fi
+}
+
+# keys_rate MODE JOBS (in a subshell: it sources another testbed's env): one side of
+# keys_compare; MODE file or hsm.
+keys_rate() {
+    local mode=$1 jobs=$2 hsm=0
+    local bed=$work/bed-$mode
+    [[ $mode == hsm ]] && hsm=1
+    say "the keys in $([[ $mode == hsm ]] && echo "a SoftHSM2 token" || echo files): testbed up"
+    # shellcheck disable=SC2064 # the bed's path now
+    trap "'$root/scripts/testbed' down '$bed' >/dev/null 2>&1 || true" EXIT
+    CASS_HSM=$hsm CASS_LINE=emulator "$root/scripts/testbed" up "$bed" >"$work/testbed-$mode.log" \
+        2>&1 || { cat "$work/testbed-$mode.log" >&2; return 1; }
+    # shellcheck source=/dev/null
+    source "$bed/env"
+    client=("$CASS_BIN/cassiopeia-client" -c "$CASS_CLIENT_CONF")
+    client_run "$work/warm-up-$mode" run --once
+    points=$work/keys-$mode.tsv point 0 "$best_window" "$jobs"
+    fact "keys_${mode}_done" "$(cut -f 4 "$work/keys-$mode.tsv")"
+    fact "keys_${mode}_jobs_per_s" "$(awk -F'\t' '{ if ($4 == $3) printf "%.2f", $3 * 1000 / ($5 - $8); else print "null" }' \
+        "$work/keys-$mode.tsv")"
+}

@@ -217,6 +217,8 @@ write_json() {
         echo "    ],"
         echo "    \"revoke_bytes_growth\": $(num revoke_bytes_growth), \"revoke_seconds_growth_115200\": $(num revoke_time_growth), \"revoke_seconds_growth_unthrottled\": $(num revoke_time_growth_unthrottled),"
         echo "    \"issuance_with_fill\": {\"jobs\": $(num grown_jobs), \"window\": $(num grown_window), \"jobs_done\": $(num grown_done), \"jobs_per_second\": $(num grown_jobs_per_s)}},"
+        echo "  \"keys\": {\"jobs\": $(num keys_jobs), \"window\": $(num keys_window), \"file_jobs_done\": $(num keys_file_done), \"softhsm2_jobs_done\": $(num keys_hsm_done),"
+        echo "    \"file_jobs_per_second\": $(num keys_file_jobs_per_s), \"softhsm2_jobs_per_second\": $(num keys_hsm_jobs_per_s), \"ratio_softhsm2_to_file\": $(num keys_hsm_ratio)},"
         echo "  \"peak_rss_kb\": {\"signer\": $(num signer_rss_kb), \"signer_before_fill\": $(num signer_rss_before_fill_kb), \"client\": $(num client_rss_kb)},"
         echo "  \"targets\": ["
         json_targets
@@ -310,6 +312,14 @@ write_md() {
         echo "Issuance with $(get fill_certificates) added certificates in the repository: $(get grown_jobs) jobs ($(get grown_done) done), window $(get grown_window), unthrottled: $(get grown_jobs_per_s) jobs/s, the median of $(get unthrottled_reps) runs ($(get "runs_jobs_per_s_grown_0_$(get grown_window)")); without them: $(get "unthrottled_jobs_per_s_w$(get grown_window)") jobs/s."
         echo "The fill took $(secs fill_ms) s; \`cassiopeia-server audit-verify\` on the filled repository exited $(get fill_audit_verify_exit)."
         echo
+        echo "## Keys in a SoftHSM2 token"
+        echo
+        echo "| CA keys | jobs/s (unthrottled, window $(get keys_window), $(get keys_jobs) jobs; each run) |"
+        echo "|---|---:|"
+        echo "| files (\`ca_keys = <folder>\`) | $(val keys_file_jobs_per_s) ($(val runs_jobs_per_s_keys-file_0_"$(get keys_window)")) |"
+        echo "| SoftHSM2 token (\`ca_keys = pkcs11:token=cassiopeia-test\`) | $(val keys_hsm_jobs_per_s) ($(val runs_jobs_per_s_keys-hsm_0_"$(get keys_window)")) |"
+        echo "| token ÷ files | $(val keys_hsm_ratio) |"
+        echo
         echo "## Peak RSS (VmHWM)"
         echo
         echo "| daemon | kB |"
@@ -353,6 +363,11 @@ method_text() {
   docs/protocol.md §7), each bringing the client's CRL copy up to date. At each size one
   more serial is revoked alone at 115,200 baud and one unthrottled; the one-shot's own session
   (a \`time\` just before) is also shown taken off.
+- Keys in a SoftHSM2 token: two fresh testbeds over the emulator, one with the CA and link
+  keys as files, one with them in a SoftHSM2 token (CASS_HSM=1, keys/make-test-pki --hsm:
+  the signer's \`ca_keys\` and link key are pkcs11: URIs); in each the same unthrottled point
+  ($(get keys_jobs) jobs, window $(get keys_window), the median of $(get unthrottled_reps)
+  runs), jobs/s counted as the sweep's.
 - Peak RSS: VmHWM from /proc/PID/status; the client's sampled every 50 ms while each run
   lives; the signer's before it is stopped for the fill and at the end.
 - TLS sessions: \`cassiopeia_link_sessions_total\` from each \`run --once\`'s metrics file.

@@ -63,3 +63,38 @@ cass_stop_pids() {
     done
     return 0
 }
+
+# The test token of keys/make-test-token (CASS_HSM=1 testbeds): its PKCS#11 module and label.
+CASS_HSM_MODULE=/usr/lib/softhsm/libsofthsm2.so
+CASS_HSM_TOKEN=cassiopeia-test
+
+# cass_hsm_uri OBJECT: the RFC 7512 URI of a private key on the test token.
+cass_hsm_uri() {
+    echo "pkcs11:token=$CASS_HSM_TOKEN;object=$1;type=private"
+}
+
+# cass_p11tool HSM_DIR ARGS...: p11tool on the test token under HSM_DIR (DIR/hsm), with its
+# SoftHSM2 configuration, the module and the user PIN from HSM_DIR/pin (for --login).
+cass_p11tool() {
+    local hsm=$1 pin
+    shift
+    pin=$(head -n 1 "$hsm/pin") || return 1
+    SOFTHSM2_CONF=$hsm/softhsm2.conf GNUTLS_PIN=$pin \
+        p11tool --provider "$CASS_HSM_MODULE" "$@"
+}
+
+# cass_hsm_labels HSM_DIR: the labels of the private keys on the test token, sorted.
+cass_hsm_labels() {
+    cass_p11tool "$1" --list-privkeys --login "pkcs11:token=$CASS_HSM_TOKEN" |
+        sed -n 's/^[[:space:]]*Label: //p' | sort
+}
+
+# cass_certtool HSM_DIR ARGS...: certtool with the test token under HSM_DIR, to sign with one
+# of its keys outside the daemons (--load-ca-privkey "$(cass_hsm_uri OBJECT)").
+cass_certtool() {
+    local hsm=$1 pin
+    shift
+    pin=$(head -n 1 "$hsm/pin") || return 1
+    SOFTHSM2_CONF=$hsm/softhsm2.conf GNUTLS_PIN=$pin \
+        certtool --provider "$CASS_HSM_MODULE" "$@"
+}

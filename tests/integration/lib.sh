@@ -322,3 +322,36 @@ file_hex() {
     od -An -v -tx1 "$1" | tr -d ' \n' | tr 'a-f' 'A-F'
     echo
 }
+
+# The keys in a SoftHSM2 token (CASS_HSM=1, scripts/testbed; keys/make-test-token).
+
+# hsm_mode: true when the testbed keeps its CA and link keys in the token.
+hsm_mode() {
+    [[ ${CASS_HSM:-} == 1 ]]
+}
+
+# token_import KEY_FILE CERT LABEL: one more private key on the testbed's token (id: the
+# certificate's subject key identifier); the key file goes. The token's files stay the
+# signer's (softhsm2-util runs as this user).
+token_import() {
+    local ski
+    ski=$(openssl x509 -in "$2" -noout -ext subjectKeyIdentifier | sed -n 2p | tr -d ' :')
+    SOFTHSM2_CONF=$CASS_DIR/hsm/softhsm2.conf softhsm2-util --import "$1" \
+        --token "$CASS_HSM_TOKEN" --label "$3" --id "${ski:-01}" \
+        --pin "$(head -n 1 "$CASS_DIR/hsm/pin")" >>"$CASS_TMP/token.log" 2>&1 ||
+        fail "softhsm2-util --import $1 as $3 failed: $(tail -n 3 "$CASS_TMP/token.log")"
+    rm -f "$1"
+    chown -R --reference="$CASS_DIR/hsm" "$CASS_DIR/hsm/tokens"
+}
+
+# token_delete LABEL: removes the objects labelled LABEL (private and public key) from the token.
+token_delete() {
+    cass_p11tool "$CASS_DIR/hsm" --login --batch --delete \
+        "pkcs11:token=$CASS_HSM_TOKEN;object=$1" >>"$CASS_TMP/token.log" 2>&1 ||
+        fail "p11tool --delete $1 failed: $(tail -n 3 "$CASS_TMP/token.log")"
+}
+
+# token_has LABEL: true when the token holds a private key labelled LABEL.
+token_has() {
+    cass_hsm_labels "$CASS_DIR/hsm" | grep -qxF "$1"
+}

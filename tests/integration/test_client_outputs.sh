@@ -62,13 +62,15 @@ expect_exit 4 "${CLIENT[@]}" --ca_certs "$CASS_TMP/no-cas" sign --csr "$CASS_TMP
     "${client_req[@]}" --out "$CASS_TMP/d.pem"
 [[ ! -e $CASS_TMP/d.pem ]] || fail "an unchecked certificate was written"
 
-# Rollback: the copy is CRL number 4096 (made with openssl and the CA's key); the signer's CRL
-# has a lower number, verifies, and is still refused; the copy stays.
+# Rollback: the copy is CRL number 4096 (made with openssl and the CA's key, or with certtool
+# and the CA's key on the token when the keys are there, CASS_HSM=1); the signer's CRL has a
+# lower number, verifies, and is still refused; the copy stays.
 forge=$CASS_TMP/forge
 mkdir -p "$forge"
-: >"$forge/index.txt"
-echo 1000 >"$forge/crlnumber"
-cat >"$forge/ca.cnf" <<EOT
+forge_with_openssl() {
+    : >"$forge/index.txt"
+    echo 1000 >"$forge/crlnumber"
+    cat >"$forge/ca.cnf" <<EOT
 [ca]
 default_ca = forge
 [forge]
@@ -80,9 +82,22 @@ crl_extensions = crl_ext
 [crl_ext]
 authorityKeyIdentifier = keyid:always
 EOT
-openssl ca -batch -config "$forge/ca.cnf" -gencrl -cert "$CASS_PKI/ca/$ca.pem" \
-    -keyfile "$CASS_PKI/ca-keys/$ca.key" -out "$forge/high.pem" 2>"$forge/ca.err" ||
-    fail "openssl ca -gencrl failed: $(cat "$forge/ca.err")"
+    openssl ca -batch -config "$forge/ca.cnf" -gencrl -cert "$CASS_PKI/ca/$ca.pem" \
+        -keyfile "$CASS_PKI/ca-keys/$ca.key" -out "$forge/high.pem" 2>"$forge/ca.err" ||
+        fail "openssl ca -gencrl failed: $(cat "$forge/ca.err")"
+}
+forge_with_token() {
+    printf 'crl_number = 4096\ncrl_next_update = 7\n' >"$forge/crl.tmpl"
+    cass_certtool "$CASS_DIR/hsm" --generate-crl --load-ca-certificate "$CASS_PKI/ca/$ca.pem" \
+        --load-ca-privkey "$(cass_hsm_uri "$ca")" --template "$forge/crl.tmpl" \
+        --outfile "$forge/high.pem" >"$forge/ca.err" 2>&1 ||
+        fail "certtool --generate-crl failed: $(tail -n 5 "$forge/ca.err")"
+}
+if hsm_mode; then
+    forge_with_token
+else
+    forge_with_openssl
+fi
 openssl crl -in "$forge/high.pem" -outform DER -out "$CASS_CRL_DIR/$ca.crl"
 crl_verifies "$CASS_CRL_DIR/$ca.crl" "$ca" || fail "the forged newer copy does not verify"
 held=$(file_hex "$CASS_CRL_DIR/$ca.crl")

@@ -6,8 +6,12 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 testbed_up
+# With the keys in the token (CASS_HSM=1) the root key is the token's object `root`, and a new
+# time CA's key goes onto the token, labelled by its name.
+root_key=$CASS_PKI/root/root.key
+hsm_mode && root_key=$(cass_hsm_uri root)
 SERVER=("$CASS_BIN/cassiopeia-server" -c "$CASS_SERVER_CONF"
-    --root_cert "$CASS_PKI/root.pem" --root_key "$CASS_PKI/root/root.key")
+    --root_cert "$CASS_PKI/root.pem" --root_key "$root_key")
 from=$(date -u -d '+100 days' +%Y-%m-%dT%H:%M:%SZ)
 to=$(date -u -d '+300 days' +%Y-%m-%dT%H:%M:%SZ)
 year=${from:0:4}
@@ -24,8 +28,14 @@ second=$(json_str name "$OUT")
 
 for name in "$first" "$second"; do
     cert=$CASS_PKI/ca/$name.pem key=$CASS_PKI/ca-keys/$name.key
-    [[ -f $cert && -f $key ]] || fail "$name: certificate or key missing"
-    [[ $(stat -c %a "$key") == 600 ]] || fail "$name: key mode $(stat -c %a "$key"), not 600"
+    [[ -f $cert ]] || fail "$name: certificate missing"
+    if hsm_mode; then
+        token_has "$name" || fail "$name: no private key labelled $name on the token"
+        [[ ! -e $key ]] || fail "$name: a key file $key next to the token"
+    else
+        [[ -f $key ]] || fail "$name: key missing"
+        [[ $(stat -c %a "$key") == 600 ]] || fail "$name: key mode $(stat -c %a "$key"), not 600"
+    fi
     # Valid in its period under the root, not before it.
     openssl verify -CAfile "$CASS_PKI/root.pem" -attime "$(date -d '+150 days' +%s)" "$cert" \
         >/dev/null || fail "$name does not verify under the root in its period"

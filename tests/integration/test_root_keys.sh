@@ -32,8 +32,14 @@ refused() {
 }
 
 # add_ca NAME PATHLEN [ISSUER_CERT ISSUER_KEY]: a current CA in the signer's CA folders, made
-# with openssl by the test PKI's make_ca (self-signed without an issuer).
+# with openssl by the test PKI's make_ca (self-signed without an issuer). With the keys in the
+# token (CASS_HSM=1) its key goes onto the token as NAME, and one signed by the root is made by
+# certtool with the token's root key (ISSUER_KEY is ignored: no root key file exists).
 add_ca() {
+    if hsm_mode; then
+        add_token_ca "$@"
+        return
+    fi
     with_dates "$(days_from_now -10)" "$(days_from_now 100)" \
         make_ca "$WORK/$1" "$CASS_PKI/ca/$1.pem" "$CASS_PKI/ca-keys/$1.key" \
         "/O=Cassiopeia Test/CN=Cassiopeia Test $1" ec "$2" "${@:3}" >>"$CASS_TMP/openssl.log" 2>&1 ||
@@ -41,14 +47,46 @@ add_ca() {
     chmod 0600 "$CASS_PKI/ca-keys/$1.key"
 }
 
+add_token_ca() {
+    local name=$1 pathlen=$2 key=$WORK/$1.key cert=$CASS_PKI/ca/$1.pem
+    if [[ $# -lt 3 ]]; then
+        with_dates "$(days_from_now -10)" "$(days_from_now 100)" \
+            make_ca "$WORK/$name" "$cert" "$key" "/O=Cassiopeia Test/CN=Cassiopeia Test $name" \
+            ec "$pathlen" >>"$CASS_TMP/openssl.log" 2>&1 || fail "openssl could not make $name"
+    else
+        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$key" 2>/dev/null
+        cat >"$WORK/$name.tmpl" <<EOT
+organization = "Cassiopeia Test"
+cn = "Cassiopeia Test $name"
+ca
+cert_signing_key
+crl_signing_key
+path_len = $([[ $pathlen == none ]] && echo -1 || echo "$pathlen")
+activation_date = "$(date -u -d '-10 days' '+%Y-%m-%d %H:%M:%S')"
+expiration_date = "$(date -u -d '+100 days' '+%Y-%m-%d %H:%M:%S')"
+EOT
+        cass_certtool "$CASS_DIR/hsm" --generate-certificate --load-privkey "$key" \
+            --load-ca-certificate "$3" --load-ca-privkey "$(cass_hsm_uri root)" \
+            --template "$WORK/$name.tmpl" --outfile "$cert" >>"$CASS_TMP/openssl.log" 2>&1 ||
+            fail "certtool could not make $name with the token's root key"
+        chmod 0644 "$cert"
+    fi
+    token_import "$key" "$cert" "$name"
+}
+
 remove_ca() {
     rm -f "$CASS_PKI/ca/$1.pem" "$CASS_PKI/ca-keys/$1.key"
+    if hsm_mode && token_has "$1"; then
+        token_delete "$1"
+    fi
 }
 
 log "a copy of the root as a time CA"
 name=server_${year}_90
 cp "$CASS_PKI/root.pem" "$CASS_PKI/ca/$name.pem"
-install -m 0600 "$CASS_PKI/root/root.key" "$CASS_PKI/ca-keys/$name.key"
+# With the keys in the token the root key cannot be copied (not extractable): the copy has
+# no key of its own there, the refusal rests on its certificate.
+hsm_mode || install -m 0600 "$CASS_PKI/root/root.key" "$CASS_PKI/ca-keys/$name.key"
 refused "$name"
 remove_ca "$name"
 
