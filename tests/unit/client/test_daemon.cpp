@@ -368,6 +368,18 @@ BOOST_AUTO_TEST_CASE(refuses_a_clock_past_the_skew_or_unreadable) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(holds_the_queue_while_a_key_in_a_token_cannot_sign) {
+    cc::StatusReport r;
+    r.cas = {{"file_ca", 1, std::nullopt, cc::KeyStatus{}},
+             {"old_signer", 1, std::nullopt, std::nullopt},
+             {"token_ca", 1, std::nullopt, cc::KeyStatus{true, true, "t", "01"}}};
+    BOOST_TEST(!cc::key_fault(r).has_value());
+    r.cas.push_back({"pulled", 1, std::nullopt, cc::KeyStatus{true, false, "t", "01"}});
+    const auto fault = cc::key_fault(r);
+    BOOST_REQUIRE(fault.has_value());
+    BOOST_TEST(fault->find("pulled") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(refreshes_missing_older_and_expiring_crls) {
     const auto horizon = utc("2026-01-02T00:00:00Z");
     cc::StatusReport r;
