@@ -60,6 +60,16 @@ std::optional<std::string> clock_fault(std::string_view signer_time,
     return std::nullopt;
 }
 
+std::optional<std::string> key_fault(const StatusReport& report) {
+    for (const auto& ca : report.cas) {
+        if (ca.key && !ca.key->usable) {
+            return "the signer's key of " + ca.name + " in token '" + ca.key->token +
+                   "' cannot sign now (token absent or not logged in)";
+        }
+    }
+    return std::nullopt;
+}
+
 std::vector<std::string> crls_to_refresh(const StatusReport& report,
                                          const std::map<std::string, uint64_t>& known,
                                          std::chrono::sys_seconds horizon) {
@@ -126,6 +136,9 @@ JobEnd check_signer(Connection& link,
         if (ca.key) {
             metrics.signer_keys[ca.name] = *ca.key;
         }
+    }
+    if (auto fault = key_fault(*parsed.report)) {
+        return check_failed(std::move(*fault));
     }
     const auto known = queue.crl_numbers();
     for (const auto& ca : crls_to_refresh(*parsed.report, known, local + crl_refresh_horizon)) {

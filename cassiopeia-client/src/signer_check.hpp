@@ -36,6 +36,14 @@ inline constexpr std::chrono::hours crl_refresh_horizon{24};
                                                      std::chrono::seconds max_skew);
 
 /**
+ * Why no job may be sent while the status report says a CA key in a token cannot sign (its
+ * token absent or not logged in, docs/hsm.md): every such request would only fail. The signer
+ * opens such keys again while it builds the report, so a later check passes once the token is
+ * back. nullopt when every key can sign (a key file always can).
+ */
+[[nodiscard]] std::optional<std::string> key_fault(const StatusReport& report);
+
+/**
  * The CAs of `report` whose CRL copy must be fetched: none held (`known` maps CA to the CRL
  * number held), an older number than the signer's, or a nextUpdate at or before `horizon`.
  */

@@ -346,6 +346,11 @@ void Worker::settle(const Job& job, const JobEnd& end, double seconds) {
             (void)m_queue->fail(job, end.refusal->code, end.refusal->message);
             count_failed(kind, seconds);
             LOG4CPLUS_INFO(log(), "job " << job.id << " refused: " << end.refusal->payload());
+            if (end.refusal->code == librecord::ErrorCode::internal) {
+                // The signer failed (a key in a token gone, say: docs/hsm.md): check it before
+                // the next job, so that an outage fails the requests in flight, not the queue.
+                m_next_status = SteadyClock::now();
+            }
             return;
         case JobEnd::Kind::usage:
             // Input the client cannot even put into records: bad_request without retries.

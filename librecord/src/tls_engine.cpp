@@ -157,7 +157,12 @@ void Credentials::check_key() const {
     }
     static constexpr std::string_view probe = "cassiopeia link key check";
     const auto data = std::span(reinterpret_cast<const uint8_t*>(probe.data()), probe.size());
-    const std::vector<uint8_t> sig = m_impl->token_key->sign("SHA256", data);
+    std::vector<uint8_t> sig;
+    try {
+        sig = m_impl->token_key->sign("SHA256", data);
+    } catch (const cassiopeia::Error& e) {
+        throw cassiopeia::Error{cassiopeia::ErrorKind::config, "link key", e.detail()};
+    }
     gnutls::X509CrtPtr crt;
     gnutls_x509_crt_t raw = nullptr;
     check_gnutls(::gnutls_x509_crt_init(&raw), "gnutls_x509_crt_init");

@@ -92,22 +92,47 @@ void CaKey::sign(X509* cert, const EVP_MD* md) const {
     require_verified(::X509_verify(cert, m_public.get()), "X509_verify");
 }
 
+namespace {
+
+/**
+ * Signs `obj` (a CRL or a CSR) through `token`: OpenSSL has no setter for their inner
+ * signature algorithm, so a throwaway key of `pub`'s type writes both, the token signs the TBS,
+ * its signature replaces the throwaway's, and the result must verify with `pub`.
+ */
+template <class T>
+void sign_in_token(T* obj,
+                   const librecord::pkcs11::Key& token,
+                   EVP_PKEY* pub,
+                   const EVP_MD* md,
+                   int (*sign)(T*, EVP_PKEY*, const EVP_MD*),
+                   int (*re_tbs)(T*, unsigned char**),
+                   void (*signature)(const T*, const ASN1_BIT_STRING**, const X509_ALGOR**),
+                   int (*verify)(T*, EVP_PKEY*)) {
+    check_ossl(sign(obj, throwaway_key_like(pub), md) > 0, "sign(throwaway)");
+    unsigned char* raw = nullptr;
+    const int len = re_tbs(obj, &raw);
+    const auto tbs = der_of(raw, len);
+    const ASN1_BIT_STRING* field = nullptr;
+    signature(obj, &field, nullptr);
+    install_signature(field, token.sign(digest_name(md), tbs));
+    require_verified(verify(obj, pub), "verify");
+}
+
+}  // namespace
+
 void CaKey::sign(X509_CRL* crl, const EVP_MD* md) const {
     if (!m_token) {
         check_ossl(::X509_CRL_sign(crl, m_public.get(), md) > 0, "X509_CRL_sign");
         return;
     }
-    // OpenSSL has no setter for a CRL's inner signature algorithm: a throwaway key of the same
-    // type writes both, then the token signs the TBS and its signature replaces the throwaway's.
-    check_ossl(::X509_CRL_sign(crl, throwaway_key_like(m_public.get()), md) > 0,
-               "X509_CRL_sign(throwaway)");
-    unsigned char* raw = nullptr;
-    const int len = ::i2d_re_X509_CRL_tbs(crl, &raw);
-    const auto tbs = der_of(raw, len);
-    const ASN1_BIT_STRING* field = nullptr;
-    ::X509_CRL_get0_signature(crl, &field, nullptr);
-    install_signature(field, m_token->sign(digest_name(md), tbs));
-    require_verified(::X509_CRL_verify(crl, m_public.get()), "X509_CRL_verify");
+    sign_in_token(crl,
+                  *m_token,
+                  m_public.get(),
+                  md,
+                  &::X509_CRL_sign,
+                  &::i2d_re_X509_CRL_tbs,
+                  &::X509_CRL_get0_signature,
+                  &::X509_CRL_verify);
 }
 
 void CaKey::sign(X509_REQ* req, const EVP_MD* md) const {
@@ -115,15 +140,14 @@ void CaKey::sign(X509_REQ* req, const EVP_MD* md) const {
         check_ossl(::X509_REQ_sign(req, m_public.get(), md) > 0, "X509_REQ_sign");
         return;
     }
-    check_ossl(::X509_REQ_sign(req, throwaway_key_like(m_public.get()), md) > 0,
-               "X509_REQ_sign(throwaway)");
-    unsigned char* raw = nullptr;
-    const int len = ::i2d_re_X509_REQ_tbs(req, &raw);
-    const auto tbs = der_of(raw, len);
-    const ASN1_BIT_STRING* field = nullptr;
-    ::X509_REQ_get0_signature(req, &field, nullptr);
-    install_signature(field, m_token->sign(digest_name(md), tbs));
-    require_verified(::X509_REQ_verify(req, m_public.get()), "X509_REQ_verify");
+    sign_in_token(req,
+                  *m_token,
+                  m_public.get(),
+                  md,
+                  &::X509_REQ_sign,
+                  &::i2d_re_X509_REQ_tbs,
+                  &::X509_REQ_get0_signature,
+                  &::X509_REQ_verify);
 }
 
 void CaKey::check_matches(X509* cert) const {

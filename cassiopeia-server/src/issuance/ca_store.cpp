@@ -150,7 +150,8 @@ void CaStore::check_keys() const {
         try {
             ca.key.check_matches(ca.cert.get());
         } catch (const Error& e) {
-            throw Error{e.kind(), "CA " + ca.name, e.detail()};
+            // A configured key that cannot sign at start is the operator's to fix (exit 2).
+            throw Error{ErrorKind::config, "CA " + ca.name, e.detail()};
         }
     }
 }

@@ -67,7 +67,8 @@ public:
 
     /**
      * Proves every key in a token can sign and belongs to its certificate (file keys were
-     * compared on loading). Throws cassiopeia::Error{config} or {crypto} naming the CA.
+     * compared on loading). Throws cassiopeia::Error{config} naming the CA: a key that is
+     * missing, cannot sign or is another's is a configuration fault at start.
      */
     void check_keys() const;
 

@@ -42,7 +42,8 @@ public:
 
     /**
      * For a key in a token: signs a probe through it and verifies it with the certificate.
-     * Throws cassiopeia::Error{crypto} (token fault) or {config} (another key). No-op for a file.
+     * Throws cassiopeia::Error{config} when it cannot sign or is another certificate's key (a
+     * configuration fault at start). No-op for a key file.
      */
     void check_key() const;
     /** The token's state for a key in a token; nullopt for a key file. */

@@ -129,6 +129,17 @@ BOOST_AUTO_TEST_CASE(shows_the_signer_audit_rewrites) {
                std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(shows_whether_each_signer_key_can_sign) {
+    cc::Metrics m;
+    m.signer_keys["server_2026_1"] = cc::KeyStatus{};
+    m.signer_keys["client_2026_1"] = cc::KeyStatus{true, false, "CA \"token\"\n", "0a1b"};
+    const auto text = cc::metrics_text(m, {});
+    BOOST_TEST(text.find("cassiopeia_signer_key_up{ca=\"server_2026_1\",store=\"file\",token=\"\","
+                         "serial=\"\"} 1\n") != std::string::npos);
+    BOOST_TEST(text.find("cassiopeia_signer_key_up{ca=\"client_2026_1\",store=\"token\","
+                         "token=\"CA token\",serial=\"0a1b\"} 0\n") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(shows_the_link_counters) {
     cc::Metrics m;
     m.link.frames_dropped = 7;
@@ -210,6 +221,30 @@ BOOST_AUTO_TEST_CASE(reads_the_cas_of_a_report) {
     BOOST_TEST(p.report->cas[1].name == "sub");
     BOOST_TEST(p.report->cas[1].crl_number == 18446744073709551615ULL);
     BOOST_TEST(!p.report->cas[1].next_update.has_value());
+}
+
+// docs/hsm.md: where each CA key is, and whether it can sign.
+BOOST_AUTO_TEST_CASE(reads_where_each_ca_key_is) {
+    const auto p = parse(R"({"cas": [
+        {"name": "a", "crl_number": 1, "key": {"store": "file"}},
+        {"name": "b", "crl_number": 1, "key": {"store": "token", "present": true,
+         "logged_in": true, "label": "CA token", "serial": "0a1b", "model": "m", "error": ""}},
+        {"name": "c", "crl_number": 1, "key": {"store": "token", "present": false,
+         "logged_in": false, "label": "", "serial": "", "error": "gone"}},
+        {"name": "d", "crl_number": 1, "key": {"store": "cloud"}},
+        {"name": "e", "crl_number": 1, "key": "file"},
+        {"name": "f", "crl_number": 1}]})");
+    BOOST_REQUIRE(p.report.has_value());
+    const auto& cas = p.report->cas;
+    BOOST_REQUIRE(cas.size() == 6U);
+    BOOST_TEST((cas[0].key && !cas[0].key->in_token && cas[0].key->usable));
+    BOOST_TEST((cas[1].key && cas[1].key->in_token && cas[1].key->usable));
+    BOOST_TEST(cas[1].key->token == "CA token");
+    BOOST_TEST(cas[1].key->serial == "0a1b");
+    BOOST_TEST((cas[2].key && cas[2].key->in_token && !cas[2].key->usable));
+    for (size_t i = 3; i < 6; ++i) {
+        BOOST_TEST(!cas[i].key.has_value(), cas[i].name);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_report_without_cas_has_none) {
@@ -331,6 +366,18 @@ BOOST_AUTO_TEST_CASE(refuses_a_clock_past_the_skew_or_unreadable) {
         BOOST_REQUIRE(f.has_value());
         BOOST_TEST(*f == "unreadable time from the signer");
     }
+}
+
+BOOST_AUTO_TEST_CASE(holds_the_queue_while_a_key_in_a_token_cannot_sign) {
+    cc::StatusReport r;
+    r.cas = {{"file_ca", 1, std::nullopt, cc::KeyStatus{}},
+             {"old_signer", 1, std::nullopt, std::nullopt},
+             {"token_ca", 1, std::nullopt, cc::KeyStatus{true, true, "t", "01"}}};
+    BOOST_TEST(!cc::key_fault(r).has_value());
+    r.cas.push_back({"pulled", 1, std::nullopt, cc::KeyStatus{true, false, "t", "01"}});
+    const auto fault = cc::key_fault(r);
+    BOOST_REQUIRE(fault.has_value());
+    BOOST_TEST(fault->find("pulled") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(refreshes_missing_older_and_expiring_crls) {

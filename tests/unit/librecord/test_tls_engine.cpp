@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "librecord/errors.hpp"
 #include "librecord/tls_engine.hpp"
+#include "softhsm_token.hpp"
 #include "test_pki.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -197,6 +198,39 @@ BOOST_AUTO_TEST_CASE(handshake_establishes_both_sides) {
     BOOST_TEST((link.server.state() == State::established));
     BOOST_TEST(link.client.failure().empty());
     BOOST_TEST(link.server.failure().empty());
+}
+
+BOOST_AUTO_TEST_CASE(handshake_establishes_with_both_keys_in_a_token) {
+    const cassiopeia::test::SoftHsmToken token;
+    auto server = link_files("server");
+    auto client = link_files("client");
+    token.import(server.key_file, "link-server", "01");
+    token.import(client.key_file, "link-client", "02");
+    server.key_file = cassiopeia::test::SoftHsmToken::key_uri("link-server");
+    client.key_file = cassiopeia::test::SoftHsmToken::key_uri("link-client");
+    Link link(client, server);
+    link.server_creds->check_key();
+    BOOST_TEST(link.server_creds->token_state()->logged_in);
+    BOOST_TEST(!link_files("server").key_file.empty());
+    const Outcome out = link.pump();
+    BOOST_TEST(!out.client);
+    BOOST_TEST(!out.server);
+    BOOST_TEST((link.server.state() == State::established));
+}
+
+BOOST_AUTO_TEST_CASE(a_token_key_of_another_certificate_is_refused_by_check_key) {
+    const cassiopeia::test::SoftHsmToken token;
+    auto server = link_files("server");
+    token.import(link_files("client").key_file, "link-client", "02");
+    server.key_file = cassiopeia::test::SoftHsmToken::key_uri("link-client");
+    const tls::Credentials creds(server);
+    try {
+        creds.check_key();
+        BOOST_FAIL("check_key accepted another certificate's key");
+    } catch (const cassiopeia::Error& e) {
+        BOOST_TEST((e.kind() == cassiopeia::ErrorKind::config));
+    }
+    BOOST_TEST(!tls::Credentials(link_files("server")).token_state().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(handshake_completes_when_fed_one_byte_at_a_time) {

@@ -4,6 +4,7 @@
 #include "ceremony.hpp"
 #include "issuance/ca_policy.hpp"
 #include "issuance_test_support.hpp"
+#include "softhsm_token.hpp"
 
 #include <librecord/errors.hpp>
 
@@ -146,6 +147,38 @@ BOOST_AUTO_TEST_CASE(keeps_the_subca_profiles_cap_and_families) {
     BOOST_CHECK_THROW((void)c.run("root", "2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z"),
                       cassiopeia::Error);
     BOOST_TEST(c.files() == 0U);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(CeremonyInToken)
+
+// docs/hsm.md: the root key signs from the token and the new CA's key is made inside it.
+BOOST_AUTO_TEST_CASE(the_new_key_is_made_in_the_token_and_the_root_signs_from_it) {
+    Ceremony c;
+    const cassiopeia::test::SoftHsmToken token;
+    token.import(c.config.root_key, "root", "01");
+    std::filesystem::remove(c.config.root_key);
+    c.config.root_key = cassiopeia::test::SoftHsmToken::key_uri("root");
+    c.config.ca_keys = cassiopeia::test::SoftHsmToken::token_uri();
+    const auto json = c.run("server", "2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z");
+    BOOST_TEST(json.find("\"name\": \"server_2030_1\"") != std::string::npos);
+    BOOST_TEST(c.files() == 1U);  // the certificate; no key file anywhere
+    const auto cert_file = std::filesystem::path(c.config.ca_certs) / "server_2030_1.pem";
+    const ossl::BioPtr bio{::BIO_new_file(cert_file.c_str(), "r")};
+    const ossl::X509Ptr cert{::PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)};
+    BOOST_REQUIRE(cert != nullptr);
+    BOOST_TEST(::X509_verify(cert.get(), test::test_root().key.get()) == 1);
+    const CaStore cas = CaStore::load(c.config.ca_certs, c.config.ca_keys);
+    BOOST_CHECK_NO_THROW(cas.check_keys());
+    BOOST_TEST(cas.find("server_2030_1")->key.token() != nullptr);
+    // A second ceremony for the same name would need the label again: the token refuses it.
+    BOOST_CHECK_THROW(
+        (void)librecord::pkcs11::generate_key(cassiopeia::test::SoftHsmToken::token_uri(),
+                                              "server_2030_1",
+                                              librecord::pkcs11::KeyType::ec,
+                                              256),
+        cassiopeia::Error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
