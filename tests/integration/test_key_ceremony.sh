@@ -73,8 +73,7 @@ expect_exit 2 "$CASS_BIN/cassiopeia-server" -c "$CASS_SERVER_CONF" new-time-ca \
 # A signer restarted with the new CAs still issues from the one valid now, and the root
 # profile is never served on the line. With the keys in the token the ceremony (run as root
 # here) wrote the new key objects as root; the signer opens the token as its own user, so
-# they become that user's first (a step of the ceremony with a token: chown -R the token
-# folder to the signer user).
+# they become that user's first (docs/hsm.md, "Key ceremony").
 if hsm_mode; then
     chown -R --reference="$CASS_DIR/hsm" "$CASS_DIR/hsm/tokens"
 fi
