@@ -89,6 +89,17 @@ testbed_up() {
     # CASS_CLIENT_WINDOW=1: the sequential client (docs/protocol.md §5.1), each request
     # waiting for its replies; the default config pipelines 8.
     [[ -z ${CASS_CLIENT_WINDOW:-} ]] || CLIENT+=(--run.window "$CASS_CLIENT_WINDOW")
+    ! hsm_mode || no_key_files
+}
+
+# no_key_files: with the keys in the token (docs/hsm.md), no CA or link private key is left in
+# a file anywhere under the testbed's folder (the OpenPGP certifying key is one by design).
+no_key_files() {
+    local found
+    # shellcheck disable=SC2153 # CASS_DIR comes from the testbed's env
+    found=$(grep -rlI --exclude-dir=pg --exclude-dir=openpgp --exclude-dir=tokens \
+        -e 'PRIVATE KEY-----' "$CASS_DIR" 2>/dev/null || true)
+    [[ -z $found ]] || fail "with CASS_HSM=1 private keys are still files: $found"
 }
 
 # line_ctl CMD...: one command to the line emulator's control socket (CASS_LINE=emulator, its
