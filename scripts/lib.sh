@@ -73,14 +73,20 @@ cass_hsm_uri() {
     echo "pkcs11:token=$CASS_HSM_TOKEN;object=$1;type=private"
 }
 
-# cass_p11tool HSM_DIR ARGS...: p11tool on the test token under HSM_DIR (DIR/hsm), with its
-# SoftHSM2 configuration, the module and the user PIN from HSM_DIR/pin (for --login).
-cass_p11tool() {
-    local hsm=$1 pin
-    shift
+# cass_hsm_tool TOOL HSM_DIR ARGS...: a GnuTLS tool (p11tool, certtool) on the test token under
+# HSM_DIR (DIR/hsm), with its SoftHSM2 configuration, the module and the user PIN from
+# HSM_DIR/pin (for --login).
+cass_hsm_tool() {
+    local tool=$1 hsm=$2 pin
+    shift 2
     pin=$(head -n 1 "$hsm/pin") || return 1
     SOFTHSM2_CONF=$hsm/softhsm2.conf GNUTLS_PIN=$pin \
-        p11tool --provider "$CASS_HSM_MODULE" "$@"
+        "$tool" --provider "$CASS_HSM_MODULE" "$@"
+}
+
+# cass_p11tool HSM_DIR ARGS...: p11tool on the test token under HSM_DIR.
+cass_p11tool() {
+    cass_hsm_tool p11tool "$@"
 }
 
 # cass_hsm_labels HSM_DIR: the labels of the private keys on the test token, sorted.
@@ -92,9 +98,5 @@ cass_hsm_labels() {
 # cass_certtool HSM_DIR ARGS...: certtool with the test token under HSM_DIR, to sign with one
 # of its keys outside the daemons (--load-ca-privkey "$(cass_hsm_uri OBJECT)").
 cass_certtool() {
-    local hsm=$1 pin
-    shift
-    pin=$(head -n 1 "$hsm/pin") || return 1
-    SOFTHSM2_CONF=$hsm/softhsm2.conf GNUTLS_PIN=$pin \
-        certtool --provider "$CASS_HSM_MODULE" "$@"
+    cass_hsm_tool certtool "$@"
 }
