@@ -76,14 +76,23 @@ std::string label_value(const std::string& s) {
     return out;
 }
 
+/** `store="...",token="...",serial="..."} 0|1` of one key. */
+void key_series(std::ostream& o, const KeyStatus& k) {
+    o << "store=\"" << (k.in_token ? "token" : "file") << "\",token=\"" << label_value(k.token)
+      << "\",serial=\"" << label_value(k.serial) << "\"} " << (k.usable ? 1 : 0) << '\n';
+}
+
 void signer_keys(std::ostream& o, const Metrics& m) {
-    o << "# HELP cassiopeia_signer_key_up A signer CA key can sign: 1; its token is absent or "
-         "not logged in: 0 (a key file: 1).\n"
+    o << "# HELP cassiopeia_signer_key_up A signer key can sign: 1; its token is absent or not "
+         "logged in: 0 (a key file: 1). key is a CA name or \"link\".\n"
       << "# TYPE cassiopeia_signer_key_up gauge\n";
     for (const auto& [ca, k] : m.signer_keys) {
-        o << "cassiopeia_signer_key_up{ca=\"" << label_value(ca) << "\",store=\""
-          << (k.in_token ? "token" : "file") << "\",token=\"" << label_value(k.token)
-          << "\",serial=\"" << label_value(k.serial) << "\"} " << (k.usable ? 1 : 0) << '\n';
+        o << "cassiopeia_signer_key_up{key=\"" << label_value(ca) << "\",";
+        key_series(o, k);
+    }
+    if (m.signer_link_key) {
+        o << "cassiopeia_signer_key_up{key=\"link\",";
+        key_series(o, *m.signer_link_key);
     }
 }
 

@@ -30,6 +30,8 @@ struct Metrics {
     std::map<std::string, int64_t> crl_next_update;  ///< CA -> seconds since the epoch
     /// CA -> where its key is and whether it signs, from the last status report (docs/hsm.md).
     std::map<std::string, KeyStatus> signer_keys;
+    /// The signer's link key, from the same report; nullopt until a report carried it.
+    std::optional<KeyStatus> signer_link_key;
     /// Stored signer audit heads that did not extend the one before (sql/003_audit_heads.sql).
     int64_t audit_rewrites = 0;
     /// The signer's clock minus ours at the last signer check, seconds (absent until read).

@@ -137,6 +137,7 @@ JobEnd check_signer(Connection& link,
             metrics.signer_keys[ca.name] = *ca.key;
         }
     }
+    metrics.signer_link_key = parsed.report->link_key;
     if (auto fault = key_fault(*parsed.report)) {
         return check_failed(std::move(*fault));
     }

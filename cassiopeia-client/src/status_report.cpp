@@ -75,9 +75,8 @@ std::optional<AuditHead> audit_head_of(const pt::ptree& root) {
     return AuditHead{static_cast<int64_t>(*seq), std::move(hash)};
 }
 
-/** The entry's `key` member; nullopt when absent or of an unknown store. */
-std::optional<KeyStatus> key_status_of(const pt::ptree& ca) {
-    const auto key = ca.get_child_optional("key");
+/** A `key` object (a CA entry's, or `link_key`); nullopt when absent or of an unknown store. */
+std::optional<KeyStatus> key_status_of(const boost::optional<const pt::ptree&>& key) {
     if (!key) {
         return std::nullopt;
     }
@@ -105,12 +104,13 @@ StatusReport collect(const pt::ptree& root) {
         status.name = ca.get<std::string>("name", "");
         status.crl_number = crl_number_of(ca.get<std::string>("crl_number", ""));
         status.next_update = librecord::parse_utc(ca.get<std::string>("next_update", ""));
-        status.key = key_status_of(ca);
+        status.key = key_status_of(ca.get_child_optional("key"));
         if (!status.name.empty() && status.crl_number != 0) {
             report.cas.push_back(std::move(status));
         }
     }
     report.audit = audit_head_of(root);
+    report.link_key = key_status_of(root.get_child_optional("link_key"));
     return report;
 }
 

@@ -38,6 +38,8 @@ struct StatusReport {
     std::vector<CaStatus> cas;  ///< in the report's order
     /** `audit_seq` and `audit_head`; nullopt when either is missing or malformed. */
     std::optional<AuditHead> audit;
+    /** `link_key`, the signer's link key (docs/hsm.md); nullopt when absent or unknown. */
+    std::optional<KeyStatus> link_key;
 };
 
 /** What parse_status_report() made of the bytes: the report, or why they are not one. */

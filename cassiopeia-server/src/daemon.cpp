@@ -302,6 +302,7 @@ int Daemon::run() {
                         crl_policy,
                         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
     SigningService service(std::move(material), repo, std::move(certifier), crl_policy);
+    service.set_link_key_state([&creds] { return creds.token_state(); });
     if (m_after_commit_for_test) {
         LOG4CPLUS_WARN(log(), "test build: an after-commit hook is installed");
         service.set_after_commit_hook_for_test(m_after_commit_for_test);

@@ -136,6 +136,11 @@ void SigningService::set_clock_offset_for_test(std::chrono::seconds offset) {
     m_clock_offset_for_test = offset;
 }
 
+void SigningService::set_link_key_state(
+    std::function<std::optional<librecord::pkcs11::TokenState>()> state) {
+    m_link_key_state = std::move(state);
+}
+
 void SigningService::set_after_commit_hook_for_test(std::function<void()> hook) {
     m_after_commit_for_test = std::move(hook);
 }
@@ -170,6 +175,9 @@ std::string SigningService::status_json() {
         r.cas.push_back(std::move(s));
     }
     r.warnings = ca_warnings(*m_material.cas, r.time);
+    if (m_link_key_state) {
+        r.link_key = m_link_key_state();
+    }
     return to_json(r);
 }
 

@@ -69,6 +69,9 @@ public:
      */
     void set_after_commit_hook_for_test(std::function<void()> hook);
 
+    /** Where the status report reads the link key's token state from (docs/hsm.md). */
+    void set_link_key_state(std::function<std::optional<librecord::pkcs11::TokenState>()> state);
+
     /**
      * Adds `offset` to now() (time answers, the status report, issuance, CRLs). Only the test
      * build sets one, to play a signer whose clock is far from the client's.
@@ -95,6 +98,7 @@ private:
     CrlPolicy m_crl_policy;
     std::chrono::steady_clock::time_point m_started;
     std::function<void()> m_after_commit_for_test;
+    std::function<std::optional<librecord::pkcs11::TokenState>()> m_link_key_state;
     std::chrono::seconds m_clock_offset_for_test{0};
 };
 

@@ -27,6 +27,20 @@ void write_array(std::ostream& out, const std::vector<T>& items, Write write) {
     out << ']';
 }
 
+/** `{"store": ...}`: where a key is and whether it can sign (docs/hsm.md). */
+void write_key(std::ostream& out, const std::optional<librecord::pkcs11::TokenState>& token) {
+    if (!token) {
+        out << "{\"store\": \"file\"}";
+        return;
+    }
+    const auto& t = *token;
+    out << "{\"store\": \"token\", \"present\": " << (t.present ? "true" : "false")
+        << ", \"logged_in\": " << (t.logged_in ? "true" : "false")
+        << ", \"label\": " << json_string(t.label) << ", \"serial\": " << json_string(t.serial)
+        << ", \"model\": " << json_string(t.model) << ", \"error\": " << json_string(t.error)
+        << "}";
+}
+
 void write_ca(std::ostream& out, const CaStatus& ca) {
     out << "{\"name\": " << json_string(ca.name)
         << ", \"not_before\": " << json_string(format_utc(ca.not_before))
@@ -37,16 +51,8 @@ void write_ca(std::ostream& out, const CaStatus& ca) {
             << ", \"next_update\": " << json_string(format_utc(ca.crl->next_update))
             << ", \"revoked\": " << ca.crl->revoked;
     }
-    if (!ca.token) {
-        out << ", \"key\": {\"store\": \"file\"}";
-    } else {
-        const auto& t = *ca.token;
-        out << ", \"key\": {\"store\": \"token\", \"present\": " << (t.present ? "true" : "false")
-            << ", \"logged_in\": " << (t.logged_in ? "true" : "false")
-            << ", \"label\": " << json_string(t.label) << ", \"serial\": " << json_string(t.serial)
-            << ", \"model\": " << json_string(t.model) << ", \"error\": " << json_string(t.error)
-            << "}";
-    }
+    out << ", \"key\": ";
+    write_key(out, ca.token);
     out << '}';
 }
 
@@ -63,6 +69,8 @@ std::string to_json(const StatusReport& r) {
       << ", \"warnings\": ";
     write_array(
         j, r.warnings, [](std::ostream& out, const std::string& w) { out << json_string(w); });
+    j << ", \"link_key\": ";
+    write_key(j, r.link_key);
     j << '}';
     return j.str();
 }

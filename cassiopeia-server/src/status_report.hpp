@@ -36,6 +36,8 @@ struct StatusReport {
     std::string audit_head;
     int64_t audit_seq = 0;  ///< seq of the entry audit_head is the hash of (0: empty chain)
     std::vector<std::string> warnings;
+    /// The signer's link key when it is in a token (docs/hsm.md); nullopt for a key file.
+    std::optional<librecord::pkcs11::TokenState> link_key;
 };
 
 /** The report as one JSON object on one line, in the field order of §5.7. */

@@ -134,10 +134,15 @@ BOOST_AUTO_TEST_CASE(shows_whether_each_signer_key_can_sign) {
     m.signer_keys["server_2026_1"] = cc::KeyStatus{};
     m.signer_keys["client_2026_1"] = cc::KeyStatus{true, false, "CA \"token\"\n", "0a1b"};
     const auto text = cc::metrics_text(m, {});
-    BOOST_TEST(text.find("cassiopeia_signer_key_up{ca=\"server_2026_1\",store=\"file\",token=\"\","
+    BOOST_TEST(text.find("cassiopeia_signer_key_up{key=\"server_2026_1\",store=\"file\",token=\"\","
                          "serial=\"\"} 1\n") != std::string::npos);
-    BOOST_TEST(text.find("cassiopeia_signer_key_up{ca=\"client_2026_1\",store=\"token\","
+    BOOST_TEST(text.find("cassiopeia_signer_key_up{key=\"client_2026_1\",store=\"token\","
                          "token=\"CA token\",serial=\"0a1b\"} 0\n") != std::string::npos);
+    BOOST_TEST(text.find("key=\"link\"") == std::string::npos);
+    m.signer_link_key = cc::KeyStatus{true, true, "link", "07"};
+    BOOST_TEST(cc::metrics_text(m, {}).find("cassiopeia_signer_key_up{key=\"link\",store=\"token\","
+                                            "token=\"link\",serial=\"07\"} 1\n") !=
+               std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(shows_the_link_counters) {
@@ -233,7 +238,8 @@ BOOST_AUTO_TEST_CASE(reads_where_each_ca_key_is) {
          "logged_in": false, "label": "", "serial": "", "error": "gone"}},
         {"name": "d", "crl_number": 1, "key": {"store": "cloud"}},
         {"name": "e", "crl_number": 1, "key": "file"},
-        {"name": "f", "crl_number": 1}]})");
+        {"name": "f", "crl_number": 1}],
+        "link_key": {"store": "token", "present": true, "logged_in": false, "label": "l"}})");
     BOOST_REQUIRE(p.report.has_value());
     const auto& cas = p.report->cas;
     BOOST_REQUIRE(cas.size() == 6U);
@@ -245,6 +251,9 @@ BOOST_AUTO_TEST_CASE(reads_where_each_ca_key_is) {
     for (size_t i = 3; i < 6; ++i) {
         BOOST_TEST(!cas[i].key.has_value(), cas[i].name);
     }
+    BOOST_REQUIRE(p.report->link_key.has_value());
+    BOOST_TEST((p.report->link_key->in_token && !p.report->link_key->usable));
+    BOOST_TEST(!parse(R"({"cas": []})").report->link_key.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_report_without_cas_has_none) {

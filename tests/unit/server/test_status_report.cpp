@@ -61,7 +61,24 @@ BOOST_AUTO_TEST_CASE(writes_the_fields_of_5_7_in_order) {
                R"("repository": {"certificates": 7, "jobs": 8}, )"
                R"("audit_head": ")" +
                    std::string(64, 'a') +
-                   R"(", "audit_seq": 9, "warnings": ["family \"x\": soon"]})");
+                   R"(", "audit_seq": 9, "warnings": ["family \"x\": soon"], )"
+                   R"("link_key": {"store": "file"}})");
+}
+
+BOOST_AUTO_TEST_CASE(shows_a_link_key_in_a_token) {
+    cs::StatusReport r;
+    r.audit_head = std::string(64, '0');
+    librecord::pkcs11::TokenState token;
+    token.present = true;
+    token.logged_in = true;
+    token.label = "link";
+    token.serial = "77";
+    r.link_key = token;
+    const auto json = cs::to_json(r);
+    BOOST_TEST(json.find(R"("link_key": {"store": "token", "present": true, "logged_in": true, )"
+                         R"("label": "link", "serial": "77", "model": "", "error": ""}})") !=
+                   std::string::npos,
+               json);
 }
 
 BOOST_AUTO_TEST_CASE(empty_lists_are_empty_arrays) {
@@ -70,7 +87,7 @@ BOOST_AUTO_TEST_CASE(empty_lists_are_empty_arrays) {
     r.audit_head = std::string(64, '0');
     const auto json = cs::to_json(r);
     BOOST_TEST(json.find(R"("cas": [], )") != std::string::npos, json);
-    BOOST_TEST(json.find(R"("warnings": []})") != std::string::npos, json);
+    BOOST_TEST(json.find(R"("warnings": [], )") != std::string::npos, json);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
