@@ -12,11 +12,13 @@
 #include <cassiopeia/common/exit_code.hpp>
 #include <librecord/io/serial_channel.hpp>
 #include <librecord/link.hpp>
+#include <librecord/pkcs11.hpp>
 #include <librecord/tls_engine.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <openssl/crypto.h>
 
 #include <algorithm>
 #include <atomic>
@@ -24,6 +26,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
+#include <string_view>
 #include <thread>
 
 namespace cassiopeia::server {
@@ -162,12 +166,23 @@ Lines open_lines(const ServerConfig& config) {
     return lines;
 }
 
+/** True when the armour is a public key block: the certifying key's secret is in a token. */
+bool is_public_key_block(std::span<const uint8_t> armour) {
+    static constexpr std::string_view head = "-----BEGIN PGP PUBLIC KEY BLOCK-----";
+    const std::string_view text(reinterpret_cast<const char*>(armour.data()),  // NOLINT
+                                armour.size());
+    const size_t first = text.find("-----BEGIN ");
+    return first != std::string_view::npos && text.substr(first).starts_with(head);
+}
+
 /** The certifying key, read as root (0600) and wiped on every path (docs/style.md). */
 SecretBytes read_certifying_key(const ServerConfig& config) {
     SecretBytes pgp_key;
     if (!config.openpgp_key.empty()) {
-        check_key_file_mode(config.openpgp_key);
         pgp_key = SecretBytes::read_file(config.openpgp_key);
+        if (!is_public_key_block(pgp_key.bytes())) {
+            check_key_file_mode(config.openpgp_key);  // a secret key: 0600 (a public one: any)
+        }
     }
     return pgp_key;
 }
@@ -194,12 +209,32 @@ void remove_repository_gnupg_home(const ServerConfig& config) {
  * in memory (gpg::PrivateHome::default_base()). The key bytes are wiped when this returns.
  * Null without a certifying key.
  */
-std::unique_ptr<OpenPgpCertifier> open_certifier(SecretBytes pgp_key) {
+std::unique_ptr<OpenPgpCertifier> open_certifier(SecretBytes pgp_key,
+                                                 const librecord::pkcs11::Settings& token) {
     if (pgp_key.empty()) {
         return nullptr;
     }
-    auto pgp = std::make_unique<OpenPgpCertifier>(
-        OpenPgpCertifier::open(gpg::PrivateHome::default_base(), pgp_key.bytes()));
+    std::unique_ptr<OpenPgpCertifier> pgp;
+    if (is_public_key_block(pgp_key.bytes())) {
+        // The secret half is in the token, through gnupg-pkcs11-scd (docs/hsm.md).
+        if (token.module.empty()) {
+            throw Error(ErrorKind::config,
+                        "openpgp_key",
+                        "a public key (its secret in a token) needs pkcs11.module");
+        }
+        std::string pin = librecord::pkcs11::read_pin(token);
+        try {
+            pgp = std::make_unique<OpenPgpCertifier>(OpenPgpCertifier::open_in_token(
+                gpg::PrivateHome::default_base(), pgp_key.bytes(), token.module, pin));
+        } catch (...) {
+            ::OPENSSL_cleanse(pin.data(), pin.size());
+            throw;
+        }
+        ::OPENSSL_cleanse(pin.data(), pin.size());
+    } else {
+        pgp = std::make_unique<OpenPgpCertifier>(
+            OpenPgpCertifier::open(gpg::PrivateHome::default_base(), pgp_key.bytes()));
+    }
     LOG4CPLUS_INFO(
         log(),
         "OpenPGP certifying key " << pgp->fingerprint() << ", GnuPG home " << pgp->home().string());
@@ -290,7 +325,7 @@ int Daemon::run() {
     material.cas->check_keys();
     remove_repository_gnupg_home(m_config);
     // Opened before the repository is, so that the key bytes are wiped at once.
-    auto certifier = open_certifier(std::move(pgp_key));
+    auto certifier = open_certifier(std::move(pgp_key), m_config.pkcs11);
     // Opened after the drop, so that the database files belong to the signer's user.
     Repository repo = Repository::open(m_config.repository);
     (void)repo.lock().audit().append("start",

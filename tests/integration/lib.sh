@@ -92,13 +92,13 @@ testbed_up() {
     ! hsm_mode || no_key_files
 }
 
-# no_key_files: with the keys in the token (docs/hsm.md), no CA or link private key is left in
-# a file anywhere under the testbed's folder (the OpenPGP certifying key is one by design).
+# no_key_files: with the keys in the token (docs/hsm.md), no private key is left in a file
+# anywhere under the testbed's folder: neither a CA or link key nor the OpenPGP certifying key.
 no_key_files() {
     local found
     # shellcheck disable=SC2153 # CASS_DIR comes from the testbed's env
-    found=$(grep -rlI --exclude-dir=pg --exclude-dir=openpgp --exclude-dir=tokens \
-        -e 'PRIVATE KEY-----' "$CASS_DIR" 2>/dev/null || true)
+    found=$(grep -rlI --exclude-dir=pg --exclude-dir=tokens \
+        -e 'PRIVATE KEY-----' -e 'PRIVATE KEY BLOCK-----' "$CASS_DIR" 2>/dev/null || true)
     [[ -z $found ]] || fail "with CASS_HSM=1 private keys are still files: $found"
 }
 

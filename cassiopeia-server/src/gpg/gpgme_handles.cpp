@@ -121,6 +121,38 @@ void send_killagent(const std::filesystem::path& home, const std::string& socket
 
 }  // namespace
 
+void learn_card_keys(const std::filesystem::path& home) {
+    {
+        // gpg starts the home's agent to list secret keys; the Assuan context below cannot.
+        const auto ctx = make_context(home.c_str());
+        check_gpgme(::gpgme_op_keylist_start(ctx.get(), nullptr, 1), "gpgme_op_keylist_start");
+        gpgme_key_t key = nullptr;
+        while (::gpgme_op_keylist_next(ctx.get(), &key) == 0) {
+            ::gpgme_key_unref(key);
+        }
+    }
+    gpgme_ctx_t raw = nullptr;
+    check_gpgme(::gpgme_new(&raw), "gpgme_new");
+    const ContextPtr ctx{raw};
+    const std::string socket = agent_socket(home);
+    check_gpgme(::gpgme_set_protocol(ctx.get(), GPGME_PROTOCOL_ASSUAN), "gpgme_set_protocol");
+    check_gpgme(
+        ::gpgme_ctx_set_engine_info(ctx.get(), GPGME_PROTOCOL_ASSUAN, socket.c_str(), home.c_str()),
+        "gpgme_ctx_set_engine_info");
+    gpgme_error_t op_err = 0;
+    check_gpgme(::gpgme_op_assuan_transact_ext(ctx.get(),
+                                               "LEARN --force",
+                                               nullptr,
+                                               nullptr,
+                                               nullptr,
+                                               nullptr,
+                                               nullptr,
+                                               nullptr,
+                                               &op_err),
+                "gpgme_op_assuan_transact_ext(LEARN)");
+    check_gpgme(op_err, "LEARN --force");
+}
+
 void stop_agent(const std::filesystem::path& home) noexcept {
     try {
         if (home.empty()) {

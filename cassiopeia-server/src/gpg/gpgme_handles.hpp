@@ -44,6 +44,14 @@ void stop_agent(const std::filesystem::path& home) noexcept;
 /** A context for the OpenPGP engine on `home`, with pinentry in loopback mode. */
 [[nodiscard]] ContextPtr make_context(const char* home);
 
+/**
+ * Has the agent of `home` (started first, by a secret key listing) learn the keys of its
+ * smartcard daemon and write stubs for them (Assuan `LEARN --force`): a key whose secret half
+ * is in a token then shows as a secret key of `home` (docs/hsm.md). Throws
+ * cassiopeia::Error{gpg} when the agent cannot be reached or the learning fails.
+ */
+void learn_card_keys(const std::filesystem::path& home);
+
 /** A data object over a copy of `bytes` (GPGME copies, so `bytes` may go away). */
 [[nodiscard]] DataPtr make_data(std::span<const uint8_t> bytes);
 

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <set>
 #include <system_error>
 #include <utility>
@@ -160,6 +161,30 @@ std::optional<std::string> key_state_fault(gpgme_key_t key, SysSeconds now) {
     return std::nullopt;
 }
 
+/** The primary user ID of the certifying key `fpr`: a secret primary key that can certify. */
+std::string certifier_name(gpgme_ctx_t ctx, const std::string& fpr) {
+    const auto key = find_key(ctx, fpr, true);
+    if (!key || key->can_certify == 0 || key->subkeys == nullptr || key->subkeys->secret == 0) {
+        throw cassiopeia::Error{
+            ErrorKind::config,
+            "OpenPgpCertifier",
+            "certifying key " + fpr + " cannot certify (no secret key, or none in the token)"};
+    }
+    return key->uids != nullptr ? str(key->uids->uid) : fpr;
+}
+
+/** Writes a small configuration file of the private home (0600). */
+void write_config(const std::filesystem::path& file, const std::string& text) {
+    std::ofstream out(file, std::ios::trunc);
+    out << text;
+    out.close();
+    std::filesystem::permissions(
+        file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    if (!out) {
+        throw cassiopeia::Error{ErrorKind::io, "write", file.string()};
+    }
+}
+
 }  // namespace
 
 OpenPgpCertifier::OpenPgpCertifier(gpg::PrivateHome home, std::vector<char> passphrase)
@@ -206,13 +231,42 @@ OpenPgpCertifier OpenPgpCertifier::open(const std::filesystem::path& home_base,
                                 "the certifying key file must hold exactly one secret key"};
     }
     c.m_fingerprint = *secret_fprs.begin();
-    const auto key = find_key(ctx.get(), c.m_fingerprint, true);
-    if (!key || key->can_certify == 0 || key->subkeys == nullptr || key->subkeys->secret == 0) {
-        throw cassiopeia::Error{ErrorKind::config,
-                                "OpenPgpCertifier::open",
-                                "certifying key " + c.m_fingerprint + " cannot certify"};
+    c.m_name = certifier_name(ctx.get(), c.m_fingerprint);
+    return c;
+}
+
+OpenPgpCertifier OpenPgpCertifier::open_in_token(const std::filesystem::path& home_base,
+                                                 std::span<const uint8_t> public_key_armoured,
+                                                 const std::string& module,
+                                                 std::span<const char> pin) {
+    if (!GpgmeGuard::ready()) {
+        throw cassiopeia::Error{ErrorKind::internal,
+                                "OpenPgpCertifier::open_in_token",
+                                "GPGME not initialised (GpgmeGuard)"};
     }
-    c.m_name = key->uids != nullptr ? str(key->uids->uid) : c.m_fingerprint;
+    OpenPgpCertifier c{gpg::PrivateHome::create(home_base),
+                       std::vector<char>(pin.begin(), pin.end())};
+    // gpg-agent asks gnupg-pkcs11-scd, which finds the token's keys through their certificates.
+    write_config(c.home() / "gpg-agent.conf",
+                 "scdaemon-program /usr/bin/gnupg-pkcs11-scd\nallow-loopback-pinentry\n");
+    write_config(c.home() / "gnupg-pkcs11-scd.conf",
+                 "providers p1\nprovider-p1-library " + module + "\n");
+    const auto ctx = gpg::make_context(c.home().c_str());
+    {
+        auto data = gpg::make_data_view(public_key_armoured);
+        gpg::check_gpgme(::gpgme_op_import(ctx.get(), data.get()), "gpgme_op_import");
+    }
+    const gpgme_import_result_t res = ::gpgme_op_import_result(ctx.get());
+    if (res == nullptr || res->imports == nullptr || res->imports->next != nullptr ||
+        res->imports->result != 0 || res->imports->fpr == nullptr) {
+        throw cassiopeia::Error{ErrorKind::config,
+                                "OpenPgpCertifier::open_in_token",
+                                "the certifying key file must hold exactly one public key"};
+    }
+    const std::string fpr = res->imports->fpr;
+    gpg::learn_card_keys(c.home());
+    c.m_fingerprint = fpr;
+    c.m_name = certifier_name(ctx.get(), fpr);
     return c;
 }
 

@@ -54,6 +54,19 @@ public:
                                                std::span<const uint8_t> secret_key_armoured,
                                                std::span<const char> passphrase = {});
 
+    /**
+     * As open(), but the certifying key's secret half is in a PKCS#11 token (docs/hsm.md):
+     * the home's gpg-agent runs gnupg-pkcs11-scd on `module`, the armoured *public* key is
+     * imported and the agent learns the token's keys, so the key certifies through the token.
+     * `pin` (the token's user PIN) reaches the token through the loopback pinentry like a
+     * passphrase. Throws as open(); {config} when the token holds no key for it.
+     */
+    [[nodiscard]] static OpenPgpCertifier open_in_token(
+        const std::filesystem::path& home_base,
+        std::span<const uint8_t> public_key_armoured,
+        const std::string& module,
+        std::span<const char> pin);
+
     OpenPgpCertifier(OpenPgpCertifier&&) noexcept;
     OpenPgpCertifier& operator=(OpenPgpCertifier&&) noexcept;
     OpenPgpCertifier(const OpenPgpCertifier&) = delete;

@@ -31,6 +31,13 @@ inline constexpr std::string_view pin_credential = "pkcs11-pin";
  */
 void configure(const Settings& settings);
 
+/**
+ * The user PIN as configure() reads it (same file rules), for a component that hands it to the
+ * token itself: the OpenPGP certifier's gnupg-pkcs11-scd asks through gpg-agent (docs/hsm.md).
+ * The caller wipes it. Throws cassiopeia::Error{config}.
+ */
+[[nodiscard]] std::string read_pin(const Settings& settings);
+
 /** True once configure() succeeded. */
 [[nodiscard]] bool configured() noexcept;
 

@@ -70,7 +70,7 @@ Global& global() {
 }
 
 /** Reads at most a small file: the PIN, without one trailing newline. */
-std::string read_pin(const std::string& path) {
+std::string read_pin_file(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         fail(cassiopeia::ErrorKind::config, "PIN file", path + ": " + std::strerror(errno));
@@ -228,6 +228,10 @@ void read_token_info(TokenState& s, const std::string& uri) {
 
 }  // namespace
 
+std::string read_pin(const Settings& settings) {
+    return read_pin_file(pin_path(settings));
+}
+
 bool is_uri(std::string_view ref) noexcept {
     return ref.starts_with("pkcs11:");
 }
@@ -235,7 +239,7 @@ bool is_uri(std::string_view ref) noexcept {
 void configure(const Settings& settings) {
     Global& g = global();
     const std::lock_guard lock(g.mutex);
-    std::string pin = read_pin(pin_path(settings));
+    std::string pin = read_pin(settings);
     module_down(g);
     g.settings = settings;
     g.pin.set(std::move(pin));
