@@ -38,9 +38,6 @@ void configure(const Settings& settings);
  */
 [[nodiscard]] std::string read_pin(const Settings& settings);
 
-/** True once configure() succeeded. */
-[[nodiscard]] bool configured() noexcept;
-
 /** What a token says about itself, for the status report. Never the PIN. */
 struct TokenState {
     bool present = false;    ///< the token answered

@@ -5,6 +5,7 @@
 #include "gnutls/pkcs11_internal.hpp"
 
 #include <librecord/errors.hpp>
+#include <librecord/hex.hpp>
 
 #include <gnutls/abstract.h>
 #include <gnutls/pkcs11.h>
@@ -150,11 +151,16 @@ void module_up(Global& g) {
     }
 }
 
-/**
- * Closes every key and finalises the module (the lock is held). Defined below module_up's
- * first user; declared here for ensure_module.
- */
-void module_down(Global& g) noexcept;
+/** Closes every key and finalises the module (the lock is held). */
+void module_down(Global& g) noexcept {
+    for (Key::Impl* k : g.keys) {
+        k->close();
+    }
+    if (g.module_up) {
+        ::gnutls_pkcs11_deinit();
+        g.module_up = false;
+    }
+}
 
 /**
  * Brings the module up when it is not, or again after a fault (the lock is held). Only here:
@@ -172,29 +178,16 @@ void ensure_module(Global& g) {
     }
 }
 
-/** Closes every key and finalises the module (the lock is held). */
-void module_down(Global& g) noexcept {
-    for (Key::Impl* k : g.keys) {
-        k->close();
-    }
-    if (g.module_up) {
-        ::gnutls_pkcs11_deinit();
-        g.module_up = false;
-    }
-}
-
+/** RFC 3986 percent-encoding of everything but the unreserved characters (RFC 7512 values). */
 std::string percent_encode(std::string_view s) {
-    static constexpr std::string_view hex = "0123456789ABCDEF";
     std::string out;
     for (const char c : s) {
-        const auto u = static_cast<unsigned char>(c);
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
             c == '-' || c == '_' || c == '.' || c == '~') {
             out.push_back(c);
         } else {
-            out.push_back('%');
-            out.push_back(hex.at(u >> 4U));
-            out.push_back(hex.at(u & 0x0FU));
+            const auto byte = static_cast<uint8_t>(c);
+            out += '%' + to_hex(std::span(&byte, 1));
         }
     }
     return out;
@@ -247,12 +240,6 @@ void configure(const Settings& settings) {
     g.configured = true;
 }
 
-bool configured() noexcept {
-    Global& g = global();
-    const std::lock_guard lock(g.mutex);
-    return g.configured;
-}
-
 std::unique_lock<std::mutex> lock_tokens() {
     return std::unique_lock(global().mutex);
 }
@@ -293,14 +280,12 @@ gnutls_privkey_t Key::Impl::open() {
         handle = k;
         pk = ::gnutls_privkey_get_pk_algorithm(handle, &bits);
     }
-    last_error.clear();
     return handle;
 }
 
 void Key::Impl::failed(const char* call, int rc) {
     close();
     global().needs_reinit = true;
-    last_error = std::string(call) + ": " + error_text(rc);
     fail(cassiopeia::ErrorKind::crypto, call, error_text(rc) + ": " + uri);
 }
 
@@ -402,7 +387,6 @@ std::vector<uint8_t> generate_key(const std::string& token_uri,
         (void)existing.impl().open();
     } catch (const cassiopeia::Error&) {
         global().needs_reinit = false;  // "not found" is what we hope for, not a token fault
-        existing.impl().last_error.clear();
     }
     if (existing.impl().handle != nullptr) {
         fail(cassiopeia::ErrorKind::config, "pkcs11", "a key labelled " + label + " exists");

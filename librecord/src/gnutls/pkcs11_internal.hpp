@@ -37,7 +37,6 @@ struct Key::Impl {
     gnutls_privkey_t handle = nullptr;
     int pk = GNUTLS_PK_UNKNOWN;  ///< of the last opened handle
     unsigned bits = 0;
-    std::string last_error;
 };
 
 /**

@@ -33,26 +33,23 @@ int with_open_key(void* userdata, Op op) noexcept {
     }
 }
 
-int sign_data(gnutls_privkey_t /*key*/,
+/**
+ * GnuTLS's sign_data and sign_hash callbacks in one: `Sign` (gnutls_privkey_sign_data2 or
+ * gnutls_privkey_sign_hash2) on the open token key.
+ */
+template <int (*Sign)(gnutls_privkey_t,
+                      gnutls_sign_algorithm_t,
+                      unsigned int,
+                      const gnutls_datum_t*,
+                      gnutls_datum_t*)>
+int sign_with(gnutls_privkey_t /*key*/,
               gnutls_sign_algorithm_t algo,
               void* userdata,
               unsigned int flags,
-              const gnutls_datum_t* data,
+              const gnutls_datum_t* input,
               gnutls_datum_t* signature) noexcept {
-    return with_open_key(userdata, [&](gnutls_privkey_t k) {
-        return ::gnutls_privkey_sign_data2(k, algo, flags, data, signature);
-    });
-}
-
-int sign_hash(gnutls_privkey_t /*key*/,
-              gnutls_sign_algorithm_t algo,
-              void* userdata,
-              unsigned int flags,
-              const gnutls_datum_t* hash,
-              gnutls_datum_t* signature) noexcept {
-    return with_open_key(userdata, [&](gnutls_privkey_t k) {
-        return ::gnutls_privkey_sign_hash2(k, algo, flags, hash, signature);
-    });
+    return with_open_key(
+        userdata, [&](gnutls_privkey_t k) { return Sign(k, algo, flags, input, signature); });
 }
 
 int info(gnutls_privkey_t /*key*/, unsigned int flags, void* userdata) noexcept {
@@ -82,8 +79,8 @@ gnutls_privkey_t tls_privkey(Key& key, gnutls_pk_algorithm_t pk, unsigned bits) 
     auto* tk = new TlsKey{&key, pk, bits};  // NOLINT(cppcoreguidelines-owning-memory)
     const int rc = ::gnutls_privkey_import_ext4(out,
                                                 tk,
-                                                &sign_data,
-                                                &sign_hash,
+                                                &sign_with<&::gnutls_privkey_sign_data2>,
+                                                &sign_with<&::gnutls_privkey_sign_hash2>,
                                                 nullptr,
                                                 &deinit,
                                                 &info,
