@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace cassiopeia::server {
@@ -23,8 +24,9 @@ void write_new_file(const std::filesystem::path& path,
             what,
             "cannot create " + path.string() + " (it must not exist yet): " + std::strerror(errno));
     }
-    const auto n = ::write(fd.get(), data.data(), data.size());
+    // The hardened process runs with umask 077: the mode is set as asked, not as masked.
     std::string why;
+    const auto n = ::fchmod(fd.get(), mode) == 0 ? ::write(fd.get(), data.data(), data.size()) : -1;
     if (n < 0 || static_cast<size_t>(n) != data.size()) {
         why = n < 0 ? std::strerror(errno) : "short write";
     } else if (::fsync(fd.get()) != 0 || fd.close_now() != 0) {
