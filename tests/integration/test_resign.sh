@@ -22,7 +22,7 @@ if hsm_mode; then
     token_import "$OLD/root.key" "$OLD/root.pem" old-root
     root_key=$(cass_hsm_uri old-root)
 fi
-ROOT_ARGS=(resign --cert "$OLD/root.pem" --key "$root_key" --hash sha256)
+ROOT_ARGS=(resign --cert "$OLD/root.pem" --key "$root_key")
 INTER_ARGS=(resign --cert "$OLD/inter.pem" --issuer-cert "$NEW/root.pem" --issuer-key "$root_key"
     --hash sha256)
 
@@ -63,8 +63,8 @@ der_of() {
 
 # asn1_rows DER: one line per element: OFFSET DEPTH HEADER_LENGTH LENGTH prim|cons TEXT.
 asn1_rows() {
-    openssl asn1parse -inform DER -in "$1" | sed -E \
-        's/^ *([0-9]+):d=([0-9]+) +hl=([0-9]+) +l= *([0-9]+) +(prim|cons): *(.*[^ ]) *$/\1 \2 \3 \4 \5 \6/'
+    local re='^ *([0-9]+):d=([0-9]+) +hl=([0-9]+) +l= *([0-9]+) +(prim|cons): *(.*[^ ]) *$'
+    openssl asn1parse -inform DER -in "$1" | sed -E "s/$re/\\1 \\2 \\3 \\4 \\5 \\6/"
 }
 
 # tbs_field DER N: "OFFSET SIZE" of the Nth element of tbsCertificate (1 version, 2 serial,
@@ -131,7 +131,8 @@ check_json() {
 check_kept() {
     local old=$1 new=$2 opt n name a b
     for opt in -subject -issuer -dates -pubkey; do
-        [[ $(openssl x509 -in "$old" -noout "$opt") == $(openssl x509 -in "$new" -noout "$opt") ]] ||
+        a=$(openssl x509 -in "$old" -noout "$opt")
+        [[ $a == "$(openssl x509 -in "$new" -noout "$opt")" ]] ||
             fail "$new: openssl x509 $opt differs from $old"
     done
     old=$(der_of "$old")
@@ -251,7 +252,8 @@ check_tamper() {
     read -r off hl len < <(asn1_rows "$der" | awk -v o="$off" '$1 > o && $2 == 3 &&
         $6 == "BIT" { print $1, $3, $4; exit }')
     tampered key $((off + hl + len / 2))
-    for name in "Netscape Comment" "X509v3 CRL Distribution Points" "X509v3 Certificate Policies"; do
+    for name in "Netscape Comment" "X509v3 CRL Distribution Points" \
+        "X509v3 Certificate Policies"; do
         read -r off size < <(ext_field "$der" "$name")
         tampered "${name// /-}" $((off + size - 1))
     done
@@ -284,7 +286,8 @@ check_equivalence() {
         new_v=$(verdict "$NEW/root.pem" "$NEW/inter.pem" "$OLD/$leaf.pem")
         log "$leaf: old chain: $old_v; new chain: $new_v"
         echo "$leaf | $old_v | $new_v" >>"$CASS_TMP/matrix.txt"
-        [[ $old_v == "$new_v" ]] || fail "$leaf: '$old_v' under the old chain, '$new_v' under the new"
+        [[ $old_v == "$new_v" ]] ||
+            fail "$leaf: '$old_v' under the old chain, '$new_v' under the new"
         case $leaf in
             leaf-root | leaf-inter) [[ $old_v == OK ]] || fail "$leaf does not verify: $old_v" ;;
             *) [[ $old_v != OK ]] || fail "$leaf verifies" ;;
@@ -312,13 +315,13 @@ check_exception() {
 }
 
 log "refused while the signer daemon runs"
-refused "${ROOT_ARGS[@]}" --serial 0x1001 --aki keyid --out "$NEW/root.pem"
+refused "${ROOT_ARGS[@]}" --hash sha256 --serial 0x1001 --aki keyid --out "$NEW/root.pem"
 kill -TERM "$(server_pid)"
 wait_for "! kill -0 $(server_pid) 2>/dev/null" 20 || fail "the signer did not stop"
 
 log "refusals: weak hash, wrong key, not self-signed, wrong issuer"
-refused "${ROOT_ARGS[@]}" --hash md5 --out "$NEW/root.pem"
-refused "${ROOT_ARGS[@]}" --hash sha1 --out "$NEW/root.pem"
+refused "${ROOT_ARGS[@]}" --hash md5 --serial 0x1001 --aki keyid --out "$NEW/root.pem"
+refused "${ROOT_ARGS[@]}" --hash sha1 --serial 0x1001 --aki keyid --out "$NEW/root.pem"
 refused resign --cert "$OLD/root.pem" --key "$OLD/inter.key" --hash sha256 --out "$NEW/root.pem"
 if hsm_mode; then
     refused resign --cert "$OLD/root.pem" --key "$(cass_hsm_uri root)" --hash sha256 \
@@ -328,7 +331,8 @@ refused resign --cert "$OLD/inter.pem" --key "$OLD/inter.key" --hash sha256 --ou
 [[ ! -e $NEW/root.pem ]] || fail "refusals left $NEW/root.pem"
 
 log "resign the root: SHA-256, serial 0x1001, AKI reduced to its key id"
-expect_exit 0 "${SERVER[@]}" "${ROOT_ARGS[@]}" --serial 0x1001 --aki keyid --out "$NEW/root.pem"
+expect_exit 0 "${SERVER[@]}" "${ROOT_ARGS[@]}" --hash sha256 --serial 0x1001 --aki keyid \
+    --out "$NEW/root.pem"
 check_json "$OLD/root.pem" "$NEW/root.pem" "$NEW/root.pem"
 [[ ${OUT_SERIAL^^} == 1001 ]] || fail "resign printed serial '$OUT_SERIAL', not 1001"
 [[ $(openssl x509 -in "$NEW/root.pem" -noout -serial) == serial=1001 ]] ||
@@ -349,14 +353,14 @@ check_kept "$OLD/inter.pem" "$NEW/inter.pem"
 check_aki_keyid_only "$OLD/inter.pem" "$NEW/inter.pem"
 
 log "resign the root once more, keeping its serial and AKI"
-expect_exit 0 "${SERVER[@]}" "${ROOT_ARGS[@]}" --out "$NEW/root-same-serial.pem"
+expect_exit 0 "${SERVER[@]}" "${ROOT_ARGS[@]}" --hash sha256 --out "$NEW/root-same-serial.pem"
 check_json "$OLD/root.pem" "$NEW/root-same-serial.pem" "$NEW/root-same-serial.pem"
 check_kept "$OLD/root.pem" "$NEW/root-same-serial.pem"
 [[ $(openssl x509 -in "$NEW/root-same-serial.pem" -noout -serial) == serial=00 ]] ||
     fail "the root re-signed without --serial has another serial"
 
 log "an existing --out is never overwritten"
-refused "${ROOT_ARGS[@]}" --serial 0x1001 --aki keyid --out "$NEW/root.pem"
+refused "${ROOT_ARGS[@]}" --hash sha256 --serial 0x1001 --aki keyid --out "$NEW/root.pem"
 refused "${INTER_ARGS[@]}" --aki keyid --out "$NEW/inter.pem"
 
 check_compare
