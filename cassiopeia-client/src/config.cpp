@@ -167,7 +167,7 @@ Invocation parse_invocation(int argc, const char* const* argv) {
         "Usage: cassiopeia-client -c FILE <command> [options]", inv.config.config_file);
     const auto conf = config_options(inv.config, seconds);
     const auto sign = command_options(inv);
-    auto cl = common::parse_command_line(argc, argv, {generic, conf, &sign, commands_help});
+    auto cl = common::parse_command_line(argc, argv, {generic, conf, &sign, commands_help, {}});
     inv.early = cl.early;
     inv.help_text = std::move(cl.help);
     if (inv.early != common::Early::none) {

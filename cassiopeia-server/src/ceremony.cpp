@@ -2,6 +2,7 @@
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "ceremony.hpp"
 
+#include "ceremony_files.hpp"
 #include "issuance/builder.hpp"
 #include "issuance/ca_key.hpp"
 #include "issuance/ca_store.hpp"
@@ -13,7 +14,6 @@
 
 #include <cassiopeia/common/exit_code.hpp>
 #include <librecord/errors.hpp>
-#include <librecord/io/unique_fd.hpp>
 #include <librecord/ossl/handles.hpp>
 #include <librecord/pkcs11.hpp>
 
@@ -23,10 +23,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdint>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <unistd.h>
 
@@ -46,29 +43,13 @@ ossl::BioPtr open_bio(const std::string& path) {
     return bio;
 }
 
-/** Writes `pem` to a new file with `mode`; never replaces an existing one. A file it could not
- * write whole and sync (a full or failing disk) is removed again: no partial key or
- * certificate is left to break the signer's next start or block the next ceremony. */
+/** Writes the PEM in `pem` to a new file with `mode` (write_new_file). */
 void write_new_file(const std::filesystem::path& path, BIO* pem, mode_t mode) {
     char* data = nullptr;
     const long len =
         BIO_get_mem_data(pem, &data);  // NOLINT(cppcoreguidelines-pro-type-cstyle-cast)
-    librecord::io::UniqueFd fd{::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)};
-    if (!fd.valid()) {
-        refuse("cannot create " + path.string() + " (it must not exist yet)");
-    }
-    const auto n = ::write(fd.get(), data, static_cast<size_t>(len));
-    std::string why;
-    if (n != len) {
-        why = n < 0 ? std::strerror(errno) : "short write";
-    } else if (::fsync(fd.get()) != 0 || fd.close_now() != 0) {
-        why = std::strerror(errno);
-    }
-    if (!why.empty()) {
-        std::error_code ec;
-        std::filesystem::remove(path, ec);
-        refuse("cannot write " + path.string() + ": " + why);
-    }
+    server::write_new_file(
+        path, std::string_view{data, static_cast<size_t>(len)}, mode, "new-time-ca");
 }
 
 /** The validated --from/--to of a request whose other fields are valid too. */
@@ -178,11 +159,7 @@ std::vector<uint8_t> csr_for(const CaKey& key) {
                          ::X509_REQ_set_pubkey(req.get(), key.public_key()) == 1,
                      "X509_REQ_set_pubkey");
     key.sign(req.get(), ::EVP_sha256());
-    unsigned char* raw = nullptr;
-    const int len = ::i2d_X509_REQ(req.get(), &raw);
-    const ossl::OsslBytesPtr owned{raw};
-    ossl::check_ossl(len > 0, "i2d_X509_REQ");
-    return {raw, raw + len};  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    return ossl::to_der(::i2d_X509_REQ, req.get(), "i2d_X509_REQ");
 }
 
 /**
@@ -215,14 +192,6 @@ IssuedCertificate make_time_ca(const ProfileSet& profiles,
     return std::move(issued).value();
 }
 
-/** fsync of a folder, so that a new entry in it survives a crash. */
-void sync_folder(const std::filesystem::path& folder) {
-    librecord::io::UniqueFd fd{::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-    if (!fd.valid() || ::fsync(fd.get()) != 0 || fd.close_now() != 0) {
-        refuse("cannot sync the folder " + folder.string());
-    }
-}
-
 /**
  * Writes `<ca_keys>/<name>.key` (0600; not for a key in a token) then `<ca_certs>/<name>.pem`
  * (0644), never over a file; a key whose certificate cannot be written is removed again.
@@ -249,11 +218,11 @@ void write_time_ca(const ServerConfig& config,
     bool cert_written = false;
     try {
         if (!key_file.empty()) {
-            sync_folder(config.ca_keys);
+            sync_folder(config.ca_keys, "new-time-ca");
         }
         write_new_file(cert_file, cert_pem.get(), 0644);
         cert_written = true;
-        sync_folder(config.ca_certs);
+        sync_folder(config.ca_certs, "new-time-ca");
     } catch (...) {
         std::error_code ec;
         if (!key_file.empty()) {

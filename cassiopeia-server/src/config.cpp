@@ -67,9 +67,61 @@ po::options_description config_options(ServerConfig& c, Seconds& t) {
     return d;
 }
 
+/** The command-line-only options of resign and compare. */
+po::options_description ceremony_options(Invocation& inv) {
+    ResignRequest& r = inv.resign;
+    po::options_description d("resign and compare (local only)");
+    d.add_options()("cert", po::value(&r.cert), "resign: the certificate to sign anew (PEM)")(
+        "key", po::value(&r.key), "resign: a self-signed root's own key (file or pkcs11: URI)")(
+        "issuer-cert", po::value(&r.issuer_cert), "resign: or the issuer's certificate")(
+        "issuer-key", po::value(&r.issuer_key), "resign: and the issuer's key")(
+        "hash", po::value(&r.hash), "resign: sha256, sha384 or sha512")(
+        "serial", po::value(&r.serial), "resign: a new serial, decimal or 0x-hex")(
+        "crl-dp", po::value(&r.crl_urls)->composing(), "resign: new CRL URL (repeatable)")(
+        "ocsp", po::value(&r.ocsp_urls)->composing(), "resign: new OCSP URL (repeatable)")(
+        "aki", po::value(&r.aki), "resign: keyid reduces the AKI to its key identifier")(
+        "out", po::value(&r.out), "resign: the new certificate, a file that must not exist")(
+        "allow",
+        po::value(&inv.compare.allow)->composing(),
+        "compare: a field allowed to differ (repeatable)");
+    return d;
+}
+
+/** resign's and compare's arguments, checked for what each needs. */
+void set_ceremony_command(Invocation& inv, const std::vector<std::string>& words) {
+    if (words[0] == "compare") {
+        inv.action = Invocation::Action::compare;
+        if (words.size() != 3) {
+            config_error("compare needs OLD.pem NEW.pem");
+        }
+        inv.compare.old_cert = words[1];
+        inv.compare.new_cert = words[2];
+        return;
+    }
+    inv.action = Invocation::Action::resign;
+    const ResignRequest& r = inv.resign;
+    if (words.size() != 1) {
+        config_error("resign takes no further words");
+    }
+    if (r.cert.empty() || r.hash.empty() || r.out.empty()) {
+        config_error("resign needs --cert, --hash and --out");
+    }
+    const bool own = !r.key.empty();
+    const bool by_issuer = !r.issuer_cert.empty() && !r.issuer_key.empty();
+    if (own == by_issuer || (!by_issuer && (!r.issuer_cert.empty() || !r.issuer_key.empty()))) {
+        config_error(
+            "resign needs either --key (a self-signed root) or --issuer-cert and "
+            "--issuer-key");
+    }
+}
+
 /** The positional command, checked for what it needs. */
 void set_command(Invocation& inv, const std::vector<std::string>& commands) {
     const ServerConfig& c = inv.config;
+    if (!commands.empty() && (commands[0] == "resign" || commands[0] == "compare")) {
+        set_ceremony_command(inv, commands);
+        return;
+    }
     if (commands.size() > 1) {
         config_error("one command at most");
     }
@@ -95,6 +147,9 @@ void set_command(Invocation& inv, const std::vector<std::string>& commands) {
 /** The settings the chosen action cannot do without. */
 void require_settings(const Invocation& inv) {
     const ServerConfig& c = inv.config;
+    if (inv.action == Invocation::Action::compare) {
+        return;  // reads the two certificates only
+    }
     require_setting(c.repository, "repository");
     if (inv.action == Invocation::Action::serve || inv.action == Invocation::Action::check) {
         if (c.lines.empty()) {
@@ -133,21 +188,28 @@ Invocation parse_invocation(int argc, const char* const* argv) {
     Seconds t;
 
     auto generic = common::generic_options(
-        "Usage: cassiopeia-server -c FILE [check | audit-verify | new-time-ca ...]", c.config_file);
+        "Usage: cassiopeia-server -c FILE [check | audit-verify | new-time-ca ... | resign ...]\n"
+        "       cassiopeia-server compare OLD.pem NEW.pem [--allow FIELD]...",
+        c.config_file);
     generic.add_options()(
         "family", po::value(&inv.family), "new-time-ca: the profile family (client, server...)")(
         "from", po::value(&inv.from), "new-time-ca: notBefore, YYYY-MM-DDTHH:MM:SSZ")(
         "to", po::value(&inv.to), "new-time-ca: notAfter, YYYY-MM-DDTHH:MM:SSZ")(
         "key-type", po::value(&inv.key_type), "new-time-ca: rsa (2048) or ec (P-256)");
     const auto conf = config_options(c, t);
+    const auto ceremony = ceremony_options(inv);
     const common::CommandLineSpec spec{
         generic,
         conf,
-        nullptr,
+        &ceremony,
         "  (none)        serve the configured lines\n"
         "  check         validate configuration and keys, list the CAs\n"
         "  audit-verify  walk the audit chain; non-zero if an entry was changed\n"
-        "  new-time-ca   key ceremony (local only): a time CA signed by the root key\n"};
+        "  new-time-ca   key ceremony (local only): a time CA signed by the root key\n"
+        "  resign        ceremony (local only): a CA certificate signed anew, same key\n"
+        "  compare       two certificates field by field; non-zero on a difference not\n"
+        "                allowed (no -c needed)\n",
+        "compare"};
     auto cl = common::parse_command_line(argc, argv, spec);
     inv.early = cl.early;
     inv.help_text = std::move(cl.help);

@@ -35,9 +35,30 @@ struct ServerConfig {
     std::chrono::seconds crl_resign{std::chrono::hours(24 * 3)};    ///< re-sign this long before
 };
 
+/** resign: --cert, --key or --issuer-cert/--issuer-key, --hash, the changes, --out. */
+struct ResignRequest {
+    std::string cert;
+    std::string key;          ///< a self-signed root's own key (file or pkcs11: URI)
+    std::string issuer_cert;  ///< or the issuer's certificate
+    std::string issuer_key;   ///< and its key
+    std::string hash;
+    std::string serial;  ///< empty: kept
+    std::vector<std::string> crl_urls;
+    std::vector<std::string> ocsp_urls;
+    std::string aki;  ///< empty: kept; `keyid`: reduced to the key identifier
+    std::string out;
+};
+
+/** compare: the two certificates and the fields allowed to differ. */
+struct CompareRequest {
+    std::string old_cert;
+    std::string new_cert;
+    std::vector<std::string> allow;
+};
+
 /** What main() should do. */
 struct Invocation {
-    enum class Action { serve, check, audit_verify, new_time_ca };
+    enum class Action { serve, check, audit_verify, new_time_ca, resign, compare };
     Action action = Action::serve;
     common::Early early = common::Early::none;  ///< --help or --version: only help_text is set
     ServerConfig config;
@@ -47,6 +68,8 @@ struct Invocation {
     std::string from;
     std::string to;
     std::string key_type = "rsa";
+    ResignRequest resign;
+    CompareRequest compare;
 };
 
 /**

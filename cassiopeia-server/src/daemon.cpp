@@ -6,6 +6,7 @@
 #include "logging.hpp"
 #include "privileges.hpp"
 #include "repository/repository.hpp"
+#include "repository/repository_claim.hpp"
 #include "secret_bytes.hpp"
 #include "signing_service.hpp"
 
@@ -326,7 +327,9 @@ int Daemon::run() {
     remove_repository_gnupg_home(m_config);
     // Opened before the repository is, so that the key bytes are wiped at once.
     auto certifier = open_certifier(std::move(pgp_key), m_config.pkcs11);
-    // Opened after the drop, so that the database files belong to the signer's user.
+    // Claimed for the whole run, so that no ceremony that must not run beside the serving
+    // signer (resign) does; opened after the drop, so the database files are the user's.
+    const RepositoryClaim claim = RepositoryClaim::take(m_config.repository);
     Repository repo = Repository::open(m_config.repository);
     (void)repo.lock().audit().append("start",
                                      std::string("cassiopeia-server ") + CASSIOPEIA_VERSION);

@@ -9,6 +9,7 @@
 #include "local_commands.hpp"
 #include "logging.hpp"
 #include "privileges.hpp"
+#include "resign_ceremony.hpp"
 
 #include <cassiopeia/common/exit_code.hpp>
 #include <cassiopeia/common/options.hpp>
@@ -39,6 +40,10 @@ int run_action(const Invocation& inv, const TestHooks& hooks) {
                 inv.config, {inv.family, inv.from, inv.to, inv.key_type}, std::cout);
         case Invocation::Action::audit_verify:
             return run_audit_verify(inv.config.repository, std::cout);
+        case Invocation::Action::resign:
+            return run_resign(inv.config, inv.resign, std::cout);
+        case Invocation::Action::compare:
+            return run_compare(inv.compare, std::cout);
         default:
             break;
     }
@@ -68,7 +73,9 @@ int server_main(int argc, char** argv, const TestHooks& hooks) {
     try {
         configure_logging(inv.config.log_config);
         const ServerConfig& c = inv.config;
-        common::configure_tokens(c.pkcs11, {c.ca_keys, c.root_key, c.tls.key_file});
+        common::configure_tokens(
+            c.pkcs11,
+            {c.ca_keys, c.root_key, c.tls.key_file, inv.resign.key, inv.resign.issuer_key});
         const GpgmeGuard gpgme;
         return run_action(inv, hooks);
     } catch (const Error& e) {

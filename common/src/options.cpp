@@ -98,7 +98,13 @@ CommandLine parse_command_line(int argc, const char* const* argv, const CommandL
             cl.early = Early::version;
             return cl;
         }
-        read_config_file(spec.config, vm);
+        // The words reach cl.words only at notify(): read them from the map here.
+        const bool no_config_needed =
+            !spec.command_without_config.empty() && vm.count("command") != 0U &&
+            vm["command"].as<std::vector<std::string>>().front() == spec.command_without_config;
+        if (!no_config_needed || vm.count("config") != 0U) {
+            read_config_file(spec.config, vm);
+        }
         po::notify(vm);
     } catch (const po::error& e) {
         config_error(e.what());

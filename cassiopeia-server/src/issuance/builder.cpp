@@ -4,6 +4,7 @@
 #include "issuance/builder.hpp"
 
 #include "issuance/ca_policy.hpp"
+#include "issuance/extension_values.hpp"
 #include "issuance/key_usage.hpp"
 #include "issuance/lint.hpp"
 #include "issuance/signature_algorithm.hpp"
@@ -45,31 +46,6 @@ std::string expand_url(const std::string& url, const std::string& ca) {
     return out;
 }
 
-// A GENERAL_NAME of type `type` (GEN_DNS, GEN_EMAIL, GEN_URI) holding an IA5String.
-GENERAL_NAME* new_ia5_name(int type, const std::string& value) {
-    ASN1_IA5STRING* ia5 = ::ASN1_IA5STRING_new();
-    check_ossl(ia5 != nullptr, "ASN1_IA5STRING_new");
-    if (::ASN1_STRING_set(ia5, value.data(), static_cast<int>(value.size())) != 1) {
-        ::ASN1_IA5STRING_free(ia5);
-        check_ossl(false, "ASN1_STRING_set");
-    }
-    GENERAL_NAME* gn = ::GENERAL_NAME_new();
-    if (gn == nullptr) {
-        ::ASN1_IA5STRING_free(ia5);
-        check_ossl(false, "GENERAL_NAME_new");
-    }
-    ::GENERAL_NAME_set0_value(gn, type, ia5);  // gn now owns ia5
-    return gn;
-}
-
-void push_name(GENERAL_NAMES* names, GENERAL_NAME* gn) {
-    if (sk_GENERAL_NAME_push(names, gn) <= 0) {
-        ::GENERAL_NAME_free(gn);
-        check_ossl(false, "sk_GENERAL_NAME_push");
-    }
-    // names now owns gn
-}
-
 void add_ext(X509* cert, int nid, void* value, bool critical, const char* what) {
     check_ossl(::X509_add1_ext_i2d(cert, nid, value, critical ? 1 : 0, X509V3_ADD_DEFAULT) == 1,
                what);
@@ -103,12 +79,7 @@ int string_type_for(std::string_view short_name) {
 }
 
 std::vector<uint8_t> tbs_bytes(X509* cert) {
-    unsigned char* raw = nullptr;
-    const int len = ::i2d_re_X509_tbs(cert, &raw);
-    const ossl::OsslBytesPtr owned{raw};
-    check_ossl(len > 0, "i2d_re_X509_tbs");
-    return std::vector<uint8_t>(
-        raw, raw + len);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    return ossl::to_der(::i2d_re_X509_tbs, cert, "i2d_re_X509_tbs");
 }
 
 /** The fields before the extensions: version, serial, issuer, validity, public key. */
@@ -238,22 +209,7 @@ void add_crl_distribution_points(X509* cert, const Profile& profile, const TimeC
     if (profile.crl_url.empty()) {
         return;
     }
-    const ossl::CrlDistPointsPtr points{sk_DIST_POINT_new_null()};
-    check_ossl(points != nullptr, "sk_DIST_POINT_new_null");
-    DIST_POINT* dp = ::DIST_POINT_new();
-    check_ossl(dp != nullptr, "DIST_POINT_new");
-    if (sk_DIST_POINT_push(points.get(), dp) <= 0) {
-        ::DIST_POINT_free(dp);
-        check_ossl(false, "sk_DIST_POINT_push");
-    }
-    // points now owns dp
-    dp->distpoint = ::DIST_POINT_NAME_new();
-    check_ossl(dp->distpoint != nullptr, "DIST_POINT_NAME_new");
-    dp->distpoint->type = 0;  // fullName
-    dp->distpoint->name.fullname = sk_GENERAL_NAME_new_null();
-    check_ossl(dp->distpoint->name.fullname != nullptr, "sk_GENERAL_NAME_new_null");
-    push_name(dp->distpoint->name.fullname,
-              new_ia5_name(GEN_URI, expand_url(profile.crl_url, ca.name)));
+    const auto points = crl_distribution_points({expand_url(profile.crl_url, ca.name)});
     add_ext(cert, NID_crl_distribution_points, points.get(), false, "cRLDistributionPoints");
 }
 
@@ -270,17 +226,7 @@ void add_authority_info_access(X509* cert, const Profile& profile, const TimeCa&
         if (url->empty()) {
             continue;
         }
-        ACCESS_DESCRIPTION* ad = ::ACCESS_DESCRIPTION_new();
-        check_ossl(ad != nullptr, "ACCESS_DESCRIPTION_new");
-        if (sk_ACCESS_DESCRIPTION_push(aia.get(), ad) <= 0) {
-            ::ACCESS_DESCRIPTION_free(ad);
-            check_ossl(false, "sk_ACCESS_DESCRIPTION_push");
-        }
-        // aia now owns ad
-        ::ASN1_OBJECT_free(ad->method);
-        ad->method = ::OBJ_nid2obj(nid);
-        ::GENERAL_NAME_free(ad->location);
-        ad->location = new_ia5_name(GEN_URI, expand_url(*url, ca.name));
+        push_access_description(aia.get(), nid, expand_url(*url, ca.name));
     }
     add_ext(cert, NID_info_access, aia.get(), false, "authorityInfoAccess");
 }
@@ -467,11 +413,7 @@ Status lint_then_sign(X509* cert,
 /** The issued certificate, parsed again from its final DER. */
 IssuedCertificate issued_from(X509* signed_cert, const TimeCa& ca, const Validity& validity) {
     IssuedCertificate out;
-    unsigned char* raw = nullptr;
-    const int len = ::i2d_X509(signed_cert, &raw);
-    const ossl::OsslBytesPtr owned{raw};
-    check_ossl(len > 0, "i2d_X509");
-    out.der.assign(raw, raw + len);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    out.der = ossl::to_der(::i2d_X509, signed_cert, "i2d_X509");
     // Hand out a certificate parsed from the final DER: the built object still caches
     // values (hash, extension flags) computed before it was signed.
     const unsigned char* p = out.der.data();

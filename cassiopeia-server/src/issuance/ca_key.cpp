@@ -31,12 +31,6 @@ int no_passphrase(char* /*buf*/, int /*size*/, int /*rwflag*/, void* /*u*/) noex
     return -1;
 }
 
-std::vector<uint8_t> der_of(unsigned char* raw, int len) {
-    const ossl::OsslBytesPtr owned{raw};
-    check_ossl(len > 0, "i2d");
-    return {raw, raw + len};  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
-}
-
 /** The name a token's signer knows `md` by ("SHA256"). */
 std::string digest_name(const EVP_MD* md) {
     const char* name = md != nullptr ? ::OBJ_nid2sn(::EVP_MD_get_type(md)) : nullptr;
@@ -83,9 +77,7 @@ void CaKey::sign(X509* cert, const EVP_MD* md) const {
     if (!set_signature_algorithm(cert, m_public.get(), md)) {
         fail(ErrorKind::crypto, "token signature", "no signature algorithm for this key");
     }
-    unsigned char* raw = nullptr;
-    const int len = ::i2d_re_X509_tbs(cert, &raw);
-    const auto tbs = der_of(raw, len);
+    const auto tbs = ossl::to_der(::i2d_re_X509_tbs, cert, "i2d_re_X509_tbs");
     const ASN1_BIT_STRING* field = nullptr;
     ::X509_get0_signature(&field, nullptr, cert);
     install_signature(field, m_token->sign(digest_name(md), tbs));
@@ -109,9 +101,7 @@ void sign_in_token(T* obj,
                    void (*signature)(const T*, const ASN1_BIT_STRING**, const X509_ALGOR**),
                    int (*verify)(T*, EVP_PKEY*)) {
     check_ossl(sign(obj, throwaway_key_like(pub), md) > 0, "sign(throwaway)");
-    unsigned char* raw = nullptr;
-    const int len = re_tbs(obj, &raw);
-    const auto tbs = der_of(raw, len);
+    const auto tbs = ossl::to_der(re_tbs, obj, "i2d_re_tbs");
     const ASN1_BIT_STRING* field = nullptr;
     signature(obj, &field, nullptr);
     install_signature(field, token.sign(digest_name(md), tbs));

@@ -27,12 +27,7 @@ std::string_view asn1_view(const ASN1_STRING* s) {
 }
 
 std::vector<uint8_t> name_der(const X509_NAME* name) {
-    unsigned char* raw = nullptr;
-    const int len = ::i2d_X509_NAME(name, &raw);
-    const ossl::OsslBytesPtr owned{raw};
-    ossl::check_ossl(len >= 0, "i2d_X509_NAME");
-    return std::vector<uint8_t>(
-        raw, raw + len);  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+    return ossl::to_der(::i2d_X509_NAME, name, "i2d_X509_NAME");
 }
 
 char lower(char c) {

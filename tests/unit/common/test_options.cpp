@@ -42,7 +42,7 @@ struct Daemon {
         args.insert(args.begin(), "d");
         return common::parse_command_line(static_cast<int>(args.size()),
                                           args.data(),
-                                          {generic, config, &commands, "  go  do it\n"});
+                                          {generic, config, &commands, "  go  do it\n", "inspect"});
     }
 };
 
@@ -96,6 +96,18 @@ BOOST_AUTO_TEST_CASE(no_or_an_unreadable_file_is_a_config_error) {
     BOOST_CHECK_EXCEPTION(
         d.parse({"-c", "/nonexistent/cass.conf", "go"}), cassiopeia::Error, is_config_error);
     BOOST_CHECK_EXCEPTION(d.parse({"--bogus"}), cassiopeia::Error, is_config_error);
+}
+
+BOOST_AUTO_TEST_CASE(only_the_command_without_config_may_leave_out_the_file) {
+    Daemon d;
+    const auto cl = d.parse({"inspect", "a.pem", "--out", "x"});
+    BOOST_TEST(cl.words.size() == 2U);
+    BOOST_TEST(d.out == "x");
+    BOOST_CHECK_EXCEPTION(d.parse({"go", "inspect"}), cassiopeia::Error, is_config_error);
+    BOOST_CHECK_EXCEPTION(d.parse({"--out", "inspect"}), cassiopeia::Error, is_config_error);
+    // Given all the same, the file is read (and must be readable).
+    BOOST_CHECK_EXCEPTION(
+        d.parse({"inspect", "-c", "/nonexistent/d.conf"}), cassiopeia::Error, is_config_error);
 }
 
 BOOST_AUTO_TEST_CASE(reads_the_file_and_the_command_line_wins) {

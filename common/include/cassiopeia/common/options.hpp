@@ -32,6 +32,9 @@ struct CommandLineSpec {
     const boost::program_options::options_description* commands = nullptr;
     /** The lines that follow "Commands:" at the end of the help. */
     std::string_view commands_help;
+    /** A command that reads no configuration file: given as the first word, `-c` may be left
+     * out (the signer's `compare`). Empty: every command needs one. */
+    std::string_view command_without_config;
 };
 
 /** What the command line gave. */

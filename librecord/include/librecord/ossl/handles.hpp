@@ -16,6 +16,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace cassiopeia::ossl {
 
@@ -66,6 +67,19 @@ using OsslStringPtr = std::unique_ptr<char, CFree<&openssl_free>>;
 
 /** Throws cassiopeia::Error{crypto, call, drained error queue} when !ok. */
 void check_ossl(bool ok, const char* call);
+
+/**
+ * The DER that `i2d` (an OpenSSL i2d_* function, or a callable of its shape) writes for `obj`.
+ * Throws cassiopeia::Error{crypto, what} when it writes nothing.
+ */
+template <typename Obj, typename I2d>
+[[nodiscard]] std::vector<uint8_t> to_der(I2d&& i2d, Obj* obj, const char* what = "i2d") {
+    unsigned char* raw = nullptr;
+    const int len = i2d(obj, &raw);
+    const OsslBytesPtr owned{raw};
+    check_ossl(len > 0 && raw != nullptr, what);
+    return {raw, raw + len};  // NOLINT(cppcoreguidelines-pro-bounds-pointer-arithmetic)
+}
 
 /**
  * Reads exactly one DER CRL (docs/style.md §6.7: nothing may follow it).
