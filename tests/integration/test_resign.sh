@@ -174,9 +174,9 @@ check_aki_keyid_only() {
 ALLOWS=(--allow signature --allow serial --allow authorityKeyIdentifier)
 
 # compare_field FIELD STATE: the last compare's line for FIELD says STATE (same, allowed,
-# DIFFERS).
+# DIFFERS), followed by a colon and the detail.
 compare_field() {
-    grep -qE "^$1 $2( |\$)" <<<"$OUT" || fail "step $cass_step: compare does not say '$1 $2'"
+    grep -qE "^$1 $2(:|\$)" <<<"$OUT" || fail "step $cass_step: compare does not say '$1 $2'"
 }
 
 check_compare() {
@@ -333,7 +333,7 @@ refused resign --cert "$OLD/inter.pem" --key "$OLD/inter.key" --hash sha256 --ou
 log "resign the root: SHA-256, serial 0x1001, AKI reduced to its key id"
 expect_exit 0 "${SERVER[@]}" "${ROOT_ARGS[@]}" --hash sha256 --serial 0x1001 --aki keyid \
     --out "$NEW/root.pem"
-check_json "$OLD/root.pem" "$NEW/root.pem" "$NEW/root.pem"
+check_json "$OLD/root.pem" "$NEW/root.pem" "$OLD/root.pem"
 [[ ${OUT_SERIAL^^} == 1001 ]] || fail "resign printed serial '$OUT_SERIAL', not 1001"
 [[ $(openssl x509 -in "$NEW/root.pem" -noout -serial) == serial=1001 ]] ||
     fail "the new root's serial is not 0x1001"
@@ -354,7 +354,7 @@ check_aki_keyid_only "$OLD/inter.pem" "$NEW/inter.pem"
 
 log "resign the root once more, keeping its serial and AKI"
 expect_exit 0 "${SERVER[@]}" "${ROOT_ARGS[@]}" --hash sha256 --out "$NEW/root-same-serial.pem"
-check_json "$OLD/root.pem" "$NEW/root-same-serial.pem" "$NEW/root-same-serial.pem"
+check_json "$OLD/root.pem" "$NEW/root-same-serial.pem" "$OLD/root.pem"
 check_kept "$OLD/root.pem" "$NEW/root-same-serial.pem"
 [[ $(openssl x509 -in "$NEW/root-same-serial.pem" -noout -serial) == serial=00 ]] ||
     fail "the root re-signed without --serial has another serial"
