@@ -103,8 +103,8 @@ flip_byte() {
 }
 
 # check_json OLD NEW ISSUER...: the JSON line of the last resign names NEW and the
-# fingerprints of OLD, NEW and one of ISSUER...; NEW is signed with SHA-256 and RSA. Sets
-# OUT_SERIAL.
+# fingerprints of OLD, NEW and one of ISSUER...; NEW is signed with SIGALG (default
+# sha256WithRSAEncryption). Sets OUT_SERIAL.
 check_json() {
     local old=$1 new=$2 issuer f ok=false
     shift 2
@@ -121,9 +121,9 @@ check_json() {
     [[ $ok == true ]] || fail "JSON issuer_sha256 is none of $*: $OUT"
     [[ -n $(json_str subject "$OUT") ]] || fail "JSON has no subject: $OUT"
     OUT_SERIAL=$(json_str serial "$OUT")
-    (($(openssl x509 -in "$new" -noout -text |
-        grep -c 'Signature Algorithm: sha256WithRSAEncryption') == 2)) ||
-        fail "$new is not signed with sha256WithRSAEncryption"
+    local alg=${SIGALG:-sha256WithRSAEncryption}
+    (($(openssl x509 -in "$new" -noout -text | grep -c "Signature Algorithm: $alg\$") == 2)) ||
+        fail "$new is not signed with $alg"
 }
 
 # check_kept OLD NEW: subject, issuer, validity, key and every extension but the AKI are the
@@ -218,6 +218,12 @@ check_compare() {
     expect_exit 1 "${COMPARE[@]}" "$OLD/inter.pem" "$NEW/inter.pem" --allow signature
     expect_exit 0 "${COMPARE[@]}" "$old" "$NEW/root-same-serial.pem" --allow signature
     expect_exit 1 "${COMPARE[@]}" "$old" "$NEW/root-same-serial.pem"
+    # New URLs: allowed by name (the CRL DP also by its dotted OID), else a difference.
+    expect_exit 0 "${COMPARE[@]}" "$old" "$NEW/root-urls.pem" --allow signature \
+        --allow authorityKeyIdentifier --allow 2.5.29.31 --allow authorityInfoAccess
+    expect_exit 1 "${COMPARE[@]}" "$old" "$NEW/root-urls.pem" --allow signature \
+        --allow authorityKeyIdentifier --allow crlDistributionPoints
+    compare_field authorityInfoAccess DIFFERS
 }
 
 # tampered WHAT OFFSET: new-root's DER with the byte at OFFSET flipped must not pass compare
@@ -359,6 +365,21 @@ check_kept "$OLD/root.pem" "$NEW/root-same-serial.pem"
 [[ $(openssl x509 -in "$NEW/root-same-serial.pem" -noout -serial) == serial=00 ]] ||
     fail "the root re-signed without --serial has another serial"
 
+log "resign the root with new URLs: CRL DP replaced, OCSP replaced, caIssuers kept"
+expect_exit 0 "${SERVER[@]}" "${ROOT_ARGS[@]}" --hash sha384 --aki keyid \
+    --crl-dp http://new-ca.cassiopeia.test/a.crl --crl-dp http://new-ca.cassiopeia.test/b.crl \
+    --ocsp http://ocsp.new-ca.cassiopeia.test --out "$NEW/root-urls.pem"
+SIGALG=sha384WithRSAEncryption check_json "$OLD/root.pem" "$NEW/root-urls.pem" "$OLD/root.pem"
+urls=$(openssl x509 -in "$NEW/root-urls.pem" -noout -ext crlDistributionPoints,authorityInfoAccess |
+    grep -oE 'URI:[^ ]+' | sort | tr '\n' ' ')
+[[ $urls == "URI:http://new-ca.cassiopeia.test/a.crl URI:http://new-ca.cassiopeia.test/b.crl \
+URI:http://ocsp.new-ca.cassiopeia.test URI:http://old-ca.cassiopeia.test/root.crt " ]] ||
+    fail "the new root's URLs are not the asked ones and the old caIssuers: $urls"
+
+log "a new serial while the AKI names the old one: refused"
+refused "${ROOT_ARGS[@]}" --hash sha256 --serial 0x1002 --out "$NEW/root-serial-only.pem"
+refused "${ROOT_ARGS[@]}" --hash sha256 --serial 0 --aki keyid --out "$NEW/root-serial-0.pem"
+
 log "an existing --out is never overwritten"
 refused "${ROOT_ARGS[@]}" --hash sha256 --serial 0x1001 --aki keyid --out "$NEW/root.pem"
 refused "${INTER_ARGS[@]}" --aki keyid --out "$NEW/inter.pem"
@@ -369,8 +390,8 @@ check_equivalence
 check_exception
 
 log "audit: one resign entry per re-signed certificate, the chain intact"
-(($(resign_entries) == 3)) || fail "$(resign_entries) resign audit entries, not 3"
-for f in root.pem inter.pem root-same-serial.pem; do
+(($(resign_entries) == 4)) || fail "$(resign_entries) resign audit entries, not 4"
+for f in root.pem inter.pem root-same-serial.pem root-urls.pem; do
     hex=$(fingerprint "$NEW/$f" | tr -d ':' | tr 'A-F' 'a-f')
     n=$(repo_sql -readonly "SELECT count(*) FROM audit_log WHERE kind = 'resign'
         AND detail LIKE '%new_sha256=$hex%'")
