@@ -32,11 +32,11 @@ namespace {
 /** The one certificate in the file `path` (PEM or DER); Error{config, what} otherwise. */
 ParsedCertificate read_certificate(const std::string& path, const char* what) {
     std::ifstream in(path, std::ios::binary);
-    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in),
-                                     std::istreambuf_iterator<char>()};
-    if (!in.good() && !in.eof()) {
+    if (!in.is_open()) {
         throw Error(ErrorKind::config, what, "cannot read " + path);
     }
+    const std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in),
+                                     std::istreambuf_iterator<char>()};
     auto der = certificate_der(bytes);
     auto parsed = der ? parse_certificate(*der) : std::nullopt;
     if (!parsed) {
@@ -125,10 +125,11 @@ void record_resign(const ServerConfig& config,
                    const ParsedCertificate& old_cert,
                    const ParsedCertificate& new_cert,
                    const std::vector<uint8_t>& issuer_der,
-                   const ResignRequest& request) {
+                   const ResignRequest& request,
+                   const ResignChanges& changes) {
     drop_privileges(config.user, config.group);
     std::string changed;
-    for (const auto& field : changed_fields(changes_of(request))) {
+    for (const auto& field : changed_fields(changes)) {
         changed += (changed.empty() ? "" : ",") + field;
     }
     const std::string detail = "old_sha256=" + lower_hex_fingerprint(old_cert.der) +
@@ -189,7 +190,7 @@ int run_resign(const ServerConfig& config, const ResignRequest& request, std::os
     sync_folder(std::filesystem::absolute(out_path).parent_path(), "resign");
     const auto issuer_der = self_signed ? old_cert.der : issuer_cert->der;
     try {
-        record_resign(config, old_cert, new_cert, issuer_der, request);
+        record_resign(config, old_cert, new_cert, issuer_der, request, changes);
     } catch (const Error& e) {
         refuse("wrote " + request.out + " but could not record it in the audit chain: " + e.what());
     }

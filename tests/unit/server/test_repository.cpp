@@ -1,6 +1,7 @@
 // Tests for the signer's repository: jobs, certificates, CRL state and its transactions.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "repository/repository.hpp"
+#include "repository/repository_claim.hpp"
 #include "sqlite/database.hpp"
 #include "temp_dir.hpp"
 
@@ -490,6 +491,23 @@ BOOST_AUTO_TEST_CASE(crl_reason_codes_follow_rfc5280) {
     BOOST_TEST(!cs::crl_reason_code("caCompromise").has_value());
     BOOST_TEST(!cs::crl_reason_code("keycompromise").has_value());
     BOOST_TEST(!cs::crl_reason_code("").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(one_claim_at_a_time_and_it_ends_with_its_holder) {
+    const TempDir dir;
+    const auto is_config = [](const cassiopeia::Error& e) {
+        return e.kind() == cassiopeia::ErrorKind::config;
+    };
+    {
+        const auto held = cs::RepositoryClaim::take(dir.path().string());
+        // flock is per open file: a second claim fails in this process as in another one.
+        BOOST_CHECK_EXCEPTION(
+            (void)cs::RepositoryClaim::take(dir.path().string()), cassiopeia::Error, is_config);
+    }
+    BOOST_CHECK_NO_THROW((void)cs::RepositoryClaim::take(dir.path().string()));
+    BOOST_CHECK_EXCEPTION((void)cs::RepositoryClaim::take((dir.path() / "missing").string()),
+                          cassiopeia::Error,
+                          is_config);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
