@@ -109,6 +109,8 @@ check_json() {
     local old=$1 new=$2 issuer f ok=false
     shift 2
     [[ -f $new ]] || fail "resign wrote no $new"
+    # A certificate is public: 0644 (docs/key-ceremony.md, "What `resign` checks").
+    [[ $(stat -c %a "$new") == 644 ]] || fail "$new has mode $(stat -c %a "$new"), not 644"
     [[ $(json_str out "$OUT") == "$new" ]] || fail "JSON out is not $new: $OUT"
     [[ $(json_str new_sha256 "$OUT") == "$(fingerprint "$new")" ]] ||
         fail "JSON new_sha256 is not the fingerprint of $new: $OUT"
