@@ -104,7 +104,7 @@ grep -qE 'cassiopeia_client_core' cassiopeia-server/CMakeLists.txt 2>/dev/null &
 if command -v shellcheck >/dev/null 2>&1; then
     mapfile -t scripts < <(grep -lE '^#!/usr/bin/env bash|^#!/bin/(ba)?sh' \
         scripts/* keys/* tests/ci/*.sh tests/integration/*.sh tests/faults/*.sh \
-        tests/packages/*.sh debian/*.postinst debian/*.postrm .ci/run 2>/dev/null || true)
+        tests/packages/*.sh debian/*.postinst debian/*.postrm debian/*.prerm .ci/run 2>/dev/null || true)
     if [[ ${#scripts[@]} -gt 0 ]] && ! shellcheck -x -P SCRIPTDIR -S warning "${scripts[@]}"; then
         problem "shellcheck found warnings (above)"
     fi

@@ -126,7 +126,8 @@ check_layout() {
 
 # The operator's material from keys/make-test-pki, placed as docs/packaging.md says.
 place_material() {
-    bash "$root/keys/make-test-pki" "$tmp" 2>/dev/null
+    bash "$root/keys/make-test-pki" "$tmp" 2>"$tmp/pki.err" ||
+        { cat "$tmp/pki.err" >&2; fail "keys/make-test-pki fails"; }
     local pki=$tmp/pki
     install -m 0644 "$pki/link/ca.pem" "$pki/link/server.pem" "$pki/link/client.pem" \
         /etc/cassiopeia/link/
@@ -135,14 +136,15 @@ place_material() {
         /etc/cassiopeia/link/
     install -m 0644 "$pki"/ca/*.pem /etc/cassiopeia/ca/
     install -o cassiopeia -g cassiopeia -m 0600 "$pki"/ca-keys/*.key /etc/cassiopeia/keys/
-    (cd /etc/cassiopeia && find link ca keys -type f | sort) >"$tmp/material.list"
+    (cd /etc/cassiopeia && find link ca keys -type f | sort) >"$tmp/material.txt"
 }
 
 # `check` as the signer's user with the installed configuration.
 check_signer() {
-    local out=$tmp/check.out name key
+    local out=$tmp/check.out name key rc=0
     runuser -u cassiopeia -- cassiopeia-server -c /etc/cassiopeia/server.conf check >"$out" ||
-        { cat "$out" >&2; fail "cassiopeia-server check exits $?"; }
+        rc=$?
+    [[ $rc -eq 0 ]] || { cat "$out" >&2; fail "cassiopeia-server check exits $rc"; }
     grep -q '^link credentials: ok' "$out" || fail "check did not accept the link credentials"
     for name in "$tmp"/pki/ca/*.pem; do
         name=$(basename "$name" .pem)
@@ -162,16 +164,19 @@ check_signer() {
 # The installed signer and client over a socat pty pair: `time` answers.
 talk() {
     local srv=$tmp/srv.tty cli=$tmp/cli.tty answer
-    socat pty,raw,echo=0,link="$srv",user=cassiopeia,mode=600 \
-        pty,raw,echo=0,link="$cli",user=cassiopeia-client,mode=600 \
+    socat pty,raw,echo=0,link="$srv" pty,raw,echo=0,link="$cli" \
         </dev/null >"$tmp/socat.log" 2>&1 &
     pids+=($!)
     wait_for "$srv" 10 && wait_for "$cli" 10 || fail "socat made no ptys"
+    # Each end its daemon's, as a serial device would be through dialout.
+    chown cassiopeia "$(readlink -f "$srv")"
+    chown cassiopeia-client "$(readlink -f "$cli")"
     sed "s|^line = .*|line = $srv|" /etc/cassiopeia/server.conf >"$tmp/server.conf"
     chgrp cassiopeia "$tmp/server.conf"
     chmod 0640 "$tmp/server.conf"
-    runuser -u cassiopeia -- cassiopeia-server -c "$tmp/server.conf" \
-        </dev/null >"$tmp/server.out" 2>&1 &
+    # setpriv execs the signer itself, so its pid is the one to stop.
+    setpriv --reuid=cassiopeia --regid=cassiopeia --init-groups -- \
+        cassiopeia-server -c "$tmp/server.conf" </dev/null >"$tmp/server.out" 2>&1 &
     pids+=($!)
     answer=$(runuser -u cassiopeia-client -- cassiopeia-client -c /etc/cassiopeia/client.conf \
         --line "$cli" --deadline.handshake_s 30 time 2>"$tmp/client.err") ||
@@ -205,7 +210,7 @@ purge_packages() {
         [[ $(status_of "$p") != ?[ic]* ]] || fail "$p is still known: $(status_of "$p")"
     done
     left=$(cd /etc/cassiopeia && find . -type f | sed 's|^\./||' | sort)
-    diff <(echo "$left") "$tmp/material.list" >&2 ||
+    diff <(echo "$left") "$tmp/material.txt" >&2 ||
         fail "after purge /etc/cassiopeia holds other files than the operator's (diff above)"
     [[ -n $(ls -A /var/lib/cassiopeia-server) ]] || fail "purge removed the signer's repository"
     [[ ! -e /var/lib/cassiopeia-client ]] || fail "purge left /var/lib/cassiopeia-client"
@@ -226,7 +231,7 @@ purge_packages() {
         getent passwd "$p" >/dev/null || fail "purge removed the user $p"
     done
     say "purge: packages' files, conffiles, client state, log, unit links gone;" \
-        "operator material ($(wc -l <"$tmp/material.list") files), repository and users kept"
+        "operator material ($(wc -l <"$tmp/material.txt") files), repository and users kept"
 
     # The operator archives the CA material and removes it: then nothing of ours is left.
     rm -rf /etc/cassiopeia /var/lib/cassiopeia-server
