@@ -220,6 +220,7 @@ purge_packages() {
             fail "purge left $p.service enabled"
     done
     while IFS= read -r path; do
+        [[ $path != /. ]] || continue
         [[ -e $path || -L $path ]] || continue
         dpkg-query -S "$path" >/dev/null 2>&1 && continue  # another package's folder
         case $path in
