@@ -187,6 +187,23 @@ talk() {
     say "installed signer and client over a pty pair: time -> $answer"
 }
 
+# Installing the package again (as an upgrade does) keeps the operator's edit of a conffile,
+# its mode and group, and the keys.
+reinstall() {
+    local deb keys_before
+    deb=$(find "$pkgdir" -maxdepth 1 -name 'cassiopeia-server_*.deb' | sort | tail -n 1)
+    echo "# the operator's edit" >>/etc/cassiopeia/server.conf
+    keys_before=$(ls /etc/cassiopeia/keys)
+    dpkg -i "$deb" >"$tmp/reinstall.out" 2>&1 ||
+        { cat "$tmp/reinstall.out" >&2; fail "dpkg -i of the same package fails"; }
+    grep -qx "# the operator's edit" /etc/cassiopeia/server.conf ||
+        fail "installing again lost the operator's edit of server.conf"
+    mode_is /etc/cassiopeia/server.conf "640 root cassiopeia"
+    mode_is /etc/cassiopeia/keys "700 cassiopeia cassiopeia"
+    [[ $(ls /etc/cassiopeia/keys) == "$keys_before" ]] || fail "installing again changed the keys"
+    say "installed again: the edited conffile, its mode and the keys kept"
+}
+
 verify_units() {
     local out=$tmp/verify.out
     if ! systemd-analyze verify /lib/systemd/system/cassiopeia-server.service \
@@ -248,6 +265,7 @@ main() {
     check_layout
     place_material
     check_signer
+    reinstall
     talk
     verify_units
     purge_packages
