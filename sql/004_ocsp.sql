@@ -23,24 +23,51 @@ $$;
 CREATE INDEX IF NOT EXISTS certificate_requests_ocsp_ca_idx
     ON cassiopeia.certificate_requests (ocsp_ca, job_id) WHERE ocsp_ca IS NOT NULL;
 
+-- One insert behind both request functions (not callable by the web application itself).
+CREATE OR REPLACE FUNCTION cassiopeia.queue_certificate_request(
+    csr text, profile text, ocsp_ca text, sans text[], avas text[], proofs text[],
+    valid_from timestamptz, valid_to text, hash text)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    job bigint;
+BEGIN
+    PERFORM cassiopeia.require_text(csr, 'csr');
+    INSERT INTO cassiopeia.jobs (kind) VALUES ('certificate') RETURNING id INTO job;
+    INSERT INTO cassiopeia.certificate_requests
+        (job_id, csr, profile, ocsp_ca, sans, avas, proofs, valid_from, valid_to, hash)
+    VALUES (job, csr, profile, ocsp_ca,
+            cassiopeia.require_elements(sans, 'sans'),
+            cassiopeia.require_elements(avas, 'avas'),
+            cassiopeia.require_elements(proofs, 'proofs'),
+            valid_from, NULLIF(valid_to, ''), COALESCE(NULLIF(hash, ''), 'sha256'));
+    RETURN job;
+END;
+$$;
+REVOKE ALL ON FUNCTION cassiopeia.queue_certificate_request(
+    text, text, text, text[], text[], text[], timestamptz, text, text) FROM PUBLIC;
+
+CREATE OR REPLACE FUNCTION cassiopeia.request_certificate(
+    csr text, profile text, sans text[], avas text[], proofs text[],
+    valid_from timestamptz DEFAULT NULL, valid_to text DEFAULT NULL, hash text DEFAULT 'sha256')
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN cassiopeia.queue_certificate_request(
+        csr, cassiopeia.require_text(profile, 'profile'), NULL, sans, avas, proofs,
+        valid_from, valid_to, hash);
+END;
+$$;
+
 CREATE OR REPLACE FUNCTION cassiopeia.request_ocsp_certificate(
     csr text, ocsp_ca text, avas text[], proofs text[],
     valid_to text DEFAULT NULL, hash text DEFAULT 'sha256')
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    job bigint;
 BEGIN
-    PERFORM cassiopeia.require_text(csr, 'csr');
-    PERFORM cassiopeia.require_text(ocsp_ca, 'ocsp_ca');
-    INSERT INTO cassiopeia.jobs (kind) VALUES ('certificate') RETURNING id INTO job;
-    INSERT INTO cassiopeia.certificate_requests
-        (job_id, csr, profile, ocsp_ca, avas, proofs, valid_to, hash)
-    VALUES (job, csr, NULL, ocsp_ca,
-            cassiopeia.require_elements(avas, 'avas'),
-            cassiopeia.require_elements(proofs, 'proofs'),
-            NULLIF(valid_to, ''), COALESCE(NULLIF(hash, ''), 'sha256'));
-    RETURN job;
+    RETURN cassiopeia.queue_certificate_request(
+        csr, NULL, cassiopeia.require_text(ocsp_ca, 'ocsp_ca'), '{}', avas, proofs,
+        NULL, valid_to, hash);
 END;
 $$;
 
