@@ -139,11 +139,12 @@ place_material() {
     (cd /etc/cassiopeia && find link ca keys -type f | sort) >"$tmp/material.txt"
 }
 
-# `check` as the signer's user with the installed configuration.
+# `check` as the signer's user with the installed configuration, on the pty as its line (check
+# refuses a line that does not exist, and this machine has no /dev/ttyUSB0).
 check_signer() {
     local out=$tmp/check.out name key rc=0
-    runuser -u cassiopeia -- cassiopeia-server -c /etc/cassiopeia/server.conf check >"$out" ||
-        rc=$?
+    local -a check=(cassiopeia-server -c /etc/cassiopeia/server.conf --line "$tmp/srv.tty" check)
+    runuser -u cassiopeia -- "${check[@]}" >"$out" || rc=$?
     [[ $rc -eq 0 ]] || { cat "$out" >&2; fail "cassiopeia-server check exits $rc"; }
     grep -q '^link credentials: ok' "$out" || fail "check did not accept the link credentials"
     for name in "$tmp"/pki/ca/*.pem; do
@@ -153,24 +154,28 @@ check_signer() {
     # A CA key that its group may read is refused.
     key=$(find /etc/cassiopeia/keys -name '*.key' | sort | head -n 1)
     chmod 0640 "$key"
-    if runuser -u cassiopeia -- cassiopeia-server -c /etc/cassiopeia/server.conf check \
-        >/dev/null 2>&1; then
+    if runuser -u cassiopeia -- "${check[@]}" >/dev/null 2>&1; then
         fail "check accepts the group-readable key $key"
     fi
     chmod 0600 "$key"
     say "cassiopeia-server check: $(grep -c '^ca ' "$out") CAs, link credentials ok"
 }
 
-# The installed signer and client over a socat pty pair: `time` answers.
-talk() {
-    local srv=$tmp/srv.tty cli=$tmp/cli.tty answer
+# The serial line: a socat pty pair, $tmp/srv.tty and $tmp/cli.tty, each end its daemon's as a
+# serial device would be through dialout.
+start_line() {
+    local srv=$tmp/srv.tty cli=$tmp/cli.tty
     socat pty,raw,echo=0,link="$srv" pty,raw,echo=0,link="$cli" \
         </dev/null >"$tmp/socat.log" 2>&1 &
     pids+=($!)
     wait_for "$srv" 10 && wait_for "$cli" 10 || fail "socat made no ptys"
-    # Each end its daemon's, as a serial device would be through dialout.
     chown cassiopeia "$(readlink -f "$srv")"
     chown cassiopeia-client "$(readlink -f "$cli")"
+}
+
+# The installed signer and client over the pty pair: `time` answers.
+talk() {
+    local srv=$tmp/srv.tty cli=$tmp/cli.tty answer
     sed "s|^line = .*|line = $srv|" /etc/cassiopeia/server.conf >"$tmp/server.conf"
     chgrp cassiopeia "$tmp/server.conf"
     chmod 0640 "$tmp/server.conf"
@@ -264,6 +269,7 @@ main() {
     install_packages
     check_layout
     place_material
+    start_line
     check_signer
     reinstall
     talk
