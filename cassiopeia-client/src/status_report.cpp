@@ -134,4 +134,51 @@ ParsedStatusReport parse_status_report(std::span<const uint8_t> json) {
     return out;
 }
 
+std::string indent_json(std::string_view json) {
+    std::string out;
+    size_t depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    const auto newline = [&out, &depth] {
+        out += '\n';
+        out.append(depth * 4, ' ');
+    };
+    for (size_t i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (in_string) {
+            out += c;
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+            continue;
+        }
+        if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            continue;  // the layout is ours
+        }
+        if ((c == '{' || c == '[') && i + 1 < json.size() &&
+            json[i + 1] == (c == '{' ? '}' : ']')) {
+            out += c;
+            out += json[++i];
+            continue;
+        }
+        if (c == '}' || c == ']') {
+            depth = depth > 0 ? depth - 1 : 0;
+            newline();
+            out += c;
+        } else {
+            out += c;
+            if (c == '"') {
+                in_string = true;
+            } else if (c == ':') {
+                out += ' ';
+            } else if (c == ',') {
+                newline();
+            } else if (c == '{' || c == '[') {
+                ++depth;
+                newline();
+            }
+        }
+    }
+    return out;
+}
+
 }  // namespace cassiopeia::client

@@ -38,6 +38,15 @@ void LoggingGuard::configure(const std::string& properties, log4cplus::LogLevel 
     root.setLogLevel(default_level);
 }
 
+bool logs_to_console() {
+    for (const auto& appender : log4cplus::Logger::getRoot().getAllAppenders()) {
+        if (dynamic_cast<const log4cplus::ConsoleAppender*>(appender.get()) != nullptr) {
+            return true;
+        }
+    }
+    return false;
+}
+
 log4cplus::Logger logger(const char* name) {
     return log4cplus::Logger::getInstance(LOG4CPLUS_C_STR_TO_TSTRING(name));
 }
