@@ -8,6 +8,9 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 namespace cassiopeia::client {
 
 namespace po = boost::program_options;
@@ -26,6 +29,7 @@ struct Seconds {
     unsigned retry = 30;
     unsigned skew = 300;
     unsigned status = 600;
+    unsigned ocsp_renew_before = 864000;
 };
 
 void add_run_options(po::options_description& conf, ClientConfig& c, Seconds& s) {
@@ -45,7 +49,13 @@ void add_run_options(po::options_description& conf, ClientConfig& c, Seconds& s)
         "run.worker", po::value(&c.run.worker), "worker name in the queue (default host:line)")(
         "run.window",
         po::value(&c.run.window)->default_value(c.run.window),
-        "certificate requests in flight at once, 1 (sequential) to 8 (docs/protocol.md §5.1)");
+        "certificate requests in flight at once, 1 (sequential) to 8 (docs/protocol.md §5.1)")(
+        "ocsp.responder",
+        po::value(&c.ocsp.responders)->composing(),
+        "a time CA whose OCSP responder certificate run renews (repeatable)")(
+        "ocsp.renew_before_s",
+        po::value(&s.ocsp_renew_before)->default_value(s.ocsp_renew_before),
+        "queue the renewal this many seconds before the certificate expires");
 }
 
 void add_link_options(po::options_description& conf, ClientConfig& c, Seconds& s) {
@@ -170,6 +180,20 @@ void apply_durations(ClientConfig& c, const Seconds& s) {
     c.run.retry = std::chrono::seconds(s.retry);
     c.run.max_skew = std::chrono::seconds(s.skew);
     c.run.status = std::chrono::seconds(s.status);
+    if (s.ocsp_renew_before == 0) {
+        config_error("ocsp.renew_before_s must be positive");
+    }
+    c.ocsp.renew_before = std::chrono::seconds(s.ocsp_renew_before);
+    for (const auto& ca : c.ocsp.responders) {
+        const bool name_ok =
+            !ca.empty() && ca.size() <= 64 && std::all_of(ca.begin(), ca.end(), [](char ch) {
+                return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '_' || ch == '-';
+            });
+        if (!name_ok) {
+            config_error("ocsp.responder must be a time CA name (letters, digits, '_', '-'): " +
+                         ca);
+        }
+    }
 }
 
 }  // namespace

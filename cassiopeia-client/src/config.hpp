@@ -38,6 +38,12 @@ struct ClientConfig {
         /// Certificate requests in flight at once (docs/protocol.md §5.1); 1 is sequential.
         unsigned window = 8;
     } run;
+
+    /** OCSP responder certificates the queue daemon renews (sql/README.md). */
+    struct Ocsp {
+        std::vector<std::string> responders;        ///< the time CAs whose responder certificate
+        std::chrono::seconds renew_before{864000};  ///< queue a renewal this long before expiry
+    } ocsp;
 };
 
 /** Options of the commands that take some (docs/conventions.md §1). */

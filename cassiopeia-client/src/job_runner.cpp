@@ -73,6 +73,7 @@ std::optional<JobEnd> certificate_input(const Job& job, const CertificateJob& in
     }
     s.hash = in.hash;
     s.profile = in.profile;
+    s.ocsp_ca = in.ocsp_ca;
     s.from = in.valid_from.value_or("");
     s.to = in.valid_to.value_or("");
     s.sans = in.sans;

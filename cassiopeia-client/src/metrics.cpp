@@ -134,6 +134,14 @@ std::string metrics_text(const Metrics& m, const QueueSummary& q) {
     for (const auto& [ca, t] : m.crl_next_update) {
         o << "cassiopeia_crl_next_update_timestamp_seconds{ca=\"" << ca << "\"} " << t << '\n';
     }
+    if (!m.ocsp_not_after.empty()) {
+        o << "# HELP cassiopeia_ocsp_responder_not_after_seconds notAfter of the newest OCSP "
+             "responder certificate of each time CA of ocsp.responder (absent: none yet).\n"
+          << "# TYPE cassiopeia_ocsp_responder_not_after_seconds gauge\n";
+        for (const auto& [ca, t] : m.ocsp_not_after) {
+            o << "cassiopeia_ocsp_responder_not_after_seconds{ca=\"" << ca << "\"} " << t << '\n';
+        }
+    }
     return o.str();
 }
 

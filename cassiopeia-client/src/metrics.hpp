@@ -28,6 +28,8 @@ struct Metrics {
     uint64_t count = 0;
     double sum = 0;
     std::map<std::string, int64_t> crl_next_update;  ///< CA -> seconds since the epoch
+    /// Configured time CA -> notAfter of its newest OCSP responder certificate (epoch s).
+    std::map<std::string, int64_t> ocsp_not_after;
     /// CA -> where its key is and whether it signs, from the last status report (docs/hsm.md).
     std::map<std::string, KeyStatus> signer_keys;
     /// The signer's link key, from the same report; nullopt until a report carried it.

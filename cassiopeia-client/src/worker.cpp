@@ -5,6 +5,7 @@
 #include "job_runner.hpp"
 #include "logging.hpp"
 #include "signer_check.hpp"
+#include "webdb/ocsp_renewal.hpp"
 
 #include <cassiopeia/common/exit_code.hpp>
 #include <librecord/errors.hpp>
@@ -93,6 +94,9 @@ std::optional<int> Worker::pass() {
     if (SteadyClock::now() >= m_next_status && !signer_usable()) {
         return after_unusable_signer();
     }
+    if (!m_config.ocsp.responders.empty() && SteadyClock::now() >= m_next_ocsp) {
+        renew_ocsp();
+    }
     if (auto job = next_job()) {
         if (m_config.run.window > 1 && job->kind == JobKind::certificate) {
             return work_window(std::move(*job));
@@ -117,6 +121,13 @@ std::optional<Job> Worker::next_job() {
 
 int Worker::finish() {
     release_claimed();
+    if (m_inv.once && !m_config.ocsp.responders.empty()) {
+        try {
+            renew_ocsp();  // the gauges show what this run renewed
+        } catch (const Error& e) {
+            LOG4CPLUS_WARN(log(), "OCSP responder certificates not checked: " << e.what());
+        }
+    }
     progress(true);
     m_link.close_line();
     return exit_code::ok;
@@ -194,6 +205,42 @@ void Worker::release_own_jobs(const std::string& why) {
     m_claimed.clear();  // released below with every other job of this worker
     if (const auto n = m_queue->release_worker(m_worker); n > 0) {
         LOG4CPLUS_INFO(log(), n << " job(s) " << why);
+    }
+}
+
+// --- OCSP responder certificates (sql/README.md) ---
+
+void Worker::renew_ocsp() {
+    m_next_ocsp = SteadyClock::now() + m_config.run.status;
+    for (const auto& ca : m_config.ocsp.responders) {
+        const auto r = renew_ocsp_responder(*m_db, ca, m_config.ocsp.renew_before);
+        if (r.not_after) {
+            m_metrics.ocsp_not_after[ca] = *r.not_after;
+        }
+        switch (r.action) {
+            case OcspRenewal::Action::queued:
+                LOG4CPLUS_INFO(log(),
+                               "OCSP responder certificate of " << ca << " due for renewal: job "
+                                                                << *r.new_job << " queued");
+                break;
+            case OcspRenewal::Action::held_back:
+                LOG4CPLUS_WARN(log(),
+                               "OCSP responder certificate of "
+                                   << ca
+                                   << " due, but held back: a job of it failed or its newest "
+                                      "certificate was issued within the hour");
+                break;
+            case OcspRenewal::Action::no_request:
+                LOG4CPLUS_WARN(log(),
+                               "no OCSP responder certificate of "
+                                   << ca
+                                   << " was ever requested: queue the first one with "
+                                      "cassiopeia.request_ocsp_certificate");
+                break;
+            case OcspRenewal::Action::current:
+            case OcspRenewal::Action::in_queue:
+                break;
+        }
     }
 }
 

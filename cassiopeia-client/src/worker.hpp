@@ -74,6 +74,7 @@ private:
     void link_down(const Job& job, const JobEnd& end);
     void back_off_link();
 
+    void renew_ocsp();
     void idle();
     void wait_for_work();
     [[nodiscard]] bool session_idle() const;
@@ -101,6 +102,7 @@ private:
     bool m_db_outage = false;
     bool m_link_failed_once = false;  ///< --once: the link stayed down past its deadline
     SteadyClock::time_point m_next_status = SteadyClock::now();
+    SteadyClock::time_point m_next_ocsp = SteadyClock::now();  ///< the next renew_ocsp()
     SteadyClock::time_point m_last_progress{};
     std::string m_last_line;
     SteadyClock::time_point m_last_activity = SteadyClock::now();

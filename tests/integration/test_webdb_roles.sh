@@ -34,7 +34,11 @@ job_id=$job
 state=$(as webapp "SELECT state FROM cassiopeia.job_status WHERE job_id = $job_id") ||
     fail "cassiopeia_web cannot read job_status: $state"
 [[ $state == pending ]] || fail "job $job_id is '$state', not pending"
-for view in issued crl openpgp_result revocation_result job_log; do
+ocsp="SELECT cassiopeia.request_ocsp_certificate($(sql_lit "$(cat "$CASS_TMP/web.csr")"),
+    'client_2026_2', ARRAY['CN,Responder'], NULL)"
+out=$(as webapp "$ocsp") || fail "cassiopeia_web could not queue an OCSP responder job: $out"
+[[ $out =~ ^[0-9]+$ ]] || fail "request_ocsp_certificate returned '$out', not a job id"
+for view in issued crl openpgp_result revocation_result job_log ocsp_responder; do
     out=$(as webapp "SELECT count(*) FROM cassiopeia.$view") ||
         fail "cassiopeia_web cannot read cassiopeia.$view: $out"
 done
@@ -54,11 +58,13 @@ out=$(as stranger "SELECT cassiopeia.request_revocation(ARRAY['01'], 'tls')") &&
 out=$(as stranger "SELECT cassiopeia.request_openpgp('key', NULL)") &&
     fail "a role outside cassiopeia_web queued an OpenPGP job"
 [[ $out == 42501 ]] || fail "request_openpgp as a stranger gave '$out', not 42501"
-for view in job_status issued crl openpgp_result revocation_result job_log; do
+out=$(as stranger "$ocsp") && fail "a role outside cassiopeia_web queued an OCSP job $out"
+[[ $out == 42501 ]] || fail "request_ocsp_certificate as a stranger gave '$out', not 42501"
+for view in job_status issued crl openpgp_result revocation_result job_log ocsp_responder; do
     out=$(as stranger "SELECT count(*) FROM cassiopeia.$view") &&
         fail "a role outside cassiopeia_web read cassiopeia.$view"
     [[ $out == 42501 ]] || fail "reading cassiopeia.$view as a stranger gave '$out', not 42501"
 done
-[[ $(sql "SELECT count(*) FROM cassiopeia.jobs") == 1 ]] || fail "the refused calls queued jobs"
+[[ $(sql "SELECT count(*) FROM cassiopeia.jobs") == 2 ]] || fail "the refused calls queued jobs"
 
 log "PASS"

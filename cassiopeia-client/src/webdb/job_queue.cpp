@@ -186,7 +186,8 @@ bool JobQueue::load_input(Job& job) {
     switch (job.kind) {
         case JobKind::certificate: {
             const auto r = m_conn.exec(
-                "SELECT csr, profile, sans, avas, proofs, " + utc_text_sql("valid_from") +
+                "SELECT csr, COALESCE(profile, ''), COALESCE(ocsp_ca, ''), sans, avas, proofs, " +
+                    utc_text_sql("valid_from") +
                     ", valid_to, hash FROM cassiopeia.certificate_requests WHERE job_id = $1",
                 {id});
             if (r.rows() != 1) {
@@ -194,12 +195,13 @@ bool JobQueue::load_input(Job& job) {
             }
             job.input = CertificateJob{r.text(0, 0),
                                        r.text(0, 1),
-                                       r.text_array(0, 2),
+                                       r.text(0, 2),
                                        r.text_array(0, 3),
                                        r.text_array(0, 4),
-                                       r.optional_text(0, 5),
+                                       r.text_array(0, 5),
                                        r.optional_text(0, 6),
-                                       r.text(0, 7)};
+                                       r.optional_text(0, 7),
+                                       r.text(0, 8)};
             return true;
         }
         case JobKind::revocation: {

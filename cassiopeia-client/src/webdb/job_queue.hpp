@@ -46,8 +46,9 @@ enum class JobState { pending, running, done, failed, retrying };
 
 /** Inputs of request_certificate, as the web application gave them (unchecked). */
 struct CertificateJob {
-    std::string csr;  ///< PEM/DER text, or "SPKAC:" followed by the SPKAC
-    std::string profile;
+    std::string csr;      ///< PEM/DER text, or "SPKAC:" followed by the SPKAC
+    std::string profile;  ///< empty for an OCSP responder certificate
+    std::string ocsp_ca;  ///< the time CA an OCSP responder certificate is for, else empty
     std::vector<std::string> sans;
     std::vector<std::string> avas;
     std::vector<std::string> proofs;

@@ -207,6 +207,17 @@ BOOST_AUTO_TEST_CASE(counts_jobs_into_cumulative_buckets) {
                std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(shows_ocsp_responder_expiry_only_once_known) {
+    cc::Metrics m;
+    BOOST_TEST(cc::metrics_text(m, {}).find("cassiopeia_ocsp_responder_not_after_seconds") ==
+               std::string::npos);
+    m.ocsp_not_after["server_2027_1"] = 1'800'000'000;
+    BOOST_TEST(
+        cc::metrics_text(m, {}).find(
+            "cassiopeia_ocsp_responder_not_after_seconds{ca=\"server_2027_1\"} 1800000000\n") !=
+        std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(client_status_report)
