@@ -60,6 +60,8 @@ public:
 
     WaitNotice(const WaitNotice&) = delete;
     WaitNotice& operator=(const WaitNotice&) = delete;
+    WaitNotice(WaitNotice&&) = delete;
+    WaitNotice& operator=(WaitNotice&&) = delete;
 
 private:
     std::mutex m_mutex;

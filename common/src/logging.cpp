@@ -9,6 +9,8 @@
 #include <log4cplus/initializer.h>
 #include <log4cplus/layout.h>
 
+#include <algorithm>
+
 namespace cassiopeia::common {
 
 struct LoggingGuard::Impl {
@@ -39,12 +41,11 @@ void LoggingGuard::configure(const std::string& properties, log4cplus::LogLevel 
 }
 
 bool logs_to_console() {
-    for (const auto& appender : log4cplus::Logger::getRoot().getAllAppenders()) {
-        if (dynamic_cast<const log4cplus::ConsoleAppender*>(appender.get()) != nullptr) {
-            return true;
-        }
-    }
-    return false;
+    return std::ranges::any_of(
+        log4cplus::Logger::getRoot().getAllAppenders(),
+        [](const log4cplus::SharedAppenderPtr& appender) {
+            return dynamic_cast<const log4cplus::ConsoleAppender*>(appender.get()) != nullptr;
+        });
 }
 
 log4cplus::Logger logger(const char* name) {
