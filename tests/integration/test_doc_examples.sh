@@ -123,6 +123,9 @@ expect_exit 0 "${CLIENT[@]}" status --pretty
 (($(wc -l <<<"$OUT") > 5)) || fail "status --pretty is not indented: $OUT"
 python3 -c 'import json, sys; json.load(sys.stdin)' <<<"$OUT" ||
     fail "status --pretty is not JSON: $OUT"
+# ... and indented on a terminal without --pretty (script(1) gives it a pty).
+expect_exit 0 script -qec "$(printf '%q ' "${CLIENT[@]}") status 2>/dev/null" /dev/null
+(($(wc -l <<<"$OUT") > 5)) || fail "status on a terminal is not indented: $OUT"
 
 # A line where nobody answers: the client says once that it waits, then gives up (exit 1).
 dead=$CASS_TMP/dead
