@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <unistd.h>
 
 namespace cassiopeia::client {
 
@@ -53,17 +54,27 @@ std::span<const uint8_t> bytes_view(std::string_view s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
+/**
+ * What a rerun with the same request id needs (docs/protocol.md §6): the signer answers it
+ * from its repository only when the request is byte for byte the same.
+ */
+constexpr std::string_view retry_terms =
+    " and exactly the same arguments (the same CSR, SANs, AVAs, --from/--to and proof lines, "
+    "byte for byte: a proof line with a new time is another request, refused with "
+    "request_mismatch)";
+
 int usage_error(std::ostream& err, const std::string& command, const std::string& why) {
     err << "cassiopeia-client: " << command << ": " << why << " (try --help)\n";
     return exit_code::usage;
 }
 
 /** Reports a job that did not end well on stderr; returns its exit status. */
-int report(const JobEnd& end, std::ostream& err) {
+int report(const JobEnd& end, const ClientConfig& config, std::ostream& err) {
     if (end.refusal) {
         err << "error " << end.refusal->payload() << '\n';
     } else if (end.kind == JobEnd::Kind::link) {
-        err << "cassiopeia-client: link to the signer failed: " << end.detail << '\n';
+        err << "cassiopeia-client: link to the signer on " << config.line
+            << " failed: " << end.detail << '\n';
     } else if (!end.ok()) {
         err << "cassiopeia-client: " << end.detail << '\n';
     }
@@ -78,10 +89,11 @@ int run_request(const ClientConfig& config,
                 std::ostream& err,
                 Done done) {
     Connection conn(config);
+    conn.announce_waits(&err);
     const auto outcome = conn.request(steps, replies);
     conn.close();
     if (const auto end = job_end(outcome); !end.ok()) {
-        return report(end, err);
+        return report(end, config, err);
     }
     return done(outcome.value());
 }
@@ -146,21 +158,23 @@ int anchor_status(const ClientConfig& config, std::span<const uint8_t> json, std
 }
 
 int cmd_status(const Invocation& inv, std::ostream& out, std::ostream& err) {
-    return run_request(inv.config,
-                       {{lr::Command::get_status_report, {}}},
-                       1,
-                       err,
-                       [&](const std::vector<lr::Message>& replies) {
-                           const auto& m = replies.front();
-                           const auto text = text_of(m);
-                           if (m.command != static_cast<uint16_t>(lr::Reply::status_report) ||
-                               text.empty() || text.front() != '{' || text.back() != '}') {
-                               err << "cassiopeia-client: unexpected reply to getStatusReport\n";
-                               return exit_code::failure;
-                           }
-                           out << text << '\n';
-                           return anchor_status(inv.config, m.payload, err);
-                       });
+    return run_request(
+        inv.config,
+        {{lr::Command::get_status_report, {}}},
+        1,
+        err,
+        [&](const std::vector<lr::Message>& replies) {
+            const auto& m = replies.front();
+            const auto text = text_of(m);
+            if (m.command != static_cast<uint16_t>(lr::Reply::status_report) || text.empty() ||
+                text.front() != '{' || text.back() != '}') {
+                err << "cassiopeia-client: unexpected reply to getStatusReport\n";
+                return exit_code::failure;
+            }
+            // One line for pipes; indented for a terminal or --pretty.
+            out << (inv.pretty || ::isatty(STDOUT_FILENO) == 1 ? indent_json(text) : text) << '\n';
+            return anchor_status(inv.config, m.payload, err);
+        });
 }
 
 /** `cli:N` from --request-id, or `cli:<random>` (docs/conventions.md §1). */
@@ -242,27 +256,30 @@ int cmd_sign(const Invocation& inv, std::ostream& out, std::ostream& err) {
     in.proofs = o.proofs;  // limits are the signer's to judge (too_many, §5.8)
 
     Connection conn(inv.config);
+    conn.announce_waits(&err);
     const auto result = issue_certificate(conn, in, log_sink(o.log_out));
     conn.close();
     if (result.end.kind == JobEnd::Kind::link || result.end.kind == JobEnd::Kind::verification) {
         // The signer may have signed (a certificate that failed its check, e.g. for want of
         // ca_certs, was): the same id gets the stored certificate, never a second.
         err << "cassiopeia-client: to retry, run again with --request-id "
-            << in.request_id.substr(4) << '\n';
+            << in.request_id.substr(4) << retry_terms << '\n';
     }
     if (!result.end.ok()) {
-        return report(result.end, err);
+        return report(result.end, inv.config, err);
     }
     const auto& cert = *result.certificate;
     if (!write_file(o.out, bytes_view(cert.pem), err)) {
         // Issued and committed on the signer: say how to get it again without a second one.
         err << "cassiopeia-client: cannot write " << o.out << "; serial " << cert.serial
-            << " was issued: run again with --request-id " << in.request_id.substr(4) << '\n';
+            << " was issued: run again with --request-id " << in.request_id.substr(4) << retry_terms
+            << '\n';
         return exit_code::usage;
     }
     out << "{\"serial\": " << json_string(cert.serial) << ", \"ca\": " << json_string(result.ca)
         << ", \"not_before\": " << json_string(cert.not_before)
-        << ", \"not_after\": " << json_string(cert.not_after) << "}\n";
+        << ", \"not_after\": " << json_string(cert.not_after)
+        << ", \"clamped\": " << (cert.clamped ? "true" : "false") << "}\n";
     return exit_code::ok;
 }
 
@@ -288,10 +305,11 @@ int cmd_pgp(const Invocation& inv, std::ostream& out, std::ostream& err) {
     in.to = o.to;
     in.proofs = o.proofs;
     Connection conn(inv.config);
+    conn.announce_waits(&err);
     const auto result = certify_openpgp_key(conn, in, log_sink(o.log_out));
     conn.close();
     if (!result.end.ok()) {
-        return report(result.end, err);
+        return report(result.end, inv.config, err);
     }
     if (!write_file(o.out, bytes_view(result.armoured), err)) {
         err << "cassiopeia-client: cannot write " << o.out
@@ -310,10 +328,11 @@ int cmd_revoke(const Invocation& inv, std::ostream& out, std::ostream& err) {
         return usage_error(err, "revoke", "--ca and at least one --serial are required");
     }
     Connection conn(inv.config);
+    conn.announce_waits(&err);
     const auto result = revoke_serials(conn, inv.config, o.ca, o.serials);
     conn.close();
     if (!result.end.ok()) {
-        return report(result.end, err);
+        return report(result.end, inv.config, err);
     }
     out << "{\"ca\": " << json_string(o.ca) << ", \"crl_number\": " << result.crl_number
         << ", \"added\": " << json_list(result.added)
@@ -328,10 +347,11 @@ int cmd_crl(const Invocation& inv, std::ostream& out, std::ostream& err) {
         return usage_error(err, "crl", "--ca is required");
     }
     Connection conn(inv.config);
+    conn.announce_waits(&err);
     const auto result = fetch_full_crl(conn, inv.config, o.ca);
     conn.close();
     if (!result.end.ok()) {
-        return report(result.end, err);
+        return report(result.end, inv.config, err);
     }
     if (!o.out.empty() && !write_file(o.out, result.der, err)) {
         return exit_code::failure;
@@ -360,7 +380,7 @@ struct CommandSpec {
 const std::vector<CommandSpec>& command_table() {
     static const std::vector<CommandSpec> table{
         {"time", {}, cmd_time},
-        {"status", {}, cmd_status},
+        {"status", {"pretty"}, cmd_status},
         {"sign",
          {"csr",
           "spkac",

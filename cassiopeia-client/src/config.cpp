@@ -93,14 +93,20 @@ po::options_description config_options(ClientConfig& c, Seconds& s) {
 
 po::options_description command_options(Invocation& inv) {
     auto& so = inv.sign;
-    po::options_description sign("Command options (sign, revoke, crl, pgp)");
+    po::options_description sign("Options of sign, revoke, crl and pgp");
     sign.add_options()("csr", po::value(&so.csr), "PKCS#10 request file (PEM or DER)")(
         "spkac", po::value(&so.spkac), "SPKAC request file")(
         "profile", po::value(&so.profile), "profile name (client, server, ...)")(
         "ocsp-ca", po::value(&so.ocsp_ca), "OCSP responder certificate for this time CA")(
         "san", po::value(&so.sans)->composing(), "TYPE,VALUE: DNS,name or email,address")(
         "ava", po::value(&so.avas)->composing(), "ATTR,VALUE subject attribute (CN,Name)")(
-        "proof", po::value(&so.proofs)->composing(), "proof line (docs/protocol.md §5.3)")(
+        "proof",
+        po::value(&so.proofs)->composing(),
+        "TIME,TABLE,ID,COLUMN=VALUE[,COLUMN=VALUE...]: the WebDB row that proves a SAN, AVA "
+        "or user ID (repeatable). TIME: the UTC time of its verification, "
+        "YYYY-MM-DDTHH:MM:SSZ; TABLE: emails, domains, organisations or names; ID: the row's "
+        "primary key, a decimal bigint; a % , or = in a value written %25 %2C %3D "
+        "(docs/protocol.md §5.3). E.g. 2026-11-25T10:00:00Z,domains,17,name=www.example.org")(
         "from", po::value(&so.from), "notBefore: now or YYYY-MM-DDTHH:MM:SSZ")(
         "to", po::value(&so.to), "notAfter: YYYY-MM-DDTHH:MM:SSZ or <n>d, <n>m, <n>y")(
         "hash", po::value(&so.hash)->default_value("sha256"), "sha256, sha384 or sha512")(
@@ -109,9 +115,17 @@ po::options_description command_options(Invocation& inv) {
         "log-out", po::value(&so.log_out), "write the signer's log here")(
         "ca", po::value(&so.ca), "revoke, crl: the CA's name")(
         "serial", po::value(&so.serials)->composing(), "revoke: HEX or HEX,REASON (repeatable)")(
-        "key", po::value(&so.key), "pgp: the armoured OpenPGP public key to certify")(
-        "once", po::bool_switch(&inv.once), "run: work the queue until it is empty, then exit");
-    return sign;
+        "key", po::value(&so.key), "pgp: the armoured OpenPGP public key to certify");
+    po::options_description status("Options of status");
+    status.add_options()("pretty",
+                         po::bool_switch(&inv.pretty),
+                         "indent the JSON (the default when stdout is a terminal)");
+    po::options_description run("Options of run");
+    run.add_options()(
+        "once", po::bool_switch(&inv.once), "work the queue until it is empty, then exit");
+    po::options_description all;
+    all.add(sign).add(status).add(run);
+    return all;
 }
 
 constexpr std::string_view commands_help =

@@ -72,7 +72,8 @@ struct Invocation {
     std::vector<std::string> args;              ///< positional words after the command
     std::vector<std::string> command_options;   ///< names of command options given
     SignOptions sign;
-    bool once = false;  ///< run --once
+    bool once = false;    ///< run --once
+    bool pretty = false;  ///< status --pretty
     ClientConfig config;
     std::string help_text;
 };

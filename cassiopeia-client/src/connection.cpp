@@ -8,6 +8,9 @@
 #include <cassiopeia/common/test_point.hpp>
 #include <librecord/errors.hpp>
 
+#include <condition_variable>
+#include <mutex>
+#include <ostream>
 #include <thread>
 
 namespace cassiopeia::client {
@@ -21,6 +24,51 @@ const log4cplus::Logger& log() {
     static const log4cplus::Logger l = logger("cassiopeia.client.link");
     return l;
 }
+
+/** How long a one-shot command waits for a link session before it says that it waits. */
+constexpr auto wait_notice_after = std::chrono::seconds(3);
+
+/**
+ * Writes `text` to `err` unless destroyed within wait_notice_after (Connection::announce_waits);
+ * nothing at all when `err` is null.
+ */
+class WaitNotice final {
+public:
+    /** `told` is set once the text went out (read it only after this object is gone). */
+    WaitNotice(std::ostream* err, std::string text, bool& told) {
+        if (err != nullptr && !told) {
+            m_thread = std::thread([this, err, &told, text = std::move(text)] {
+                std::unique_lock lock(m_mutex);
+                if (!m_cv.wait_for(lock, wait_notice_after, [this] { return m_done; })) {
+                    *err << text << std::flush;
+                    told = true;
+                }
+            });
+        }
+    }
+
+    ~WaitNotice() {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_done = true;
+        }
+        m_cv.notify_all();
+        if (m_thread.joinable()) {
+            m_thread.join();
+        }
+    }
+
+    WaitNotice(const WaitNotice&) = delete;
+    WaitNotice& operator=(const WaitNotice&) = delete;
+    WaitNotice(WaitNotice&&) = delete;
+    WaitNotice& operator=(WaitNotice&&) = delete;
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_done = false;
+    std::thread m_thread;  // last: starts once the members it uses exist
+};
 
 /** Errors after which a fresh link session may succeed. */
 bool retryable(std::error_code ec) {
@@ -107,6 +155,13 @@ std::error_code Connection::ensure_connected(Clock::time_point deadline) {
     if (m_link->connected()) {
         return {};
     }
+    const auto wait_s =
+        std::chrono::duration_cast<std::chrono::seconds>(m_config.link.handshake_timeout);
+    const WaitNotice notice(m_wait_notice,
+                            "cassiopeia-client: waiting for the signer to answer on " +
+                                m_config.line + " (handshake deadline " +
+                                std::to_string(wait_s.count()) + " s, deadline.handshake_s)\n",
+                            m_wait_told);
     return m_link->connect();
 }
 
@@ -207,15 +262,16 @@ Exchange Connection::converse(const std::function<Exchange(Connection&)>& conver
             // line or a restarted signer is tried again at once, not at the grown back-off.
             backoff.reset();
         }
+        if (!retryable(ec) || Clock::now() + backoff.peek() >= deadline) {
+            return out;  // the caller reports it, once
+        }
         if (ec != last) {
             const auto& why = m_link ? m_link->failure() : std::string();
-            LOG4CPLUS_WARN(
-                log(),
-                "link to the signer failed: " << ec.message() << (why.empty() ? "" : ": " + why));
+            LOG4CPLUS_WARN(log(),
+                           "link to the signer on " << m_config.line << " failed: " << ec.message()
+                                                    << (why.empty() ? "" : ": " + why)
+                                                    << "; retrying until the handshake deadline");
             last = ec;
-        }
-        if (!retryable(ec) || Clock::now() + backoff.peek() >= deadline) {
-            return out;
         }
         std::this_thread::sleep_for(backoff.next());
     }

@@ -11,6 +11,7 @@
 #include <librecord/record.hpp>
 
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <variant>
@@ -102,6 +103,13 @@ public:
     /** Closes the TLS session and releases the line (lock and TIOCEXCL) for another client. */
     void close_line() noexcept;
 
+    /**
+     * One-shot commands: when a new link session is not up within a few seconds (a signer
+     * down or not answering), says once on `err` that the client waits for the signer, on
+     * which line and until when (the handshake deadline). Null: say nothing (the daemon).
+     */
+    void announce_waits(std::ostream* err) noexcept { m_wait_notice = err; }
+
     /** The configuration this connection was made with. */
     [[nodiscard]] const ClientConfig& config() const noexcept { return m_config; }
 
@@ -126,6 +134,8 @@ private:
     std::unique_ptr<librecord::ClientLink> m_link;
     librecord::LinkStats m_closed_stats;  ///< of the links close_line() dropped
     librecord::LinkStatsSummary m_summary;
+    std::ostream* m_wait_notice = nullptr;
+    bool m_wait_told = false;  ///< the wait was announced: once per connection
 };
 
 }  // namespace cassiopeia::client

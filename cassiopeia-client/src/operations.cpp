@@ -51,7 +51,10 @@ JobEnd job_end(const Exchange& o) {
         e.detail = "a command's payload exceeds the 65,536 bytes of docs/protocol.md §7";
     } else if (link_error) {
         e.kind = JobEnd::Kind::link;
-        e.detail = link_error.message();
+        // The OS's reason (generic category) comes only from opening the line.
+        e.detail =
+            (link_error.category() == std::generic_category() ? "cannot open the line: " : "") +
+            link_error.message();
     }
     return e;
 }
@@ -384,6 +387,52 @@ JobEnd store_verified_crl(const crl::CrlStore& store,
     return JobEnd{};
 }
 
+namespace {
+
+/**
+ * Applies the signer's delta to the copy of `ca` (§5.6) into `out`: true when `out.der` holds
+ * the verified CRL n, false when the full CRL is needed. Sets `out.added` and `out.dropped` to
+ * what this revoke changed: nothing when the copy already is CRL n (§8.6).
+ */
+bool take_delta(const CrlContext& ctx,
+                const std::string& ca,
+                const lr::crl::RevokedDelta& delta,
+                CrlOutput& out) {
+    for (const auto& e : delta.added) {
+        out.added.push_back(librecord::format_serial(e.serial));
+    }
+    for (const auto& d : delta.dropped) {
+        out.dropped.push_back(librecord::format_serial(d));
+    }
+    const auto copy = ctx.store->read(ca);
+    if (!copy) {
+        LOG4CPLUS_INFO(log(), "no CRL copy of " << ca << " yet: fetching it whole");
+        return false;
+    }
+    const auto cert = ctx.ca_cert();
+    const auto number = crl::crl_number(*copy);
+    if (cert && number && *number == delta.crl_number - 1) {
+        auto rebuilt = crl::apply_delta(*copy, delta);
+        if (rebuilt && crl::verify_crl(*rebuilt, *cert)) {
+            out.der = std::move(*rebuilt);
+            out.via = "delta";
+            return true;
+        }
+    } else if (cert && number && *number == delta.crl_number && crl::matches_delta(*copy, delta) &&
+               crl::verify_crl(*copy, *cert)) {
+        // A revoke that changed nothing answers the delta of the CRL the copy holds.
+        out.added.clear();
+        out.dropped.clear();
+        out.der = *copy;
+        out.via = "delta";
+        return true;
+    }
+    LOG4CPLUS_WARN(log(), "CRL copy of " << ca << " cannot take the delta: fetching it whole");
+    return false;
+}
+
+}  // namespace
+
 CrlOutput revoke_serials(Connection& conn,
                          const ClientConfig& config,
                          const std::string& ca,
@@ -420,32 +469,9 @@ CrlOutput revoke_serials(Connection& conn,
         // §5.6: apply the delta to copy n-1, or accept copy n with the same signature;
         // anything else, or a result that does not verify, takes the full CRL.
         const auto delta = lr::crl::decode(revoked->front().payload);
-        if (delta) {
-            for (const auto& e : delta->added) {
-                out.added.push_back(librecord::format_serial(e.serial));
-            }
-            for (const auto& d : delta->dropped) {
-                out.dropped.push_back(librecord::format_serial(d));
-            }
-            const auto cert = ctx.ca_cert();
-            if (const auto copy = ctx.store->read(ca); copy && cert) {
-                const auto number = crl::crl_number(*copy);
-                if (number && *number == delta->crl_number - 1) {
-                    auto rebuilt = crl::apply_delta(*copy, *delta);
-                    if (rebuilt && crl::verify_crl(*rebuilt, *cert)) {
-                        out.der = std::move(*rebuilt);
-                        out.via = "delta";
-                        return revoked;
-                    }
-                } else if (number && *number == delta->crl_number &&
-                           crl::matches_delta(*copy, *delta) && crl::verify_crl(*copy, *cert)) {
-                    out.der = *copy;
-                    out.via = "delta";
-                    return revoked;
-                }
-            }
+        if (delta && take_delta(ctx, ca, *delta, out)) {
+            return revoked;
         }
-        LOG4CPLUS_WARN(log(), "CRL copy of " << ca << " cannot take the delta: fetching it whole");
         auto full = c.call({{lr::Command::get_full_crl, bytes_of(ca)}}, 1);
         if (full) {
             // Only the full CRL answers getFullCRL; anything else is never taken for a CRL.

@@ -13,6 +13,7 @@
 #include <exception>
 #include <sstream>
 #include <string_view>
+#include <utility>
 
 namespace cassiopeia::client {
 
@@ -132,6 +133,74 @@ ParsedStatusReport parse_status_report(std::span<const uint8_t> json) {
         out.error = e.what();
     }
     return out;
+}
+
+namespace {
+
+/** indent_json's state: the text so far, the depth, whether inside a string. */
+struct Indenter {
+    std::string out;
+    size_t depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+
+    void newline() {
+        out += '\n';
+        out.append(depth * 4, ' ');
+    }
+
+    /** A character inside a string, copied; false once the string has ended. */
+    void string_char(char c) {
+        out += c;
+        in_string = escaped || c != '"';
+        escaped = !escaped && c == '\\';
+    }
+
+    /** A structural character or a character of a number or literal. */
+    void token(char c) {
+        if (c == '}' || c == ']') {
+            depth = depth > 0 ? depth - 1 : 0;
+            newline();
+            out += c;
+            return;
+        }
+        out += c;
+        if (c == '"') {
+            in_string = true;
+        } else if (c == ':') {
+            out += ' ';
+        } else if (c == ',') {
+            newline();
+        } else if (c == '{' || c == '[') {
+            ++depth;
+            newline();
+        }
+    }
+};
+
+bool is_space(char c) {
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r';
+}
+
+}  // namespace
+
+std::string indent_json(std::string_view json) {
+    Indenter ind;
+    for (size_t i = 0; i < json.size(); ++i) {
+        const char c = json[i];
+        if (ind.in_string) {
+            ind.string_char(c);
+        } else if (is_space(c)) {
+            continue;  // the layout is ours
+        } else if ((c == '{' && json.substr(i + 1).starts_with('}')) ||
+                   (c == '[' && json.substr(i + 1).starts_with(']'))) {
+            ind.out += json.substr(i, 2);  // {} and [] stay on their line
+            ++i;
+        } else {
+            ind.token(c);
+        }
+    }
+    return std::move(ind.out);
 }
 
 }  // namespace cassiopeia::client

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cassiopeia::client {
@@ -59,5 +60,11 @@ inline constexpr size_t max_status_report_depth = 16;
  * error.
  */
 [[nodiscard]] ParsedStatusReport parse_status_report(std::span<const uint8_t> json);
+
+/**
+ * `json` (one JSON text) indented by four spaces a level, one member or element a line, for a
+ * terminal (`status`); strings are copied as they are. Empty objects and arrays stay `{}`, `[]`.
+ */
+[[nodiscard]] std::string indent_json(std::string_view json);
 
 }  // namespace cassiopeia::client

@@ -430,7 +430,8 @@ void Worker::link_down(const Job& job, const JobEnd& end) {
     (void)m_queue->release(job);
     m_metrics.link_up = false;
     if (!m_link_outage) {
-        LOG4CPLUS_ERROR(log(), "link to the signer down: " << end.detail);
+        LOG4CPLUS_ERROR(log(),
+                        "link to the signer on " << m_config.line << " down: " << end.detail);
         m_link_outage = true;
     }
     m_link_failed_once = true;

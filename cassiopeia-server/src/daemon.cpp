@@ -160,7 +160,7 @@ Lines open_lines(const ServerConfig& config) {
                 ErrorKind::config, "baud", "unsupported baud rate " + std::to_string(config.baud));
         }
         if (!ch) {
-            throw Error(ErrorKind::io, "open " + path, ch.error().message());
+            throw Error(ErrorKind::io, "line " + path, "cannot open: " + ch.error().message());
         }
         lines.push_back(std::move(ch.value()));
     }

@@ -12,6 +12,7 @@
 #include <librecord/tls_engine.hpp>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -55,15 +56,22 @@ int run_check(const ServerConfig& config, std::ostream& out) {
     for (const auto& w : ca_warnings(*material.cas, now)) {
         out << "warning: " << w << '\n';
     }
+    bool lines_ok = true;
     for (const auto& line : config.lines) {
         out << "line: " << line << '\n';
+        std::error_code ec;
+        if (!std::filesystem::exists(line, ec)) {
+            out << "error: line " << line << ": "
+                << (ec ? ec.message() : std::string("no such file or device")) << '\n';
+            lines_ok = false;
+        }
     }
     out << "repository: " << config.repository << '\n';
     // Each CA the line may not use is an error: the daemon would refuse to start with it.
     for (const auto& fault : material.line_faults) {
         out << "error: " << fault << '\n';
     }
-    return material.line_faults.empty() ? exit_code::ok : exit_code::usage;
+    return material.line_faults.empty() && lines_ok ? exit_code::ok : exit_code::usage;
 }
 
 int run_audit_verify(const std::string& repository_folder, std::ostream& out) {

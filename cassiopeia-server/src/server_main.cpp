@@ -17,6 +17,7 @@
 #include <librecord/errors.hpp>
 
 #include <iostream>
+#include <string>
 #include <string_view>
 
 namespace cassiopeia::server {
@@ -57,6 +58,19 @@ int run_action(const Invocation& inv, const TestHooks& hooks) {
     return daemon.run();
 }
 
+/**
+ * Why the signer stops, said once: in its log once logging is up (a log file then holds it
+ * too), and on stderr unless that log already writes there.
+ */
+void say_fatal(const std::string& what, bool logging_up) {
+    if (logging_up) {
+        LOG4CPLUS_FATAL(logger("cassiopeia.server"), what);
+    }
+    if (!logging_up || !common::logs_to_console()) {
+        std::cerr << program << ": " << what << '\n';
+    }
+}
+
 }  // namespace
 
 int server_main(int argc, char** argv, const TestHooks& hooks) {
@@ -70,8 +84,10 @@ int server_main(int argc, char** argv, const TestHooks& hooks) {
     if (inv.early != common::Early::none) {
         return common::answer_early(inv.early, program, inv.help_text, std::cout);
     }
+    bool logging_up = false;
     try {
         configure_logging(inv.config.log_config);
+        logging_up = true;
         const ServerConfig& c = inv.config;
         common::configure_tokens(
             c.pkcs11,
@@ -79,10 +95,10 @@ int server_main(int argc, char** argv, const TestHooks& hooks) {
         const GpgmeGuard gpgme;
         return run_action(inv, hooks);
     } catch (const Error& e) {
-        std::cerr << program << ": " << e.what() << '\n';
+        say_fatal(e.what(), logging_up);
         return e.kind() == ErrorKind::config ? exit_code::usage : exit_code::failure;
     } catch (const std::exception& e) {
-        std::cerr << program << ": " << e.what() << '\n';
+        say_fatal(e.what(), logging_up);
         return exit_code::failure;
     }
 }

@@ -150,14 +150,27 @@ void RecordSession::send(lr::ServerLink& link,
 }
 
 void RecordSession::refuse(lr::ServerLink& link, uint16_t counter, const Refusal& r) {
-    sign_pending(link);
-    send_refusal(link, counter, r);
+    refuse(link, counter, r, m_request_id.value_or(std::string()));
 }
 
-void RecordSession::send_refusal(lr::ServerLink& link, uint16_t counter, const Refusal& r) {
+void RecordSession::refuse(lr::ServerLink& link,
+                           uint16_t counter,
+                           const Refusal& r,
+                           const std::string& request_id) {
+    sign_pending(link);
+    send_refusal(link, counter, r, request_id);
+}
+
+void RecordSession::send_refusal(lr::ServerLink& link,
+                                 uint16_t counter,
+                                 const Refusal& r,
+                                 const std::string& request_id) {
     // Messages may echo client bytes: send valid UTF-8 only, so the client can store them.
+    // The one log line of a refusal (docs/operations.md, "The signer's log").
     const Refusal safe{r.code, utf8_safe(r.message)};
-    LOG4CPLUS_INFO(log(), m_line << ": refused counter " << counter << ": " << safe.payload());
+    LOG4CPLUS_INFO(log(),
+                   m_line << ": " << (request_id.empty() ? "(no request id)" : request_id)
+                          << ": refused counter " << counter << ": " << safe.payload());
     send(link, lr::Reply::error, counter, bytes_of(safe.payload()));
 }
 
@@ -378,7 +391,7 @@ void RecordSession::answer_sign(lr::ServerLink& link,
                                 uint16_t counter,
                                 Refusable<Services::Signed> result) {
     if (!result) {
-        send_refusal(link, counter, result.error());
+        send_refusal(link, counter, result.error(), request_id);
         return;
     }
     auto& signed_result = result.value();
@@ -476,8 +489,9 @@ void RecordSession::on_closing(lr::ServerLink& link, lr::Command command, const 
     const uint16_t counter = msg.counter;
     if (m_failure) {
         const Refusal r = *m_failure;
+        const std::string request_id = m_request_id.value_or(std::string());
         clear_request();
-        refuse(link, counter, r);
+        refuse(link, counter, r, request_id);
         return;
     }
     const auto refuse_setup = [&] {

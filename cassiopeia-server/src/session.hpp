@@ -132,13 +132,22 @@ private:
                librecord::Reply reply,
                uint16_t counter,
                std::span<const uint8_t> payload);
+    /** Refuses the current request: the batch is answered first, then the refusal is logged
+     * once, with the request id (`request_id`, or the current one), and sent. */
     void refuse(librecord::ServerLink& link, uint16_t counter, const Refusal& r);
+    void refuse(librecord::ServerLink& link,
+                uint16_t counter,
+                const Refusal& r,
+                const std::string& request_id);
     /** Sends at once; only for the batch's own answers. */
     void send(librecord::ServerLink& link,
               librecord::Reply reply,
               uint16_t counter,
               std::span<const uint8_t> payload);
-    void send_refusal(librecord::ServerLink& link, uint16_t counter, const Refusal& r);
+    void send_refusal(librecord::ServerLink& link,
+                      uint16_t counter,
+                      const Refusal& r,
+                      const std::string& request_id);
     /** Signs the held batch in one Services::sign_batch call and answers each sign in order. */
     void sign_pending(librecord::ServerLink& link);
     /** setLog (the result then waits for logSaved) or the refusal, for one sign. */

@@ -232,8 +232,7 @@ Refusable<Services::Signed> SigningService::certify(const std::string& request_i
     auto certified = m_pgp->certify(
         armoured_key, request.proofs(), *profile, request.wish_to_value(), now_seconds(), lines);
     if (!certified) {
-        LOG4CPLUS_INFO(log(), request_id << ": refused: " << certified.error().payload());
-        return certified.error();
+        return certified.error();  // logged once, by the session (docs/operations.md)
     }
     CertifiedKeyRecord rec;
     rec.request_id = request_id;
@@ -262,8 +261,7 @@ Refusable<Services::Signed> SigningService::sign_one(Repository::Locked& held,
     lines.push_back("request " + job.request_id);
     auto issued = m_material.issuer->issue(job.request, now_seconds(), lines);
     if (!issued) {
-        LOG4CPLUS_INFO(log(), job.request_id << ": refused: " << issued.error().payload());
-        return issued.error();
+        return issued.error();  // logged once, by the session (docs/operations.md)
     }
     IssuedRecord rec = issued_record(job.request_id, job.request_hash, lines, *issued);
     requests.store_issued(rec);  // durable at the batch's commit, before anything is sent (§6)

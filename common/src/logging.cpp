@@ -9,6 +9,8 @@
 #include <log4cplus/initializer.h>
 #include <log4cplus/layout.h>
 
+#include <algorithm>
+
 namespace cassiopeia::common {
 
 struct LoggingGuard::Impl {
@@ -36,6 +38,14 @@ void LoggingGuard::configure(const std::string& properties, log4cplus::LogLevel 
     root.removeAllAppenders();
     root.addAppender(err);
     root.setLogLevel(default_level);
+}
+
+bool logs_to_console() {
+    return std::ranges::any_of(
+        log4cplus::Logger::getRoot().getAllAppenders(),
+        [](const log4cplus::SharedAppenderPtr& appender) {
+            return dynamic_cast<const log4cplus::ConsoleAppender*>(appender.get()) != nullptr;
+        });
 }
 
 log4cplus::Logger logger(const char* name) {

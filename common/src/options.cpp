@@ -4,8 +4,11 @@
 
 #include <librecord/errors.hpp>
 
+#include <cerrno>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 namespace cassiopeia::common {
 
@@ -24,17 +27,43 @@ std::string help_text(const CommandLineSpec& spec) {
     return help.str();
 }
 
-/** Stores the file named by --config under the command line's values. */
+/** Why `file` cannot be read as a configuration file; empty when it can. */
+std::string unreadable_config(const std::string& file) {
+    std::error_code ec;
+    const auto st = std::filesystem::status(file, ec);
+    if (ec) {
+        return ec.message();
+    }
+    if (std::filesystem::is_directory(st)) {
+        return "it is a directory, not a file";
+    }
+    return {};  // a file, or a pipe such as bash's <(...)
+}
+
+/**
+ * Stores the file named by --config under the command line's values. A key given on the
+ * command line replaces the file's values of that key, also for a repeatable key (`line`):
+ * Boost's `composing()` would otherwise add the file's values to the command line's.
+ */
 void read_config_file(const po::options_description& config, po::variables_map& vm) {
     if (vm.count("config") == 0U) {
         config_error("no configuration file (-c FILE)");
     }
     const auto file = vm["config"].as<std::string>();
+    if (const auto why = unreadable_config(file); !why.empty()) {
+        config_error("cannot read configuration file " + file + ": " + why);
+    }
     std::ifstream in(file);
     if (!in) {
-        config_error("cannot read configuration file " + file);
+        config_error("cannot read configuration file " + file + ": " +
+                     std::error_code(errno, std::generic_category()).message());
     }
-    po::store(po::parse_config_file(in, config), vm);
+    auto parsed = po::parse_config_file(in, config);
+    std::erase_if(parsed.options, [&vm](const po::option& o) {
+        const auto it = vm.find(o.string_key);
+        return it != vm.end() && !it->second.defaulted();
+    });
+    po::store(parsed, vm);
 }
 
 }  // namespace

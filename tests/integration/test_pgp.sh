@@ -77,6 +77,11 @@ for key in expired:old rsa1024:weak revoked:gone; do
 done
 expect_refusal proof_missing "${CLIENT[@]}" pgp --key "$data/alice.asc" \
     --out "$CASS_TMP/noproof-cert.asc"
+# The refusal names every unproven user ID, not only the first.
+refusal=$(grep -E '^error proof_missing' "$CASS_TMP/step-$cass_step.err")
+for uid in "$proven_uid" "$other_uid"; do
+    [[ $refusal == *"$uid"* ]] || fail "proof_missing does not name '$uid': $refusal"
+done
 expect_refusal proof_missing "${CLIENT[@]}" pgp --key "$data/alice.asc" \
     --out "$CASS_TMP/noproof-cert.asc" --proof "$ts,emails,17,address=bob@example.org"
 [[ ! -s $CASS_TMP/noproof-cert.asc ]] || fail "a key was written to --out without a proof"

@@ -82,6 +82,11 @@ cmp -s "$copy" "$CASS_TMP/rebuilt.crl" || fail "crl changed the copy"
 # Revoking an already revoked serial (with another reason) changes nothing.
 expect_exit 0 "${CLIENT[@]}" revoke --ca "$ca" --serial "${serials[1]},superseded"
 [[ $(json_int crl_number "$OUT") == "$n2" ]] || fail "a revoke that changes nothing: $OUT"
+# ... and reports nothing added or dropped (docs/protocol.md §8.6), although the signer
+# answers the delta that produced the current CRL, which lists the serial.
+json_list added "$OUT" >/dev/null || fail "revoke: no added list: $OUT"
+[[ -z $(json_list added "$OUT") ]] || fail "an already revoked serial is reported added: $OUT"
+[[ -z $(json_list dropped "$OUT") ]] || fail "a revoke that changes nothing dropped: $OUT"
 [[ $(ca_status "$ca" crl_number) == "$n2" ]] || fail "a revoke that changes nothing signed a CRL"
 ((revoked_before + 2 == $(ca_status "$ca" revoked))) || fail "status: revoked changed"
 cmp -s "$copy" "$CASS_TMP/rebuilt.crl" || fail "a revoke that changes nothing changed the copy"

@@ -173,6 +173,10 @@ std::optional<CertificateSummary> check_certificate(std::span<const uint8_t> cer
     s.serial = hex.get();  // §5.4: BN_bn2hex writes whole bytes in upper case, no 00 prefix
     s.not_before = *from;
     s.not_after = *to;
+    // docs/protocol.md §5.2: a notAfter past the CA's is cut to the CA's own.
+    const X509Ptr issuer = parse_cert_any(issuer_cert);
+    s.clamped = issuer && ::ASN1_TIME_compare(::X509_get0_notAfter(cert.get()),
+                                              ::X509_get0_notAfter(issuer.get())) == 0;
     const BioPtr bio{::BIO_new(::BIO_s_mem())};
     if (!bio || ::PEM_write_bio_X509(bio.get(), cert.get()) != 1) {
         return std::nullopt;

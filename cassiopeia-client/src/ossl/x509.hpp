@@ -28,6 +28,7 @@ struct CertificateSummary {
     std::string not_before;  ///< YYYY-MM-DDTHH:MM:SSZ
     std::string not_after;
     std::string pem;
+    bool clamped = false;  ///< notAfter is the issuing CA's notAfter (docs/conventions.md)
 };
 
 /**

@@ -329,6 +329,19 @@ std::optional<Refusal> submitted_key_fault(gpgme_key_t shown,
     return std::nullopt;
 }
 
+/** "no proof for the OpenPGP user IDs "A", "B" and N more": the first ten, each quoted. */
+std::string no_proof_for(const std::vector<std::string>& uids) {
+    constexpr size_t named = 10;
+    std::string text = "no proof for the OpenPGP user IDs";
+    for (size_t i = 0; i < uids.size() && i < named; ++i) {
+        text += (i == 0 ? " \"" : ", \"") + uids[i] + "\"";
+    }
+    if (uids.size() > named) {
+        text += " and " + std::to_string(uids.size() - named) + " more";
+    }
+    return text;
+}
+
 /** Step 2: the user IDs proven by emails/address of their address inside <...> (§5.3); the
  * most telling refusal when none is. */
 Refusable<std::vector<std::string>> proven_user_ids(gpgme_key_t shown,
@@ -337,6 +350,7 @@ Refusable<std::vector<std::string>> proven_user_ids(gpgme_key_t shown,
                                                     SysSeconds now,
                                                     std::vector<std::string>& log) {
     std::vector<std::string> proven;
+    std::vector<std::string> unproven;  // proof_missing: each is named in the refusal
     std::optional<Refusal> first_refusal;
     for (gpgme_user_id_t uid = shown->uids; uid != nullptr; uid = uid->next) {
         if (uid->revoked != 0 || uid->invalid != 0 || uid->uid == nullptr) {
@@ -354,13 +368,21 @@ Refusable<std::vector<std::string>> proven_user_ids(gpgme_key_t shown,
         const Status st = check_proof(proofs, need, profile, now, log);
         if (st.ok()) {
             proven.push_back(str(uid->uid));
-        } else if (!first_refusal || (first_refusal->code == ErrorCode::proof_missing &&
-                                      st.error().code != ErrorCode::proof_missing)) {
+            continue;
+        }
+        if (st.error().code == ErrorCode::proof_missing) {
+            unproven.push_back(str(uid->uid));
+        }
+        if (!first_refusal || (first_refusal->code == ErrorCode::proof_missing &&
+                               st.error().code != ErrorCode::proof_missing)) {
             first_refusal = st.error();
         }
     }
     if (!proven.empty()) {
         return proven;
+    }
+    if (first_refusal && first_refusal->code == ErrorCode::proof_missing && unproven.size() > 1) {
+        return refuse(ErrorCode::proof_missing, "addProofLine: " + no_proof_for(unproven));
     }
     if (first_refusal) {
         return *first_refusal;

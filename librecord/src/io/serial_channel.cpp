@@ -68,6 +68,17 @@ bool make_raw(int fd, unsigned baud) {
 
 using Fd = UniqueFd;
 
+/**
+ * The OS's reason for a failed open, as errno says it; EINVAL stays io_failed, since
+ * std::errc::invalid_argument means an unsupported baud rate (open()).
+ */
+std::error_code os_error(int err) {
+    if (err == EINVAL || err == 0) {
+        return Errc::io_failed;
+    }
+    return {err, std::generic_category()};
+}
+
 }  // namespace
 
 struct SerialChannel::Impl {
@@ -126,7 +137,7 @@ Result<std::unique_ptr<SerialChannel>> SerialChannel::open(
         if (err == 0) {
             // §1: exclusive flock first, then TIOCEXCL, both held while the line is used.
             if (::ioctl(fd.get(), TIOCEXCL) != 0 || !make_raw(fd.get(), options.baud)) {
-                return Errc::io_failed;
+                return os_error(errno);  // ENOTTY: not a tty
             }
             auto impl = std::make_unique<Impl>();
             boost::system::error_code aec;
@@ -138,7 +149,7 @@ Result<std::unique_ptr<SerialChannel>> SerialChannel::open(
             return std::make_unique<SerialChannel>(std::move(impl));
         }
         if (err != EBUSY) {
-            return Errc::io_failed;
+            return os_error(err);  // ENOENT, EACCES...: the caller names the path
         }
         if (!told && on_busy) {
             on_busy(options.path + " is in use by another process; waiting");

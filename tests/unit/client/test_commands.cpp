@@ -1,7 +1,9 @@
 // Tests of the client's command helpers: UTC parsing, refusal parsing, usage errors.
 // Copyright (c) 2026 the Cassiopeia authors. Licence: GPL-3.0-or-later.
 #include "commands.hpp"
+#include "config.hpp"
 #include "connection.hpp"
+#include "status_report.hpp"
 
 #include <cassiopeia/common/exit_code.hpp>
 #include <librecord/utc.hpp>
@@ -9,6 +11,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace cc = cassiopeia::client;
 
@@ -45,6 +49,49 @@ BOOST_AUTO_TEST_CASE(an_unknown_command_is_a_usage_error) {
     std::ostringstream err;
     BOOST_TEST(cc::run_command(inv, out, err) == cassiopeia::exit_code::usage);
     BOOST_TEST(out.str().empty());
+}
+
+BOOST_AUTO_TEST_CASE(indents_json_for_a_terminal_and_keeps_strings_whole) {
+    const std::string one_line =
+        R"({"a": 1, "b": [], "c": {"d": "x, {y}: \"z\""}, "e": [2, {"f": true}]})";
+    const std::string want =
+        "{\n"
+        "    \"a\": 1,\n"
+        "    \"b\": [],\n"
+        "    \"c\": {\n"
+        "        \"d\": \"x, {y}: \\\"z\\\"\"\n"
+        "    },\n"
+        "    \"e\": [\n"
+        "        2,\n"
+        "        {\n"
+        "            \"f\": true\n"
+        "        }\n"
+        "    ]\n"
+        "}";
+    BOOST_TEST(cc::indent_json(one_line) == want);
+}
+
+/** Parses `args` (after the program name) as cassiopeia-client's command line. */
+cc::Invocation parse(const std::vector<std::string>& args) {
+    std::vector<const char*> argv{"cassiopeia-client"};
+    for (const auto& a : args) {
+        argv.push_back(a.c_str());
+    }
+    return cc::parse_invocation(static_cast<int>(argv.size()), argv.data());
+}
+
+BOOST_AUTO_TEST_CASE(help_shows_once_only_under_run_and_pretty_under_status) {
+    const auto inv = parse({"--help"});
+    const auto& help = inv.help_text;
+    const auto sign = help.find("Options of sign");
+    const auto status = help.find("Options of status");
+    const auto run = help.find("Options of run");
+    BOOST_REQUIRE(sign != std::string::npos);
+    BOOST_REQUIRE(status != std::string::npos);
+    BOOST_REQUIRE(run != std::string::npos);
+    BOOST_TEST(help.find("--once") > run);
+    BOOST_TEST(help.find("--pretty") > status);
+    BOOST_TEST(help.find("--pretty") < run);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -422,7 +422,10 @@ BOOST_AUTO_TEST_CASE(refuses_an_unsupported_baud_rate_and_a_missing_line) {
     BOOST_TEST(!lr::io::SerialChannel::supported_baud(12345));
     BOOST_TEST(lr::io::SerialChannel::supported_baud(115200));
     const auto missing = lr::io::SerialChannel::open({"/nonexistent/tty", 115200}, far);
-    BOOST_TEST(missing.error() == lr::Errc::io_failed);
+    // The OS's own reason, so that the daemons can say why (ENOENT here).
+    BOOST_TEST((missing.error() == std::errc::no_such_file_or_directory));
+    const auto not_a_tty = lr::io::SerialChannel::open({"/dev/null", 115200}, far);
+    BOOST_TEST((not_a_tty.error() == std::errc::inappropriate_io_control_operation));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

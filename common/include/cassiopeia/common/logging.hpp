@@ -33,4 +33,7 @@ private:
 
 [[nodiscard]] log4cplus::Logger logger(const char* name);
 
+/** True when the root logger writes to the console (stderr or stdout), not only to files. */
+[[nodiscard]] bool logs_to_console();
+
 }  // namespace cassiopeia::common

@@ -27,8 +27,9 @@ public:
     /**
      * Opens and locks the line. When another process holds it (EBUSY, a held flock), retries
      * with back-off until `wait_until`, calling `on_busy` once.
-     * @return the channel; Errc::line_busy; Errc::io_failed; or std::errc::invalid_argument
-     *   when options.baud is not a supported rate (see supported_baud()).
+     * @return the channel; Errc::line_busy; the OS's reason (std::generic_category(): ENOENT,
+     *   EACCES, ENOTTY...) or Errc::io_failed when the line cannot be opened and set up; or
+     *   std::errc::invalid_argument when options.baud is not a supported rate.
      */
     [[nodiscard]] static Result<std::unique_ptr<SerialChannel>> open(
         const SerialOptions& options,
